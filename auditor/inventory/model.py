@@ -1,0 +1,303 @@
+"""The normalized inventory: one typed, versioned snapshot between the scanners and the engine.
+
+Everything here is plain data. Scanners fill it, ``relations.link`` resolves the links between
+resources once, ``store`` saves and loads it, and the policy engine only reads it. Field names are
+snake_case; the ARN is every resource's identity; ``raw`` keeps the API record the fields came from
+(datetimes rendered as ISO-8601 strings) so an auditor can see exactly what AWS said.
+
+Times are ISO-8601 strings in UTC (``2026-11-27T17:45:00Z``) so that a saved snapshot reloads and
+re-saves to identical bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+JsonDict = dict[str, Any]
+
+
+class MonitorType(StrEnum):
+    """The four Model Monitor types (wire values of the MonitoringType enum)."""
+
+    DATA_QUALITY = "DataQuality"
+    MODEL_QUALITY = "ModelQuality"
+    MODEL_BIAS = "ModelBias"
+    MODEL_EXPLAINABILITY = "ModelExplainability"
+
+
+class EndpointKind(StrEnum):
+    """What kind of endpoint this is, as far as the scanner could tell."""
+
+    REAL_TIME = "real_time"
+    SERVERLESS = "serverless"
+    ASYNC = "async"
+    MULTI_MODEL = "multi_model"
+    INFERENCE_COMPONENT = "inference_component"
+    UNKNOWN = "unknown"
+
+
+class AlarmType(StrEnum):
+    METRIC = "metric"
+    COMPOSITE = "composite"
+
+
+class Dataset(StrEnum):
+    """A kind of data the scanner collects. Collection errors are recorded per dataset, so the
+    engine can tell which verdicts could not be established (fail closed)."""
+
+    ENDPOINTS = "endpoints"
+    ENDPOINT_CONFIGS = "endpoint_configs"
+    MONITORS = "monitors"
+    JOB_DEFINITIONS = "job_definitions"
+    ALARMS = "alarms"
+    TAGS = "tags"
+
+
+class DatasetStatus(StrEnum):
+    COMPLETE = "complete"
+    FAILED = "failed"  # an error means the data is missing or partial
+    NOT_SCANNED = "not_scanned"  # e.g. the account's role could not be assumed
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+@dataclass
+class Variant:
+    """A production or shadow variant of an endpoint."""
+
+    name: str
+    shadow: bool = False
+    model_name: str | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    serverless_memory_mb: int | None = None
+    serverless_max_concurrency: int | None = None
+
+
+@dataclass
+class DataCapture:
+    """Data capture: running state from DescribeEndpoint, options from DescribeEndpointConfig.
+
+    DescribeEndpoint's capture block has no CaptureOptions and no content-type header; they live on
+    the endpoint config. ``capture_options`` is None when the endpoint config could not be read.
+    """
+
+    enabled: bool
+    capture_status: str | None = None  # Started | Stopped
+    current_sampling_percentage: int | None = None
+    destination_s3_uri: str | None = None
+    kms_key_id: str | None = None
+    capture_options: list[str] | None = None  # Input | Output | InputAndOutput
+    csv_content_types: list[str] = field(default_factory=list)
+    json_content_types: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Endpoint:
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    status: str
+    kind: EndpointKind = EndpointKind.UNKNOWN
+    creation_time: str | None = None
+    last_modified_time: str | None = None
+    endpoint_config_name: str | None = None
+    variants: list[Variant] = field(default_factory=list)
+    data_capture: DataCapture | None = None  # None: capture is not configured at all
+    config_kms_key_id: str | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    # Datasets that could not be read for this resource alone (e.g. its DescribeEndpointConfig failed).
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
+    monitor_arns: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- monitors
+
+
+@dataclass
+class LastExecution:
+    status: str  # Pending | Completed | CompletedWithViolations | InProgress | Failed | Stopping | Stopped
+    scheduled_time: str | None = None
+    creation_time: str | None = None
+    last_modified_time: str | None = None
+    failure_reason: str | None = None
+    processing_job_arn: str | None = None
+
+
+@dataclass
+class Monitor:
+    """A monitoring schedule."""
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    monitor_type: MonitorType | None  # None: a type this version does not know (kept in raw)
+    status: str  # Pending | Failed | Scheduled | Stopped
+    failure_reason: str | None = None
+    creation_time: str | None = None
+    last_modified_time: str | None = None
+    schedule_expression: str | None = None
+    interval_seconds: int | None = None  # parsed from schedule_expression; None for NOW or unparsable
+    endpoint_name: str | None = None
+    batch_transform_input_uri: str | None = None
+    job_definition_name: str | None = None  # None when the definition is embedded
+    job_definition_embedded: bool = False
+    last_execution: LastExecution | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link
+    endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
+    job_definition_arn: str | None = None
+    alarm_arns: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- job definitions
+
+
+@dataclass
+class JobDefinition:
+    """A monitoring job definition, named (Describe<Type>JobDefinition) or embedded in a schedule.
+
+    Embedded definitions get the synthetic ARN ``<schedule ARN>/embedded-job-definition``.
+    """
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    monitor_type: MonitorType | None
+    embedded: bool = False
+    creation_time: str | None = None
+    endpoint_name: str | None = None
+    baseline_constraints_uri: str | None = None
+    baseline_statistics_uri: str | None = None
+    ground_truth_s3_uri: str | None = None
+    problem_type: str | None = None
+    environment: dict[str, str] = field(default_factory=dict)
+    publish_cloudwatch_metrics: str | None = None  # Enabled | Disabled | None (key absent)
+    network_isolation: bool | None = None
+    inter_container_traffic_encryption: bool | None = None
+    vpc_subnets: list[str] = field(default_factory=list)
+    vpc_security_group_ids: list[str] = field(default_factory=list)
+    output_kms_key_id: str | None = None
+    volume_kms_key_id: str | None = None
+    max_runtime_seconds: int | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link
+    monitor_arns: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- alarms
+
+
+@dataclass
+class MetricRef:
+    """One metric an alarm reads: the alarm's own metric, or one of its metric-math inputs."""
+
+    namespace: str
+    metric_name: str | None = None
+    dimensions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Alarm:
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    alarm_type: AlarmType
+    state: str  # OK | ALARM | INSUFFICIENT_DATA
+    state_updated: str | None = None
+    actions_enabled: bool = False
+    alarm_actions: list[str] = field(default_factory=list)
+    ok_actions: list[str] = field(default_factory=list)
+    insufficient_data_actions: list[str] = field(default_factory=list)
+    description: str | None = None
+    namespace: str | None = None
+    metric_name: str | None = None
+    dimensions: dict[str, str] = field(default_factory=dict)
+    # Every metric read: the single metric, or each MetricStat of a metric-math alarm.
+    metrics: list[MetricRef] = field(default_factory=list)
+    expression: str | None = None  # the metric-math expression(s), joined with "; "
+    statistic: str | None = None
+    threshold: float | None = None
+    comparison_operator: str | None = None
+    period: int | None = None
+    evaluation_periods: int | None = None
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: str | None = None
+    alarm_rule: str | None = None  # composite only
+    children: list[str] = field(default_factory=list)  # composite only: child alarm names
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link: monitors whose metrics this alarm watches, directly or via children.
+    monitor_arns: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- scan metadata
+
+
+@dataclass
+class ScanError:
+    """A collection failure. It is data: the engine turns it into ERROR verdicts, never PASS."""
+
+    account_id: str
+    region: str | None  # None for account-level steps such as AssumeRole
+    service: str
+    operation: str
+    error_code: str
+    message: str
+    dataset: Dataset | None = None  # which data is missing or partial because of it
+    resource: str | None = None  # a resource name or ARN when the failure concerns one resource
+
+
+@dataclass
+class Target:
+    """One (account, region) the scan was asked to cover, and what it managed to collect."""
+
+    account_id: str
+    region: str
+    datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
+    other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
+
+
+@dataclass
+class Identity:
+    account_id: str
+    arn: str
+
+
+@dataclass
+class ScanMetadata:
+    tool_version: str
+    started_at: str
+    finished_at: str
+    accounts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    identities: list[Identity] = field(default_factory=list)
+    api_calls: dict[str, int] = field(default_factory=dict)  # "sagemaker:Search" -> count
+    options: JsonDict = field(default_factory=dict)  # e.g. {"search": true, "endpoint_filter": [...]}
+
+
+@dataclass
+class Inventory:
+    metadata: ScanMetadata
+    targets: list[Target] = field(default_factory=list)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    monitors: list[Monitor] = field(default_factory=list)
+    job_definitions: list[JobDefinition] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+    errors: list[ScanError] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION

@@ -1,0 +1,1 @@
+"""The built-in Model Monitor policy pack, installed as ``auditor.builtin_policies`` (data only)."""
