@@ -1,0 +1,152 @@
+"""The configuration file (``auditor.yaml``): what to scan, which policies, waivers, outputs and gate.
+
+The file's keys are the fields of ``Config``; its JSON Schema is derived from the dataclass by the
+same codec as the inventory, so the two cannot drift. Command-line flags override the file.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from auditor.errors import InputError
+from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.results import Severity
+
+SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
+SCHEMA_FILE = "config.schema.json"
+DEFAULT_CONFIG_NAME = "auditor.yaml"
+
+
+class OutputFormat(StrEnum):
+    JSON = "json"
+    HTML = "html"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+
+
+@dataclass
+class Config:
+    """Settings from ``auditor.yaml``. Paths are relative to the file's folder."""
+
+    # What to scan
+    accounts: list[str] = field(default_factory=list)
+    org: bool = False
+    ous: list[str] = field(default_factory=list)
+    role_name: str | None = None
+    role_arn_template: str | None = None
+    external_id: str | None = None
+    regions: list[str] = field(default_factory=list)  # ["all"] for every enabled region
+    profile: str | None = None
+    search: bool = True
+    # What to judge with
+    policies: list[str] = field(default_factory=list)
+    builtin_policies: bool = True
+    enable: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    waivers: str | None = None
+    # What to produce
+    formats: list[OutputFormat] = field(default_factory=list)
+    output_dir: str | None = None
+    fail_on: Severity | None = None
+    allow_incomplete: bool = False
+
+
+def derived_schema() -> dict[str, Any]:
+    schema = json_schema(Config, schema_id=SCHEMA_ID, title="Model Monitor auditor configuration (auditor.yaml)")
+    props = schema["$defs"]["Config"]["properties"]
+    props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
+    props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    return schema
+
+
+@cache
+def published_schema() -> dict[str, Any]:
+    text = resources.files("auditor").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file; every problem raises InputError naming the file and field."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(source, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(source, "not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(source, f"YAML syntax error: {problem}", line=line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(source, "the config file must be a mapping of settings")
+    validator = jsonschema.Draft202012Validator(published_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        raise InputError(source, error.message[:300], location=location)
+    try:
+        config = from_jsonable(Config, data)
+    except DecodeError as exc:
+        raise InputError(source, exc.message, location=exc.path.strip("/").replace("/", ".")) from None
+    base = path.parent
+    config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
+    if config.waivers is not None and not Path(config.waivers).is_absolute():
+        config.waivers = str((base / config.waivers).resolve())
+    if config.output_dir is not None and not Path(config.output_dir).is_absolute():
+        config.output_dir = str((base / config.output_dir).resolve())
+    return config
+
+
+EXAMPLE = """\
+# auditor.yaml — configuration for the SageMaker Model Monitor auditor.
+# Every key is optional; command-line flags override what is set here.
+# Schema: auditor/config.schema.json (point your editor's YAML language server at it).
+
+# --- What to scan -------------------------------------------------------------
+# Member accounts, entered through STS AssumeRole with role_name (or role_arn_template).
+accounts: []            # e.g. ["111111111111", "222222222222"]
+org: false              # true: every ACTIVE account of the AWS Organization (run from the
+                        # management account or a delegated administrator)
+ous: []                 # with org: only these OUs (nested OUs included), e.g. ["ou-ab12-cdef3456"]
+role_name: ModelMonitorAuditor
+# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"
+# external_id: "set-me"  # if the member roles require one
+regions: []             # [] = the profile's default region; ["all"] = every enabled region
+# profile: audit-hub
+search: true            # false = skip the sagemaker:Search fast path (List/Describe only)
+
+# --- What to judge with -------------------------------------------------------
+policies: []            # extra policy files or folders, e.g. ["./policies-local"]
+builtin_policies: true
+enable: []              # policy ids or tags; when set, only these run
+disable: []             # policy ids or tags to skip
+parameters: {}          # per-policy parameter overrides, e.g.:
+#  MM-CAPTURE-001:
+#    min_sampling_percentage: 50
+# waivers: waivers.yaml
+
+# --- What to produce ----------------------------------------------------------
+formats: [json, html]   # any of json, html, junit, sarif, csv, markdown
+# output_dir: reports/nightly
+fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
+allow_incomplete: false # true: do not exit 3 when data could not be collected
+"""
