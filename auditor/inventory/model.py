@@ -179,6 +179,7 @@ class JobDefinition:
     embedded: bool = False
     creation_time: str | None = None
     endpoint_name: str | None = None
+    batch_transform_input_uri: str | None = None  # BatchTransformInput.DataCapturedDestinationS3Uri
     baseline_constraints_uri: str | None = None
     baseline_statistics_uri: str | None = None
     ground_truth_s3_uri: str | None = None

@@ -1,0 +1,167 @@
+"""Resolve the links between inventory resources, once, so policies never re-derive them.
+
+endpoint ↔ monitors (same account, region and endpoint name), monitor ↔ job definition (named by
+type + name, or the embedded one), and alarm ↔ monitors: an alarm watches monitor M when one of its
+metrics is on the Model Monitor namespace for M's type (the real-time endpoint namespace, or the
+batch namespace for monitors without an endpoint) and its dimensions include
+``Endpoint=<M.endpoint_name>`` and ``MonitoringSchedule=<M.name>`` (batch: ``MonitoringSchedule``
+only). A metric with only one of the two dimensions does not count: CloudWatch identifies a metric
+by its full dimension set, so such an alarm never sees the monitor's data. Composite alarms watch
+whatever their children watch, transitively.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from auditor.inventory.model import (
+    Alarm,
+    AlarmType,
+    Inventory,
+    JobDefinition,
+    MetricRef,
+    Monitor,
+    MonitorType,
+)
+
+# Documented spellings disagree (DOMAIN §2.1): leading "/", "Endpoint" vs "Endpoints",
+# "data-metric" vs "data-metrics", any case. All of them are accepted as the same namespace.
+_NAMESPACE = re.compile(
+    r"^/?aws/sagemaker/(?P<scope>endpoints?|modelmonitoring)/"
+    r"(?P<kind>data|model|bias|explainability)-metrics?$",
+    re.IGNORECASE,
+)
+_KIND = {
+    "data": MonitorType.DATA_QUALITY,
+    "model": MonitorType.MODEL_QUALITY,
+    "bias": MonitorType.MODEL_BIAS,
+    "explainability": MonitorType.MODEL_EXPLAINABILITY,
+}
+
+CANONICAL_ENDPOINT_NAMESPACES = {
+    MonitorType.DATA_QUALITY: "aws/sagemaker/Endpoints/data-metrics",
+    MonitorType.MODEL_QUALITY: "aws/sagemaker/Endpoints/model-metrics",
+    MonitorType.MODEL_BIAS: "aws/sagemaker/Endpoints/bias-metrics",
+    MonitorType.MODEL_EXPLAINABILITY: "aws/sagemaker/Endpoints/explainability-metrics",
+}
+
+
+@dataclass(frozen=True)
+class MonitorNamespace:
+    """A Model Monitor metric namespace: which monitor type, and batch or real-time."""
+
+    monitor_type: MonitorType
+    batch: bool
+    canonical: bool  # exactly the spelling AWS samples use
+
+
+def model_monitor_namespace(namespace: str | None) -> MonitorNamespace | None:
+    """Classify ``namespace`` as a Model Monitor namespace (any documented spelling), else None."""
+    if not namespace:
+        return None
+    match = _NAMESPACE.match(namespace.strip())
+    if match is None:
+        return None
+    kind = _KIND[match.group("kind").lower()]
+    batch = match.group("scope").lower() == "modelmonitoring"
+    expected = f"aws/sagemaker/ModelMonitoring/{match.group('kind').lower()}-metrics"
+    if not batch:
+        expected = CANONICAL_ENDPOINT_NAMESPACES[kind]
+    return MonitorNamespace(monitor_type=kind, batch=batch, canonical=namespace == expected)
+
+
+def metric_watches(metric: MetricRef, monitor: Monitor) -> bool:
+    """Whether ``metric`` is one of the metrics ``monitor`` publishes (namespace + full dimensions)."""
+    ns = model_monitor_namespace(metric.namespace)
+    if ns is None or monitor.monitor_type is None or ns.monitor_type != monitor.monitor_type:
+        return False
+    if metric.dimensions.get("MonitoringSchedule") != monitor.name:
+        return False
+    if monitor.endpoint_name is None:
+        return ns.batch
+    return not ns.batch and metric.dimensions.get("Endpoint") == monitor.endpoint_name
+
+
+def link(inventory: Inventory) -> Inventory:
+    """Fill every relation field in place (deterministic, sorted) and return the inventory.
+
+    Safe to call again: every relation list is recomputed from scratch.
+    """
+    endpoints = {(e.account_id, e.region, e.name): e for e in inventory.endpoints}
+    named_defs = {
+        (j.account_id, j.region, j.monitor_type, j.name): j
+        for j in inventory.job_definitions
+        if not j.embedded
+    }
+    defs_by_arn = {j.arn: j for j in inventory.job_definitions}
+    for endpoint in inventory.endpoints:
+        endpoint.monitor_arns = []
+    for definition in inventory.job_definitions:
+        definition.monitor_arns = []
+    for alarm in inventory.alarms:
+        alarm.monitor_arns = []
+
+    for monitor in inventory.monitors:
+        monitor.alarm_arns = []
+        found = endpoints.get((monitor.account_id, monitor.region, monitor.endpoint_name or ""))
+        monitor.endpoint_arn = found.arn if found is not None else None
+        if found is not None:
+            found.monitor_arns.append(monitor.arn)
+        jd: JobDefinition | None = None
+        if monitor.job_definition_embedded:
+            jd = defs_by_arn.get(embedded_job_definition_arn(monitor.arn))
+        elif monitor.job_definition_name is not None:
+            jd = named_defs.get(
+                (monitor.account_id, monitor.region, monitor.monitor_type, monitor.job_definition_name)
+            )
+        monitor.job_definition_arn = jd.arn if jd is not None else None
+        if jd is not None:
+            jd.monitor_arns.append(monitor.arn)
+
+    _link_alarms(inventory)
+
+    for endpoint in inventory.endpoints:
+        endpoint.monitor_arns.sort()
+    for jd in inventory.job_definitions:
+        jd.monitor_arns.sort()
+    for monitor in inventory.monitors:
+        monitor.alarm_arns.sort()
+    return inventory
+
+
+def embedded_job_definition_arn(schedule_arn: str) -> str:
+    """The synthetic ARN of the job definition embedded in a monitoring schedule."""
+    return f"{schedule_arn}/embedded-job-definition"
+
+
+def _link_alarms(inventory: Inventory) -> None:
+    monitors_by_place: dict[tuple[str, str], list[Monitor]] = defaultdict(list)
+    for monitor in inventory.monitors:
+        monitors_by_place[(monitor.account_id, monitor.region)].append(monitor)
+    alarms_by_name = {(a.account_id, a.region, a.name): a for a in inventory.alarms}
+    monitors_by_arn = {m.arn: m for m in inventory.monitors}
+
+    direct: dict[str, set[str]] = {}
+    for alarm in inventory.alarms:
+        watched: set[str] = set()
+        if alarm.alarm_type is AlarmType.METRIC:
+            for monitor in monitors_by_place[(alarm.account_id, alarm.region)]:
+                if any(metric_watches(metric, monitor) for metric in alarm.metrics):
+                    watched.add(monitor.arn)
+        direct[alarm.arn] = watched
+
+    def resolve(alarm: Alarm, stack: frozenset[str]) -> set[str]:
+        result = set(direct[alarm.arn])
+        if alarm.alarm_type is AlarmType.COMPOSITE:
+            for child_name in alarm.children:
+                child = alarms_by_name.get((alarm.account_id, alarm.region, child_name))
+                if child is not None and child.arn not in stack:
+                    result |= resolve(child, stack | {child.arn})
+        return result
+
+    for alarm in inventory.alarms:
+        alarm.monitor_arns = sorted(resolve(alarm, frozenset({alarm.arn})))
+        for arn in alarm.monitor_arns:
+            monitors_by_arn[arn].alarm_arns.append(alarm.arn)

@@ -1,0 +1,198 @@
+"""Shared, guarded, counted AWS clients: one per (account, region, service).
+
+Adaptive retry state lives on the client object, so sharing one client per (account, region,
+service) across threads lets botocore's rate limiter see every throttle. A semaphore per
+(account, region, service) bounds how many calls are in flight at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Collection, Iterator
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from auditor.inventory.model import Dataset, ScanError
+from auditor.scan.guard import Operation, install_guard
+from auditor.scan.pagination import PaginationError, pages
+
+# Errors that mean "AWS (or the network) said no"; anything else is a bug and propagates.
+AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, PaginationError)
+
+CONNECT_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 60
+TOTAL_MAX_ATTEMPTS = 10
+
+
+def client_config(max_pool_connections: int) -> Config:
+    """The botocore config of every scanner client: adaptive retries, bounded timeouts."""
+    return Config(
+        retries={"mode": "adaptive", "total_max_attempts": TOTAL_MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        max_pool_connections=max_pool_connections,
+        user_agent_extra="mm-auditor",
+    )
+
+
+class CallCounter:
+    """Thread-safe count of API calls per "service:Operation"."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+
+    def add(self, service: str, operation: str) -> None:
+        with self._lock:
+            self._counts[f"{service}:{operation}"] += 1
+
+    def total(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(sorted(self._counts.items()))
+
+
+class Runtime:
+    """Scan-wide state shared by every client: allow-list, counter, config, semaphores."""
+
+    def __init__(
+        self,
+        *,
+        allowed: Collection[Operation],
+        endpoint_url: str | None,
+        per_service_concurrency: int,
+    ) -> None:
+        self.allowed = frozenset(allowed)
+        self.endpoint_url = endpoint_url
+        self.per_service_concurrency = max(1, per_service_concurrency)
+        self.counter = CallCounter()
+        self.config = client_config(max(10, self.per_service_concurrency * 2))
+        self._lock = threading.Lock()
+        self._semaphores: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}
+
+    def make_client(self, session: boto3.Session, service: str, region: str | None) -> Any:
+        """A new guarded, counted client (callers cache it; see ``RegionApi``)."""
+        client = session.client(
+            service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+        )
+        install_guard(client, service, self.allowed, self.counter.add)
+        return client
+
+    def semaphore(self, account_id: str, region: str, service: str) -> threading.BoundedSemaphore:
+        key = (account_id, region, service)
+        with self._lock:
+            sem = self._semaphores.get(key)
+            if sem is None:
+                sem = threading.BoundedSemaphore(self.per_service_concurrency)
+                self._semaphores[key] = sem
+            return sem
+
+
+class RegionApi:
+    """Calls into one (account, region): cached clients, bounded concurrency, error recording."""
+
+    def __init__(self, runtime: Runtime, session: boto3.Session, account_id: str, region: str) -> None:
+        self.runtime = runtime
+        self.session = session
+        self.account_id = account_id
+        self.region = region
+        self.errors: list[ScanError] = []
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            client = self._clients.get(service)
+            if client is None:
+                client = self.runtime.make_client(self.session, service, self.region)
+                self._clients[service] = client
+            return client
+
+    def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
+        """One API call; raises the AWS_ERRORS for the caller to record."""
+        method = getattr(self.client(service), _snake(operation))
+        with self.runtime.semaphore(self.account_id, self.region, service):
+            result: dict[str, Any] = method(**params)
+        result.pop("ResponseMetadata", None)
+        return result
+
+    def pages(self, service: str, operation: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a paginated call (NextToken); raises the AWS_ERRORS mid-way."""
+
+        def one(**request: Any) -> dict[str, Any]:
+            return self.call(service, operation, **request)
+
+        return pages(one, params)
+
+    def record(
+        self,
+        exc: Exception,
+        service: str,
+        operation: str,
+        *,
+        dataset: Dataset | None,
+        resource: str | None = None,
+    ) -> ScanError:
+        """Turn an AWS error into a ScanError for this (account, region) and keep it."""
+        error = scan_error(exc, self.account_id, self.region, service, operation, dataset, resource)
+        with self._lock:
+            self.errors.append(error)
+        return error
+
+
+def scan_error(
+    exc: Exception,
+    account_id: str,
+    region: str | None,
+    service: str,
+    operation: str,
+    dataset: Dataset | None,
+    resource: str | None = None,
+) -> ScanError:
+    """Build a ScanError from a botocore/pagination error (never includes credentials)."""
+    code, message = error_code_and_message(exc)
+    return ScanError(
+        account_id=account_id,
+        region=region,
+        service=service,
+        operation=operation,
+        error_code=code,
+        message=message,
+        dataset=dataset,
+        resource=resource,
+    )
+
+
+def error_code_and_message(exc: Exception) -> tuple[str, str]:
+    """The AWS error code and message of a ClientError, or a class-based code for other errors."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return str(err.get("Code") or "Unknown"), str(err.get("Message") or exc)[:500]
+    if isinstance(exc, PaginationError):
+        return exc.code, exc.message
+    return type(exc).__name__, str(exc)[:500]
+
+
+def is_access_denied(exc: Exception) -> bool:
+    """Whether the error is an authorization failure (as opposed to throttling or a fault)."""
+    code, _ = error_code_and_message(exc)
+    return code in {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedAccess"}
+
+
+_SNAKE_CACHE: dict[str, str] = {}
+
+
+def _snake(operation: str) -> str:
+    name = _SNAKE_CACHE.get(operation)
+    if name is None:
+        name = xform_name(operation)
+        _SNAKE_CACHE[operation] = name
+    return name

@@ -1,0 +1,193 @@
+"""Endpoints and endpoint configs: listing (slow path), describing, and normalizing into ``Endpoint``.
+
+The endpoint record may come from Search (fast path) or DescribeEndpoint (slow path); both are cut
+down to the members of Search's ``Endpoint`` shape so the two paths yield identical inventories.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.inventory.model import DataCapture, Dataset, Endpoint, EndpointKind, Variant
+from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.guard import Operation
+from auditor.scan.normalize import iso, opt_int, opt_str, pick, raw, tag_dict
+
+OPERATIONS: tuple[Operation, ...] = (
+    ("sagemaker", "ListEndpoints"),
+    ("sagemaker", "DescribeEndpoint"),
+    ("sagemaker", "DescribeEndpointConfig"),
+    ("sagemaker", "ListTags"),
+)
+
+# Members of Search's `Endpoint` shape, minus the inline MonitoringSchedules and Tags.
+ENDPOINT_RECORD_KEYS = (
+    "EndpointName",
+    "EndpointArn",
+    "EndpointConfigName",
+    "ProductionVariants",
+    "ShadowProductionVariants",
+    "DataCaptureConfig",
+    "EndpointStatus",
+    "FailureReason",
+    "CreationTime",
+    "LastModifiedTime",
+)
+
+
+def list_endpoint_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
+    """Every ListEndpoints summary (pages of 100); None (error recorded) when listing failed."""
+    found: list[dict[str, Any]] = []
+    try:
+        for page in api.pages("sagemaker", "ListEndpoints", MaxResults=100):
+            found.extend(page.get("Endpoints", []))
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", "ListEndpoints", dataset=Dataset.ENDPOINTS)
+        return None
+    return found
+
+
+def describe_endpoint(api: RegionApi, name: str) -> dict[str, Any] | None:
+    """DescribeEndpoint cut to ENDPOINT_RECORD_KEYS; None (error recorded) on failure."""
+    try:
+        result = api.call("sagemaker", "DescribeEndpoint", EndpointName=name)
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", "DescribeEndpoint", dataset=Dataset.ENDPOINTS, resource=name)
+        return None
+    return pick(result, ENDPOINT_RECORD_KEYS)
+
+
+def list_tags(api: RegionApi, arn: str) -> dict[str, str] | None:
+    """All tags of a SageMaker resource (ListTags, pages of 50); None (error recorded) on failure."""
+    tags: list[dict[str, Any]] = []
+    try:
+        for page in api.pages("sagemaker", "ListTags", ResourceArn=arn, MaxResults=100):
+            tags.extend(page.get("Tags", []))
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", "ListTags", dataset=Dataset.TAGS, resource=arn)
+        return None
+    return tag_dict(tags)
+
+
+def describe_endpoint_config(api: RegionApi, name: str) -> dict[str, Any] | None:
+    """DescribeEndpointConfig; None (error recorded) on failure."""
+    try:
+        return api.call("sagemaker", "DescribeEndpointConfig", EndpointConfigName=name)
+    except AWS_ERRORS as exc:
+        api.record(
+            exc, "sagemaker", "DescribeEndpointConfig", dataset=Dataset.ENDPOINT_CONFIGS, resource=name
+        )
+        return None
+
+
+def endpoint_kind(record: dict[str, Any], config: dict[str, Any] | None) -> EndpointKind:
+    """Classify the endpoint from what the scan already has (no extra calls).
+
+    Serverless: a variant with a serverless config. Async: AsyncInferenceConfig on the endpoint
+    config. Inference components: production variants without a ModelName (UNVERIFIED heuristic;
+    ListInferenceComponents would cost a call per endpoint). Multi-model needs DescribeModel per
+    variant, which the fast-path budget does not allow, so it is not detected here.
+    """
+    runtime_variants = record.get("ProductionVariants") or []
+    if any(v.get("CurrentServerlessConfig") or v.get("DesiredServerlessConfig") for v in runtime_variants):
+        return EndpointKind.SERVERLESS
+    if config is None:
+        return EndpointKind.UNKNOWN
+    variants = config.get("ProductionVariants") or []
+    if any(v.get("ServerlessConfig") for v in variants):
+        return EndpointKind.SERVERLESS
+    if config.get("AsyncInferenceConfig"):
+        return EndpointKind.ASYNC
+    if variants and all(not v.get("ModelName") for v in variants):
+        return EndpointKind.INFERENCE_COMPONENT
+    return EndpointKind.REAL_TIME
+
+
+def _variants(record: dict[str, Any], config: dict[str, Any] | None) -> list[Variant]:
+    result: list[Variant] = []
+    for shadow, key in ((False, "ProductionVariants"), (True, "ShadowProductionVariants")):
+        configured = {str(v.get("VariantName")): v for v in (config or {}).get(key) or []}
+        running = {str(v.get("VariantName")): v for v in record.get(key) or []}
+        for name in sorted(set(configured) | set(running)):
+            cfg = configured.get(name, {})
+            run = running.get(name, {})
+            serverless = run.get("CurrentServerlessConfig") or cfg.get("ServerlessConfig") or {}
+            count = opt_int(run.get("CurrentInstanceCount"))
+            if count is None:
+                count = opt_int(cfg.get("InitialInstanceCount"))
+            result.append(
+                Variant(
+                    name=name,
+                    shadow=shadow,
+                    model_name=opt_str(cfg.get("ModelName")),
+                    instance_type=opt_str(cfg.get("InstanceType")),
+                    instance_count=None if serverless else count,
+                    serverless_memory_mb=opt_int(serverless.get("MemorySizeInMB")),
+                    serverless_max_concurrency=opt_int(serverless.get("MaxConcurrency")),
+                )
+            )
+    return result
+
+
+def _data_capture(record: dict[str, Any], config: dict[str, Any] | None) -> DataCapture | None:
+    # DescribeEndpoint's capture block is a summary without CaptureOptions or content types;
+    # those live only on the endpoint config.
+    summary = record.get("DataCaptureConfig")
+    configured = (config or {}).get("DataCaptureConfig")
+    if not summary and not configured:
+        return None
+    configured = configured or {}
+    summary = summary or {}
+    enabled = summary.get("EnableCapture")
+    if enabled is None:
+        enabled = configured.get("EnableCapture", True)  # the API defaults EnableCapture to true
+    options = None
+    if config is not None:
+        options = [str(o.get("CaptureMode")) for o in configured.get("CaptureOptions") or []]
+    headers = configured.get("CaptureContentTypeHeader") or {}
+    return DataCapture(
+        enabled=bool(enabled),
+        capture_status=opt_str(summary.get("CaptureStatus")),
+        current_sampling_percentage=opt_int(summary.get("CurrentSamplingPercentage")),
+        destination_s3_uri=opt_str(summary.get("DestinationS3Uri") or configured.get("DestinationS3Uri")),
+        kms_key_id=opt_str(summary.get("KmsKeyId") or configured.get("KmsKeyId")),
+        capture_options=options,
+        csv_content_types=[str(c) for c in headers.get("CsvContentTypes") or []],
+        json_content_types=[str(c) for c in headers.get("JsonContentTypes") or []],
+    )
+
+
+def build_endpoint(
+    record: dict[str, Any],
+    *,
+    account_id: str,
+    region: str,
+    tags: dict[str, str] | None,
+    config: dict[str, Any] | None,
+    missing: list[Dataset],
+) -> Endpoint:
+    """Normalize one endpoint record (+ its endpoint config, if read) into an ``Endpoint``."""
+    record = pick(record, ENDPOINT_RECORD_KEYS)
+    missing = sorted(set(missing) | ({Dataset.TAGS} if tags is None else set()))
+    if config is None and record.get("EndpointConfigName") and Dataset.ENDPOINT_CONFIGS not in missing:
+        missing = sorted({*missing, Dataset.ENDPOINT_CONFIGS})
+    raw_record: dict[str, Any] = {"endpoint": raw(record)}
+    if config is not None:
+        raw_record["endpoint_config"] = raw(config)
+    return Endpoint(
+        arn=str(record["EndpointArn"]),
+        name=str(record["EndpointName"]),
+        account_id=account_id,
+        region=region,
+        status=str(record.get("EndpointStatus", "Unknown")),
+        kind=endpoint_kind(record, config),
+        creation_time=iso(record.get("CreationTime")),
+        last_modified_time=iso(record.get("LastModifiedTime")),
+        endpoint_config_name=opt_str(record.get("EndpointConfigName")),
+        variants=_variants(record, config),
+        data_capture=_data_capture(record, config),
+        config_kms_key_id=opt_str((config or {}).get("KmsKeyId")),
+        tags=dict(sorted((tags or {}).items())),
+        missing=missing,
+        raw=raw_record,
+    )

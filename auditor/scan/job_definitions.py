@@ -1,0 +1,154 @@
+"""Monitoring job definitions of all four types, named and embedded, normalized into one shape.
+
+Named definitions come from Describe<Type>JobDefinition (members ``<Type>AppSpecification``,
+``<Type>BaselineConfig``, ``<Type>JobInput``, ``<Type>JobOutputConfig``, ``JobResources``,
+``NetworkConfig``). Embedded definitions live in the schedule's ``MonitoringJobDefinition``
+(``Environment`` on the definition itself, ``MonitoringInputs[0]``, ``MonitoringResources``...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.inventory.model import Dataset, JobDefinition, MonitorType
+from auditor.inventory.relations import embedded_job_definition_arn
+from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.guard import Operation
+from auditor.scan.normalize import iso, opt_bool, opt_int, opt_str, raw
+
+OPERATIONS: tuple[Operation, ...] = tuple(
+    op
+    for t in MonitorType
+    for op in (
+        ("sagemaker", f"List{t.value}JobDefinitions"),
+        ("sagemaker", f"Describe{t.value}JobDefinition"),
+    )
+)
+
+PUBLISH_METRICS_KEY = "publish_cloudwatch_metrics"
+
+
+def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> list[str] | None:
+    """Names of every job definition of one type (pages of 100); None (error recorded) on failure."""
+    operation = f"List{monitor_type.value}JobDefinitions"
+    names: list[str] = []
+    try:
+        for page in api.pages("sagemaker", operation, MaxResults=100):
+            names.extend(
+                str(s["MonitoringJobDefinitionName"]) for s in page.get("JobDefinitionSummaries", [])
+            )
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", operation, dataset=Dataset.JOB_DEFINITIONS)
+        return None
+    return names
+
+
+def describe_job_definition(api: RegionApi, monitor_type: MonitorType, name: str) -> dict[str, Any] | None:
+    """Describe<Type>JobDefinition; None (error recorded) on failure."""
+    operation = f"Describe{monitor_type.value}JobDefinition"
+    try:
+        return api.call("sagemaker", operation, JobDefinitionName=name)
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", operation, dataset=Dataset.JOB_DEFINITIONS, resource=name)
+        return None
+
+
+def _input_fields(job_input: dict[str, Any]) -> tuple[str | None, str | None]:
+    endpoint = (job_input.get("EndpointInput") or {}).get("EndpointName")
+    batch = (job_input.get("BatchTransformInput") or {}).get("DataCapturedDestinationS3Uri")
+    return opt_str(endpoint), opt_str(batch)
+
+
+def _environment(env: dict[str, Any] | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in sorted((env or {}).items())}
+
+
+def build_named_job_definition(
+    record: dict[str, Any], *, monitor_type: MonitorType, account_id: str, region: str
+) -> JobDefinition:
+    """Normalize a Describe<Type>JobDefinition response."""
+    t = monitor_type.value
+    app = record.get(f"{t}AppSpecification") or {}
+    baseline = record.get(f"{t}BaselineConfig") or {}
+    job_input = record.get(f"{t}JobInput") or {}
+    output = record.get(f"{t}JobOutputConfig") or {}
+    network = record.get("NetworkConfig") or {}
+    vpc = network.get("VpcConfig") or {}
+    cluster = (record.get("JobResources") or {}).get("ClusterConfig") or {}
+    endpoint_name, batch_uri = _input_fields(job_input)
+    env = _environment(app.get("Environment"))
+    return JobDefinition(
+        arn=str(record["JobDefinitionArn"]),
+        name=str(record["JobDefinitionName"]),
+        account_id=account_id,
+        region=region,
+        monitor_type=monitor_type,
+        embedded=False,
+        creation_time=iso(record.get("CreationTime")),
+        endpoint_name=endpoint_name,
+        batch_transform_input_uri=batch_uri,
+        baseline_constraints_uri=opt_str((baseline.get("ConstraintsResource") or {}).get("S3Uri")),
+        baseline_statistics_uri=opt_str((baseline.get("StatisticsResource") or {}).get("S3Uri")),
+        ground_truth_s3_uri=opt_str((job_input.get("GroundTruthS3Input") or {}).get("S3Uri")),
+        problem_type=opt_str(app.get("ProblemType")),
+        environment=env,
+        publish_cloudwatch_metrics=env.get(PUBLISH_METRICS_KEY),
+        network_isolation=opt_bool(network.get("EnableNetworkIsolation")),
+        inter_container_traffic_encryption=opt_bool(network.get("EnableInterContainerTrafficEncryption")),
+        vpc_subnets=sorted(str(s) for s in vpc.get("Subnets") or []),
+        vpc_security_group_ids=sorted(str(s) for s in vpc.get("SecurityGroupIds") or []),
+        output_kms_key_id=opt_str(output.get("KmsKeyId")),
+        volume_kms_key_id=opt_str(cluster.get("VolumeKmsKeyId")),
+        max_runtime_seconds=opt_int((record.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")),
+        instance_type=opt_str(cluster.get("InstanceType")),
+        instance_count=opt_int(cluster.get("InstanceCount")),
+        raw=raw(record),
+    )
+
+
+def build_embedded_job_definition(
+    definition: dict[str, Any],
+    *,
+    schedule_arn: str,
+    schedule_name: str,
+    monitor_type: MonitorType | None,
+    account_id: str,
+    region: str,
+    creation_time: str | None,
+) -> JobDefinition:
+    """Normalize a schedule's embedded ``MonitoringJobDefinition`` (named after its schedule)."""
+    baseline = definition.get("BaselineConfig") or {}
+    inputs = definition.get("MonitoringInputs") or [{}]
+    output = definition.get("MonitoringOutputConfig") or {}
+    network = definition.get("NetworkConfig") or {}
+    vpc = network.get("VpcConfig") or {}
+    cluster = (definition.get("MonitoringResources") or {}).get("ClusterConfig") or {}
+    endpoint_name, batch_uri = _input_fields(inputs[0])
+    env = _environment(definition.get("Environment"))
+    return JobDefinition(
+        arn=embedded_job_definition_arn(schedule_arn),
+        name=schedule_name,
+        account_id=account_id,
+        region=region,
+        monitor_type=monitor_type,
+        embedded=True,
+        creation_time=creation_time,
+        endpoint_name=endpoint_name,
+        batch_transform_input_uri=batch_uri,
+        baseline_constraints_uri=opt_str((baseline.get("ConstraintsResource") or {}).get("S3Uri")),
+        baseline_statistics_uri=opt_str((baseline.get("StatisticsResource") or {}).get("S3Uri")),
+        ground_truth_s3_uri=None,  # the embedded shape has no ground-truth input
+        problem_type=None,
+        environment=env,
+        publish_cloudwatch_metrics=env.get(PUBLISH_METRICS_KEY),
+        network_isolation=opt_bool(network.get("EnableNetworkIsolation")),
+        inter_container_traffic_encryption=opt_bool(network.get("EnableInterContainerTrafficEncryption")),
+        vpc_subnets=sorted(str(s) for s in vpc.get("Subnets") or []),
+        vpc_security_group_ids=sorted(str(s) for s in vpc.get("SecurityGroupIds") or []),
+        output_kms_key_id=opt_str(output.get("KmsKeyId")),
+        volume_kms_key_id=opt_str(cluster.get("VolumeKmsKeyId")),
+        max_runtime_seconds=opt_int((definition.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")),
+        instance_type=opt_str(cluster.get("InstanceType")),
+        instance_count=opt_int(cluster.get("InstanceCount")),
+        raw=raw(definition),
+    )

@@ -1,0 +1,199 @@
+"""Monitoring schedules: listing and describing (slow path), and normalizing into ``Monitor``.
+
+Schedule records come from Search (inline in each endpoint record) or from
+DescribeMonitoringSchedule; both are cut to the members of the ``MonitoringSchedule`` shape (minus
+Tags) so the two paths yield identical inventories.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from auditor.inventory.model import Dataset, JobDefinition, LastExecution, Monitor, MonitorType, ScanError
+from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.guard import Operation
+from auditor.scan.job_definitions import build_embedded_job_definition
+from auditor.scan.normalize import iso, opt_str, pick, raw
+
+OPERATIONS: tuple[Operation, ...] = (
+    ("sagemaker", "ListMonitoringSchedules"),
+    ("sagemaker", "DescribeMonitoringSchedule"),
+    ("sagemaker", "ListTags"),
+)
+
+SCHEDULE_RECORD_KEYS = (
+    "MonitoringScheduleArn",
+    "MonitoringScheduleName",
+    "MonitoringScheduleStatus",
+    "MonitoringType",
+    "FailureReason",
+    "CreationTime",
+    "LastModifiedTime",
+    "MonitoringScheduleConfig",
+    "EndpointName",
+    "LastMonitoringExecutionSummary",
+)
+
+_CRON = re.compile(r"cron\((?P<body>[^()]*)\)", re.IGNORECASE)
+_HOUR_STEP = re.compile(r"^(?:\*|\d{1,2})/(?P<step>\d{1,2})$")
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+def parse_schedule_interval(expression: str | None) -> int | None:
+    """Seconds between runs for the expressions SageMaker supports; None for NOW or anything else.
+
+    Supported: hourly ``cron(0 * ? * * *)``, daily ``cron(0 H ? * * *)``, every N hours
+    ``cron(0 H/N ? * * *)`` or ``cron(0 */N ? * * *)``. Text around the cron (e.g. the doc
+    string "Hourly: cron(0 * ? * * *)" pasted verbatim) is not accepted: AWS would reject it too.
+    """
+    if expression is None:
+        return None
+    match = _CRON.fullmatch(expression.strip())
+    if match is None:
+        return None
+    fields = match.group("body").split()
+    if len(fields) != 6 or not fields[0].isdigit():
+        return None
+    hour = fields[1]
+    if any(f not in ("*", "?") for f in fields[2:5]):
+        return None  # day-of-month / month / day-of-week restrictions: not a fixed interval
+    if hour == "*":
+        return HOUR
+    if hour.isdigit() and int(hour) < 24:
+        return DAY
+    step = _HOUR_STEP.match(hour)
+    if step is not None and 1 <= int(step.group("step")) <= 24:
+        return int(step.group("step")) * HOUR
+    return None
+
+
+def list_schedule_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
+    """Every ListMonitoringSchedules summary (pages of 100); None (error recorded) on failure."""
+    found: list[dict[str, Any]] = []
+    try:
+        for page in api.pages("sagemaker", "ListMonitoringSchedules", MaxResults=100):
+            found.extend(page.get("MonitoringScheduleSummaries", []))
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", "ListMonitoringSchedules", dataset=Dataset.MONITORS)
+        return None
+    return found
+
+
+def describe_schedule(api: RegionApi, name: str) -> dict[str, Any] | None:
+    """DescribeMonitoringSchedule cut to SCHEDULE_RECORD_KEYS; None (error recorded) on failure."""
+    try:
+        result = api.call("sagemaker", "DescribeMonitoringSchedule", MonitoringScheduleName=name)
+    except AWS_ERRORS as exc:
+        api.record(exc, "sagemaker", "DescribeMonitoringSchedule", dataset=Dataset.MONITORS, resource=name)
+        return None
+    return pick(result, SCHEDULE_RECORD_KEYS)
+
+
+def summary_as_record(summary: dict[str, Any]) -> dict[str, Any]:
+    """A ListMonitoringSchedules summary in the shape of a schedule record (for failed describes)."""
+    record = pick(summary, SCHEDULE_RECORD_KEYS)
+    config: dict[str, Any] = {}
+    if summary.get("MonitoringJobDefinitionName"):
+        config["MonitoringJobDefinitionName"] = summary["MonitoringJobDefinitionName"]
+    if summary.get("MonitoringType"):
+        config["MonitoringType"] = summary["MonitoringType"]
+    if config:
+        record["MonitoringScheduleConfig"] = config
+    return record
+
+
+def _monitor_type(value: str | None) -> MonitorType | None:
+    if value is None:
+        return None
+    try:
+        return MonitorType(value)
+    except ValueError:
+        return None
+
+
+def _last_execution(summary: dict[str, Any] | None) -> LastExecution | None:
+    if not summary:
+        return None
+    return LastExecution(
+        status=str(summary.get("MonitoringExecutionStatus", "Unknown")),
+        scheduled_time=iso(summary.get("ScheduledTime")),
+        creation_time=iso(summary.get("CreationTime")),
+        last_modified_time=iso(summary.get("LastModifiedTime")),
+        failure_reason=opt_str(summary.get("FailureReason")),
+        processing_job_arn=opt_str(summary.get("ProcessingJobArn")),
+    )
+
+
+def build_monitor(
+    record: dict[str, Any],
+    *,
+    account_id: str,
+    region: str,
+    tags: dict[str, str] | None,
+    missing: list[Dataset],
+) -> tuple[Monitor, JobDefinition | None, ScanError | None]:
+    """Normalize a schedule record into a Monitor, its embedded JobDefinition (if any), and a
+    ScanError when the monitoring type is one this version does not know (kept raw, type None)."""
+    record = pick(record, SCHEDULE_RECORD_KEYS)
+    config = record.get("MonitoringScheduleConfig") or {}
+    embedded = config.get("MonitoringJobDefinition")
+    type_text = record.get("MonitoringType") or config.get("MonitoringType")
+    if embedded and not type_text:
+        type_text = MonitorType.DATA_QUALITY.value  # AWS fills DataQuality in for inline definitions
+    monitor_type = _monitor_type(type_text)
+    arn = str(record["MonitoringScheduleArn"])
+    name = str(record["MonitoringScheduleName"])
+    expression = (config.get("ScheduleConfig") or {}).get("ScheduleExpression")
+
+    embedded_def: JobDefinition | None = None
+    endpoint_name = opt_str(record.get("EndpointName"))
+    batch_uri: str | None = None
+    if embedded:
+        embedded_def = build_embedded_job_definition(
+            embedded,
+            schedule_arn=arn,
+            schedule_name=name,
+            monitor_type=monitor_type,
+            account_id=account_id,
+            region=region,
+            creation_time=iso(record.get("CreationTime")),
+        )
+        endpoint_name = endpoint_name or embedded_def.endpoint_name
+        batch_uri = embedded_def.batch_transform_input_uri
+
+    error = None
+    if type_text is not None and monitor_type is None:
+        error = ScanError(
+            account_id=account_id,
+            region=region,
+            service="sagemaker",
+            operation="DescribeMonitoringSchedule",
+            error_code="UnknownMonitoringType",
+            message=f"monitoring type {type_text!r} is not known to this auditor version",
+            dataset=Dataset.MONITORS,
+            resource=arn,
+        )
+    monitor = Monitor(
+        arn=arn,
+        name=name,
+        account_id=account_id,
+        region=region,
+        monitor_type=monitor_type,
+        status=str(record.get("MonitoringScheduleStatus", "Unknown")),
+        failure_reason=opt_str(record.get("FailureReason")),
+        creation_time=iso(record.get("CreationTime")),
+        last_modified_time=iso(record.get("LastModifiedTime")),
+        schedule_expression=opt_str(expression),
+        interval_seconds=parse_schedule_interval(expression),
+        endpoint_name=endpoint_name,
+        batch_transform_input_uri=batch_uri,
+        job_definition_name=None if embedded else opt_str(config.get("MonitoringJobDefinitionName")),
+        job_definition_embedded=bool(embedded),
+        last_execution=_last_execution(record.get("LastMonitoringExecutionSummary")),
+        tags=dict(sorted((tags or {}).items())),
+        missing=sorted(set(missing) | ({Dataset.TAGS} if tags is None else set())),
+        raw=raw(record),
+    )
+    return monitor, embedded_def, error

@@ -1,0 +1,200 @@
+"""The scan: resolve accounts and regions, enter each account, collect every (account, region)
+concurrently, link the result, and describe the run in ScanMetadata."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime
+
+import boto3
+
+from auditor import __version__
+from auditor.inventory.model import (
+    Dataset,
+    DatasetStatus,
+    Identity,
+    Inventory,
+    ScanError,
+    ScanMetadata,
+    Target,
+)
+from auditor.inventory.relations import link
+from auditor.scan import accounts, regions, sessions
+from auditor.scan.clients import AWS_ERRORS, RegionApi, Runtime, scan_error
+from auditor.scan.options import ScanOptions
+from auditor.scan.permissions import allowed_operations
+from auditor.scan.progress import ScanProgress
+from auditor.scan.region import RegionResult, scan_region
+from auditor.scan.sessions import AccountSession, CredentialsUnavailableError
+
+__all__ = ["CredentialsUnavailableError", "ScanProgress", "scan"]
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | None = None) -> Inventory:
+    """Scan and return a linked Inventory.
+
+    Never raises for AWS errors (they become ScanError records and FAILED / NOT_SCANNED targets).
+    Raises InputError for bad options and CredentialsUnavailableError when even the base
+    credentials cannot be used.
+    """
+    started = _now()
+    explicit_accounts = accounts.validate_account_ids(options.accounts)
+    ous = accounts.validate_ou_ids(options.ous)
+    runtime = Runtime(
+        allowed=allowed_operations(),
+        endpoint_url=options.endpoint_url,
+        per_service_concurrency=options.per_service_concurrency,
+    )
+    base = sessions.base_session(options.profile)
+    wanted_regions: tuple[str, ...] | None = None
+    if isinstance(options.regions, tuple):
+        wanted_regions = regions.validate_regions(base, options.regions)
+    elif options.regions is None:
+        wanted_regions = (regions.default_region(base),)
+
+    hub = sessions.caller_identity(runtime, base)
+    errors: list[ScanError] = []
+
+    if wanted_regions is None:  # --regions all
+        try:
+            wanted_regions = tuple(regions.enabled_sagemaker_regions(runtime, base))
+        except AWS_ERRORS as exc:
+            errors.append(scan_error(exc, hub.account_id, None, "ec2", "DescribeRegions", None))
+            wanted_regions = (regions.default_region(base),) if base.region_name else ()
+
+    account_ids = list(explicit_accounts)
+    if options.org:
+        try:
+            org_accounts = accounts.organization_accounts(runtime, base, ous)
+        except AWS_ERRORS as exc:
+            operation = "ListAccountsForParent" if ous else "ListAccounts"
+            errors.append(scan_error(exc, hub.account_id, None, "organizations", operation, None))
+            org_accounts = []
+        account_ids.extend(a for a in org_accounts if a not in account_ids)
+    if not explicit_accounts and not options.org:
+        account_ids = [hub.account_id]
+    account_ids.sort()
+
+    entered, not_scanned, entry_errors = _enter_accounts(runtime, base, hub, account_ids, options)
+    errors.extend(entry_errors)
+    targets: list[Target] = [
+        Target(account_id=a, region=r, datasets={d: DatasetStatus.NOT_SCANNED for d in Dataset})
+        for a in not_scanned
+        for r in wanted_regions
+    ]
+
+    jobs = [(acct, region) for acct in sorted(entered) for region in wanted_regions]
+    results: list[RegionResult] = []
+    apis: list[RegionApi] = []
+    done_accounts: dict[str, int] = {}
+
+    def report(last: str | None) -> None:
+        if progress is None:
+            return
+        finished = sum(1 for a, n in done_accounts.items() if n == len(wanted_regions)) + len(not_scanned)
+        progress(
+            ScanProgress(
+                accounts_total=len(account_ids),
+                accounts_done=finished,
+                targets_total=len(jobs),
+                targets_done=len(results),
+                api_calls=runtime.counter.total(),
+                errors=len(errors) + sum(len(a.errors) for a in apis),
+                last_target=last,
+            )
+        )
+
+    report(None)
+    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+        futures = {}
+        for acct, region in jobs:
+            api = RegionApi(runtime, entered[acct].session, acct, region)
+            apis.append(api)
+            futures[pool.submit(scan_region, api, options)] = (acct, region)
+        for future in as_completed(futures):
+            acct, region = futures[future]
+            results.append(future.result())
+            done_accounts[acct] = done_accounts.get(acct, 0) + 1
+            report(f"{acct}/{region}")
+
+    for api in apis:
+        errors.extend(api.errors)
+    inventory = _assemble(results, targets, errors)
+    identities = {(hub.account_id, hub.arn)} | {
+        (s.identity.account_id, s.identity.arn) for s in entered.values()
+    }
+    fallbacks = sorted(
+        f"{r.target.account_id}/{r.target.region}:{r.search_fallback}" for r in results if r.search_fallback
+    )
+    inventory.metadata = ScanMetadata(
+        tool_version=__version__,
+        started_at=started,
+        finished_at=_now(),
+        accounts=account_ids,
+        regions=list(wanted_regions),
+        identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
+        api_calls=runtime.counter.snapshot(),
+        options={**options.describe(), "search_fallback": fallbacks},
+    )
+    return link(inventory)
+
+
+def _enter_accounts(
+    runtime: Runtime,
+    base: boto3.Session,
+    hub: Identity,
+    account_ids: list[str],
+    options: ScanOptions,
+) -> tuple[dict[str, AccountSession], list[str], list[ScanError]]:
+    """AssumeRole into each account (the caller's own account uses the base session)."""
+    entered: dict[str, AccountSession] = {}
+    failed: list[str] = []
+    errors: list[ScanError] = []
+
+    def enter(account_id: str) -> AccountSession | ScanError:
+        if account_id == hub.account_id:
+            return AccountSession(account_id=account_id, session=base, identity=hub)
+        role_arn = options.role_arn(account_id)
+        try:
+            return sessions.assume_role_session(
+                runtime,
+                base,
+                account_id,
+                role_arn=role_arn,
+                session_name=options.session_name,
+                external_id=options.external_id,
+            )
+        except AWS_ERRORS as exc:
+            return scan_error(exc, account_id, None, "sts", "AssumeRole", None, resource=role_arn)
+
+    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+        for account_id, outcome in zip(account_ids, pool.map(enter, account_ids), strict=True):
+            if isinstance(outcome, ScanError):
+                failed.append(account_id)
+                errors.append(outcome)
+            else:
+                entered[account_id] = outcome
+    return entered, failed, errors
+
+
+def _assemble(results: list[RegionResult], targets: list[Target], errors: list[ScanError]) -> Inventory:
+    inventory = Inventory(metadata=ScanMetadata(tool_version=__version__, started_at="", finished_at=""))
+    inventory.targets = targets + [r.target for r in results]
+    for r in results:
+        inventory.endpoints.extend(r.endpoints)
+        inventory.monitors.extend(r.monitors)
+        inventory.job_definitions.extend(r.job_definitions)
+        inventory.alarms.extend(r.alarms)
+    inventory.targets.sort(key=lambda t: (t.account_id, t.region))
+    for items in (inventory.endpoints, inventory.monitors, inventory.job_definitions, inventory.alarms):
+        items.sort(key=lambda r: r.arn)
+    inventory.errors = sorted(
+        errors,
+        key=lambda e: (e.account_id, e.region or "", e.service, e.operation, e.resource or "", e.error_code),
+    )
+    return inventory

@@ -1,0 +1,92 @@
+"""The operations the scanner may call, and the least-privilege IAM policy derived from them.
+
+Both the read-only guard's allow-list and the IAM policy come from the OPERATIONS tuples the
+scanner modules declare, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.scan import (
+    accounts,
+    cloudwatch_alarms,
+    endpoints,
+    job_definitions,
+    monitoring_schedules,
+    regions,
+    search,
+    sessions,
+)
+from auditor.scan.guard import Operation
+from auditor.scan.options import DEFAULT_ROLE_NAME
+
+# The explicit registry of scanner modules (no import-time registration).
+SCANNER_MODULES = (
+    sessions,
+    accounts,
+    regions,
+    search,
+    endpoints,
+    monitoring_schedules,
+    job_definitions,
+    cloudwatch_alarms,
+)
+
+# boto3 service name -> IAM action prefix (they differ for some services, not for these).
+IAM_PREFIX = {
+    "sagemaker": "sagemaker",
+    "cloudwatch": "cloudwatch",
+    "sts": "sts",
+    "organizations": "organizations",
+    "ec2": "ec2",
+}
+
+# Granted to the hub identity, not to the member-account role; GetCallerIdentity needs no permission.
+_HUB_ONLY = {("sts", "AssumeRole"), ("sts", "GetCallerIdentity")}
+
+
+def declared_operations() -> list[Operation]:
+    """Every (service, operation) any scanner module declares, sorted and unique."""
+    ops: set[Operation] = set()
+    for module in SCANNER_MODULES:
+        ops.update(module.OPERATIONS)
+    return sorted(ops)
+
+
+def allowed_operations() -> frozenset[Operation]:
+    """The read-only guard's allow-list."""
+    return frozenset(declared_operations())
+
+
+def required_actions() -> list[str]:
+    """IAM actions the scanning identity needs in each scanned account (sorted)."""
+    return sorted(
+        f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if (svc, op) not in _HUB_ONLY
+    )
+
+
+def iam_policy_document(
+    *, include_assume_role: bool = False, role_arn_pattern: str = f"arn:aws:iam::*:role/{DEFAULT_ROLE_NAME}"
+) -> dict[str, Any]:
+    """The least-privilege IAM policy; ``include_assume_role`` adds the hub's sts:AssumeRole."""
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "ModelMonitorAuditorReadOnly",
+            "Effect": "Allow",
+            "Action": required_actions(),
+            # Resource "*" is required: Search, List* and composite alarms in DescribeAlarms
+            # do not support resource-level restriction.
+            "Resource": "*",
+        }
+    ]
+    if include_assume_role:
+        statements.append(
+            {
+                "Sid": "ModelMonitorAuditorAssumeMemberRole",
+                "Effect": "Allow",
+                "Action": ["sts:AssumeRole"],
+                "Resource": role_arn_pattern,
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -1,0 +1,132 @@
+"""Credentials: the base session (default chain or --profile) and member accounts via AssumeRole.
+
+Member-account credentials are botocore RefreshableCredentials whose refresh calls AssumeRole
+again, so a scan that outlives the session duration keeps working.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.session import get_session
+
+from auditor.errors import InputError
+from auditor.inventory.model import Identity
+from auditor.scan.clients import Runtime
+from auditor.scan.guard import Operation
+
+OPERATIONS: tuple[Operation, ...] = (
+    ("sts", "GetCallerIdentity"),
+    ("sts", "AssumeRole"),
+)
+
+DEFAULT_STS_REGION = "us-east-1"
+
+
+class CredentialsUnavailableError(Exception):
+    """Even the base credentials cannot be used (none found, or rejected by STS)."""
+
+
+@dataclass
+class AccountSession:
+    """A ready session for one account and the identity it acts as (ARN only, never keys)."""
+
+    account_id: str
+    session: boto3.Session
+    identity: Identity
+
+
+def base_session(profile: str | None) -> boto3.Session:
+    """The default boto3 credential chain, or ``profile``; InputError when the profile does not exist."""
+    try:
+        return boto3.Session(profile_name=profile) if profile else boto3.Session()
+    except ProfileNotFound:
+        raise InputError("--profile", f"profile {profile!r} not found in the AWS config files") from None
+
+
+def home_region(session: boto3.Session) -> str:
+    """The region used for global-ish calls (STS, Organizations, EC2 DescribeRegions)."""
+    return session.region_name or DEFAULT_STS_REGION
+
+
+def caller_identity(runtime: Runtime, session: boto3.Session) -> Identity:
+    """GetCallerIdentity of the base credentials; CredentialsUnavailableError when they are unusable."""
+    if session.get_credentials() is None:
+        raise CredentialsUnavailableError(
+            "no AWS credentials found (environment, shared config/credentials files, SSO or instance role)"
+        )
+    sts = runtime.make_client(session, "sts", home_region(session))
+    try:
+        result = sts.get_caller_identity()
+    except NoCredentialsError:
+        raise CredentialsUnavailableError("no AWS credentials found") from None
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "Unknown")
+        raise CredentialsUnavailableError(f"the AWS credentials were rejected by STS ({code})") from None
+    except BotoCoreError as exc:
+        raise CredentialsUnavailableError(f"cannot reach STS with the AWS credentials: {exc}") from None
+    return Identity(account_id=str(result["Account"]), arn=str(result["Arn"]))
+
+
+class _AssumeRoleFetcher:
+    """Calls AssumeRole; used for the first credentials and for every refresh."""
+
+    def __init__(self, sts: Any, role_arn: str, session_name: str, external_id: str | None) -> None:
+        self._sts = sts
+        self._role_arn = role_arn
+        self._session_name = session_name
+        self._external_id = external_id
+        self._lock = threading.Lock()
+        self.assumed_arn: str | None = None
+
+    def __call__(self) -> dict[str, str]:
+        params: dict[str, Any] = {"RoleArn": self._role_arn, "RoleSessionName": self._session_name}
+        if self._external_id:
+            params["ExternalId"] = self._external_id
+        with self._lock:
+            result = self._sts.assume_role(**params)
+        creds = result["Credentials"]
+        self.assumed_arn = str(result.get("AssumedRoleUser", {}).get("Arn") or self._role_arn)
+        expiration = creds["Expiration"]
+        expiry = expiration.isoformat() if isinstance(expiration, datetime) else str(expiration)
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": expiry,
+        }
+
+
+def assume_role_session(
+    runtime: Runtime,
+    base: boto3.Session,
+    account_id: str,
+    *,
+    role_arn: str,
+    session_name: str,
+    external_id: str | None,
+) -> AccountSession:
+    """Enter ``account_id`` through AssumeRole with self-refreshing credentials.
+
+    The first AssumeRole happens here, so a role that cannot be assumed raises ClientError now
+    (the orchestrator records it and marks the account's targets NOT_SCANNED).
+    """
+    sts = runtime.make_client(base, "sts", home_region(base))
+    fetcher = _AssumeRoleFetcher(sts, role_arn, session_name, external_id)
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetcher(), refresh_using=fetcher, method="sts-assume-role"
+    )
+    botocore_session = get_session()
+    botocore_session._credentials = credentials  # the documented way to inject refreshable credentials
+    session = boto3.Session(botocore_session=botocore_session, region_name=base.region_name)
+    return AccountSession(
+        account_id=account_id,
+        session=session,
+        identity=Identity(account_id=account_id, arn=fetcher.assumed_arn or role_arn),
+    )
