@@ -1,0 +1,295 @@
+"""Fault and latency injection for the local AWS, as a WSGI middleware around moto's server app.
+
+Every request is identified (service, operation, account, region) from what the client sent:
+the SigV4 credential scope gives the access key, region and signing service; ``X-Amz-Target`` gives
+the operation for the json protocols and ``Action=`` for the query protocols. The account is the one
+moto itself would use for that access key (assumed-role keys belong to the role's account).
+
+Injected errors are shaped like real AWS errors of the request's protocol, so botocore parses the
+error code exactly as it would from AWS (and its retry logic sees a real throttle).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+from moto.iam.models import get_account_id_from
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+# error code -> (HTTP status, message, code used by query/XML protocols such as STS and IAM)
+ERRORS: dict[str, tuple[int, str, str]] = {
+    "ThrottlingException": (400, "Rate exceeded", "Throttling"),
+    "AccessDeniedException": (
+        400,
+        "User is not authorized to perform this operation (injected by the local AWS)",
+        "AccessDenied",
+    ),
+    "InternalFailure": (500, "An internal error occurred (injected by the local AWS)", "InternalFailure"),
+}
+
+# Signing names that differ from the name people use for the service.
+_SERVICE_ALIASES = {"monitoring": "cloudwatch"}
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+
+
+def canonical_service(name: str) -> str:
+    """``monitoring`` and ``cloudwatch`` are the same service; everything else is its signing name."""
+    lowered = name.lower()
+    return _SERVICE_ALIASES.get(lowered, lowered)
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """Who called what, as the local AWS sees one request."""
+
+    service: str
+    operation: str
+    account_id: str
+    region: str
+    protocol: str  # "json" | "query" | "rest"
+
+    @property
+    def key(self) -> str:
+        return f"{self.service}:{self.operation}"
+
+
+@dataclass
+class _Rule:
+    rule_id: int
+    error: str
+    operation: str | None
+    service: str | None
+    rate: float
+    account_id: str | None
+    region: str | None
+    remaining: int | None
+
+    def matches(self, info: RequestInfo) -> bool:
+        return (
+            (self.operation is None or self.operation == info.operation)
+            and (self.service is None or self.service == info.service)
+            and (self.account_id is None or self.account_id == info.account_id)
+            and (self.region is None or self.region == info.region)
+            and (self.remaining is None or self.remaining > 0)
+        )
+
+
+class FaultInjector:
+    """Per-call latency, error rules and per-operation call counters for the local AWS.
+
+    Thread-safe: the server handles requests on several threads. The random draws for ``rate``
+    come from one RNG seeded at construction (and re-seeded by ``clear``), so a test that makes the
+    same calls in the same order sees the same faults.
+    """
+
+    def __init__(self, *, latency: float = 0.0, seed: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._latency = latency
+        self._seed = seed
+        self._rng = random.Random(seed)
+        self._rules: list[_Rule] = []
+        self._next_id = 1
+        self._calls: Counter[tuple[str, str, str]] = Counter()
+
+    def set_latency(self, seconds: float) -> None:
+        """Add ``seconds`` of delay to every call (0 turns it off)."""
+        if seconds < 0:
+            raise ValueError("latency must be >= 0")
+        with self._lock:
+            self._latency = seconds
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    def add_rule(
+        self,
+        *,
+        error: str,
+        operation: str | None = None,
+        service: str | None = None,
+        rate: float = 1.0,
+        account_id: str | None = None,
+        region: str | None = None,
+        count: int | None = None,
+    ) -> int:
+        """Make matching calls fail with ``error``; returns the rule id.
+
+        ``operation`` is the API name (``"Search"``, or ``"sagemaker:Search"``); ``service`` is
+        ``sagemaker``, ``cloudwatch``/``monitoring``, ``sts``, ... ; ``rate`` is the probability that
+        a matching call fails; ``count`` caps how many times the rule fires. Rules are tried in the
+        order they were added; the first one that fires decides the error.
+        """
+        if error not in ERRORS:
+            raise ValueError(f"unknown error {error!r}; expected one of {sorted(ERRORS)}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        if count is not None and count < 0:
+            raise ValueError("count must be >= 0")
+        if operation is not None and ":" in operation:
+            op_service, operation = operation.split(":", 1)
+            service = service or op_service
+        with self._lock:
+            rule_id = self._next_id
+            self._next_id += 1
+            self._rules.append(
+                _Rule(
+                    rule_id=rule_id,
+                    error=error,
+                    operation=operation,
+                    service=canonical_service(service) if service else None,
+                    rate=rate,
+                    account_id=account_id,
+                    region=region,
+                    remaining=count,
+                )
+            )
+        return rule_id
+
+    def remove_rule(self, rule_id: int) -> None:
+        """Remove one rule; unknown ids raise KeyError."""
+        with self._lock:
+            before = len(self._rules)
+            self._rules = [r for r in self._rules if r.rule_id != rule_id]
+            if len(self._rules) == before:
+                raise KeyError(rule_id)
+
+    def clear(self) -> None:
+        """Remove every rule and the latency, and re-seed the RNG. Call counters are kept."""
+        with self._lock:
+            self._rules.clear()
+            self._latency = 0.0
+            self._rng = random.Random(self._seed)
+
+    def calls(self, *, account_id: str | None = None, region: str | None = None) -> dict[str, int]:
+        """Calls received per ``"<service>:<Operation>"`` (faulted calls included), optionally for
+        one account and/or region."""
+        totals: Counter[str] = Counter()
+        with self._lock:
+            for (acct, reg, key), n in self._calls.items():
+                if (account_id is None or acct == account_id) and (region is None or reg == region):
+                    totals[key] += n
+        return dict(totals)
+
+    def reset_calls(self) -> None:
+        """Zero every call counter."""
+        with self._lock:
+            self._calls.clear()
+
+    def record(self, info: RequestInfo) -> str | None:
+        """Count one call and decide whether it fails; returns the error code to inject or None."""
+        with self._lock:
+            self._calls[(info.account_id, info.region, info.key)] += 1
+            for rule in self._rules:
+                if not rule.matches(info):
+                    continue
+                if rule.rate < 1.0 and self._rng.random() >= rule.rate:
+                    continue
+                if rule.remaining is not None:
+                    rule.remaining -= 1
+                return rule.error
+        return None
+
+
+def identify(environ: dict[str, Any]) -> RequestInfo | None:
+    """Work out service, operation, account and region of a request; None for non-AWS paths
+    (``/moto-api/...``) or unsigned requests."""
+    if environ.get("PATH_INFO", "").startswith("/moto-api"):
+        return None
+    match = _CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if match is None:
+        return None
+    access_key, region, signing_service = match.groups()
+    service = canonical_service(signing_service)
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        operation, protocol = target.rsplit(".", 1)[-1], "json"
+    else:
+        action = _query_action(environ)
+        if action:
+            operation, protocol = action, "query"
+        else:
+            method = environ.get("REQUEST_METHOD", "GET")
+            operation, protocol = f"{method} {environ.get('PATH_INFO', '/')}", "rest"
+    return RequestInfo(
+        service=service,
+        operation=operation,
+        account_id=get_account_id_from(access_key),
+        region=region,
+        protocol=protocol,
+    )
+
+
+def _query_action(environ: dict[str, Any]) -> str | None:
+    query: dict[str, list[str]] = parse_qs(str(environ.get("QUERY_STRING", "")))
+    if query.get("Action"):
+        return query["Action"][0]
+    content_type = str(environ.get("CONTENT_TYPE", ""))
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return None
+    # Read the form body and put it back, so moto can still read it.
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    form = parse_qs(body.decode("utf-8", errors="replace"))
+    actions: list[str] = form.get("Action", [])
+    return actions[0] if actions else None
+
+
+def error_response(info: RequestInfo, error: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """An AWS-shaped error for the request's protocol: (status line, headers, body)."""
+    status, message, query_code = ERRORS[error]
+    request_id = str(uuid.uuid4())
+    status_line = "400 Bad Request" if status == 400 else "500 Internal Server Error"
+    if info.protocol == "query":
+        fault_type = "Sender" if status < 500 else "Receiver"
+        body = (
+            f"<ErrorResponse><Error><Type>{fault_type}</Type><Code>{query_code}</Code>"
+            f"<Message>{escape(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+    else:
+        body = json.dumps({"__type": error, "message": message}).encode()
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-ErrorType", error),
+            ("x-amzn-RequestId", request_id),
+        ]
+    headers.append(("Content-Length", str(len(body))))
+    return status_line, headers, body
+
+
+class FaultMiddleware:
+    """WSGI middleware: count, delay and possibly fail each AWS call before moto sees it."""
+
+    def __init__(self, app: WsgiApp, injector: FaultInjector) -> None:
+        self._app = app
+        self._injector = injector
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        info = identify(environ)
+        if info is None:
+            return self._app(environ, start_response)
+        latency = self._injector.latency
+        if latency > 0:
+            time.sleep(latency)
+        error = self._injector.record(info)
+        if error is None:
+            return self._app(environ, start_response)
+        status_line, headers, body = error_response(info, error)
+        start_response(status_line, headers)
+        return [body]
