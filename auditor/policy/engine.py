@@ -1,0 +1,244 @@
+"""The engine: judge an inventory against a policy set, one verdict per (policy, resource in scope).
+
+For each policy and each resource of its kind:
+
+1. if the scope needs data that was not collected: ERROR (we cannot tell whether it is in scope);
+   else if the scope does not hold: no verdict;
+2. if the check needs data that was not collected (the resource's target has the dataset
+   FAILED / NOT_SCANNED / unrecorded, or the resource or a linked one lists it as missing): ERROR;
+3. the first ``not_applicable`` rule that holds: NOT_APPLICABLE with its reason;
+4. the check holds: PASS; else FAIL (``severity_when`` may lower the severity);
+5. a matching unexpired waiver turns FAIL into WAIVED; an expired one leaves FAIL and says so.
+
+Documents are built once per resource and shared by every policy; nothing is copied per verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from jmespath import exceptions as jmes_exc
+
+import auditor
+from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
+from auditor.inventory.store import dumps
+from auditor.policy.documents import Resource, build_resources
+from auditor.policy.loader import PolicySet
+from auditor.policy.model import Policy
+from auditor.policy.waivers import Waiver
+from auditor.results import (
+    EvaluationResult,
+    Finding,
+    ResourceKind,
+    Verdict,
+    WaiverInfo,
+    WaiverRef,
+    WaiverStatus,
+)
+
+ALL_DATASETS = frozenset(Dataset)
+
+
+def parse_as_of(text: str) -> datetime:
+    """The scan's ``finished_at`` (ISO-8601, Z or offset) as an aware UTC datetime."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def iso_z(moment: datetime) -> str:
+    """``2026-11-27T17:45:00Z``."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class _Availability:
+    """Which datasets are unavailable for a resource, and why (for ERROR messages)."""
+
+    def __init__(self, targets: Sequence[Target]) -> None:
+        self._targets = {(t.account_id, t.region): t for t in targets}
+        self._cache: dict[tuple[str, str], frozenset[Dataset]] = {}
+
+    def unavailable(self, res: Resource) -> frozenset[Dataset]:
+        key = (res.account_id, res.region)
+        base = self._cache.get(key)
+        if base is None:
+            target = self._targets.get(key)
+            if target is None:
+                base = ALL_DATASETS
+            else:
+                base = frozenset(
+                    d
+                    for d in Dataset
+                    if target.datasets.get(d, DatasetStatus.NOT_SCANNED) != DatasetStatus.COMPLETE
+                )
+            self._cache[key] = base
+        return base | res.missing if res.missing else base
+
+    def explain(self, res: Resource, needed: frozenset[Dataset]) -> str:
+        target = self._targets.get((res.account_id, res.region))
+        reasons = []
+        for d in sorted(needed):
+            if d in res.missing:
+                reasons.append(f"{d.value} (could not be read for this resource or a linked one)")
+            elif target is None:
+                reasons.append(
+                    f"{d.value} (account {res.account_id} region {res.region} was not a scan target)"
+                )
+            else:
+                status = target.datasets.get(d)
+                state = status.value if status is not None else "not recorded"
+                reasons.append(f"{d.value} ({state} in {res.account_id}/{res.region})")
+        return "data needed for this check could not be collected: " + "; ".join(reasons)
+
+
+def _judge(
+    policy: Policy, res: Resource, unavailable: frozenset[Dataset], avail: _Availability, as_of: float
+) -> Finding | None:
+    doc = res.document
+    try:
+        if policy.scope is not None:
+            blocked = policy.scope_datasets & unavailable
+            if blocked:
+                return _finding(policy, res, Verdict.ERROR, avail.explain(res, blocked))
+            if not policy.scope(doc, as_of):
+                return None
+        blocked = policy.check_datasets & unavailable
+        if blocked:
+            return _finding(policy, res, Verdict.ERROR, avail.explain(res, blocked))
+        for rule in policy.not_applicable:
+            if rule.when(doc, as_of):
+                return _finding(policy, res, Verdict.NOT_APPLICABLE, rule.reason)
+        if policy.check(doc, as_of):
+            message = policy.pass_message.render(doc) if policy.pass_message else ""
+            return _finding(policy, res, Verdict.PASS, message)
+        for sev in policy.severity_when:
+            if sev.when(doc, as_of):
+                message = (sev.message or policy.message).render(doc)
+                finding = _finding(policy, res, Verdict.FAIL, message)
+                finding.severity = sev.severity
+                return finding
+        return _finding(policy, res, Verdict.FAIL, policy.message.render(doc))
+    except jmes_exc.JMESPathError as exc:
+        return _finding(
+            policy, res, Verdict.ERROR, f"the policy could not be evaluated on this resource: {exc}"
+        )
+
+
+def _finding(policy: Policy, res: Resource, verdict: Verdict, message: str) -> Finding:
+    return Finding(
+        policy_id=policy.id,
+        severity=policy.severity,
+        verdict=verdict,
+        resource_kind=res.kind,
+        resource_arn=res.arn,
+        resource_name=res.name,
+        account_id=res.account_id,
+        region=res.region,
+        message=message,
+        remediation=policy.remediation if verdict in (Verdict.FAIL, Verdict.ERROR) else "",
+        tags=res.tags,
+    )
+
+
+def judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> list[Finding]:
+    """Every verdict of ``policies`` on ``inventory`` (no waivers), in policy then resource order."""
+    resources = build_resources(inventory)
+    avail = _Availability(inventory.targets)
+    stamp = as_of.timestamp()
+    unavailable: dict[ResourceKind, list[frozenset[Dataset]]] = {
+        kind: [avail.unavailable(r) for r in items] for kind, items in resources.items()
+    }
+    findings: list[Finding] = []
+    for policy in policies:
+        items = resources[policy.resource_kind]
+        blocked = unavailable[policy.resource_kind]
+        for res, unav in zip(items, blocked, strict=True):
+            finding = _judge(policy, res, unav, avail, stamp)
+            if finding is not None:
+                findings.append(finding)
+    return findings
+
+
+def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: datetime) -> list[WaiverInfo]:
+    """Turn covered FAILs into WAIVED (or mark them with an expired waiver); report every waiver."""
+    today = as_of.astimezone(UTC).date()
+    by_policy: dict[str, list[Waiver]] = {}
+    for w in waivers:
+        by_policy.setdefault(w.policy_id, []).append(w)
+    matched = {w.id: 0 for w in waivers}
+    for finding in findings:
+        if finding.verdict != Verdict.FAIL:
+            continue
+        candidates = [
+            w
+            for w in by_policy.get(finding.policy_id, ())
+            if w.matches(finding.resource_arn, finding.account_id, finding.region, finding.tags)
+        ]
+        if not candidates:
+            continue
+        active = [w for w in candidates if not w.expired_on(today)]
+        waiver = active[0] if active else candidates[0]
+        matched[waiver.id] += 1
+        expired = not active
+        finding.waiver = WaiverRef(
+            waiver.id, waiver.reason, waiver.owner, waiver.expires.isoformat(), expired
+        )
+        if expired:
+            finding.message = f"waiver {waiver.id} expired on {waiver.expires.isoformat()}; {finding.message}"
+        else:
+            finding.verdict = Verdict.WAIVED
+    infos = []
+    for w in waivers:
+        if w.expired_on(today):
+            status = WaiverStatus.EXPIRED
+        elif matched[w.id]:
+            status = WaiverStatus.ACTIVE
+        else:
+            status = WaiverStatus.UNUSED
+        infos.append(
+            WaiverInfo(
+                w.id,
+                w.policy_id,
+                w.selector_text(),
+                w.reason,
+                w.owner,
+                w.expires.isoformat(),
+                status,
+                matched[w.id],
+            )
+        )
+    return infos
+
+
+def evaluate(
+    inventory: Inventory,
+    policies: PolicySet,
+    waivers: Sequence[Waiver] = (),
+    *,
+    as_of: datetime | None = None,
+) -> EvaluationResult:
+    """Judge ``inventory`` with ``policies`` and ``waivers``.
+
+    ``as_of`` defaults to the scan's ``finished_at``: re-evaluating a saved snapshot later gives the
+    same verdicts (ages, freshness and waiver expiry are judged as of then). ``coverage`` and
+    ``baseline`` are left empty for later stages.
+    """
+    moment = as_of if as_of is not None else parse_as_of(inventory.metadata.finished_at)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    findings = judge_all(inventory, policies.policies, moment)
+    waiver_infos = apply_waivers(findings, waivers, moment)
+    findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
+    return EvaluationResult(
+        generated_at=iso_z(moment),
+        tool_version=auditor.__version__,
+        policy_set_digest=policies.digest,
+        inventory_digest=hashlib.sha256(dumps(inventory).encode("utf-8")).hexdigest(),
+        scan=inventory.metadata,
+        targets=list(inventory.targets),
+        scan_errors=list(inventory.errors),
+        policies=[p.info() for p in policies.policies],
+        findings=findings,
+        waivers=waiver_infos,
+    )

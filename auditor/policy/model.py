@@ -1,0 +1,194 @@
+"""A policy: validated data from a file, compiled with its effective parameters into closures.
+
+Compilation is the "meaning" layer of validation (after YAML syntax and the JSON Schema): field
+paths must exist for the resource kind, operators and parameters must be known, regular
+expressions must compile, and parameter values must have the declared type. Every error names
+the file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.inventory.model import Dataset
+from auditor.policy.conditions import (
+    CompileContext,
+    Condition,
+    Parameter,
+    check_parameter_value,
+    compile_condition,
+)
+from auditor.policy.documents import document_types
+from auditor.policy.messages import Template, compile_template
+from auditor.policy.yamlsrc import FieldPath, SourceMap
+from auditor.results import PolicyInfo, ResourceKind, Severity
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """One policy as read from a file (schema-valid, not yet compiled)."""
+
+    data: dict[str, Any]
+    smap: SourceMap
+    base: FieldPath  # where the policy sits in its file: () or ("policies", i)
+    source: str  # "builtin" or the file path
+    file: str  # the file it came from (for messages)
+
+    @property
+    def id(self) -> str:
+        return str(self.data["id"])
+
+
+@dataclass(frozen=True)
+class NotApplicableRule:
+    when: Condition
+    reason: str
+
+
+@dataclass(frozen=True)
+class SeverityRule:
+    when: Condition
+    severity: Severity
+    message: Template | None
+
+
+@dataclass
+class Policy:
+    """A compiled policy, ready for the engine."""
+
+    spec: PolicySpec
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    resource_kind: ResourceKind
+    remediation: str
+    enabled_by_default: bool
+    parameters: dict[str, Parameter]
+    values: dict[str, Any]  # effective parameter values (defaults + overrides)
+    scope: Condition | None
+    scope_datasets: frozenset[Dataset]
+    not_applicable: tuple[NotApplicableRule, ...]
+    check: Condition
+    check_datasets: frozenset[Dataset]  # for not_applicable, check and severity rules
+    message: Template
+    pass_message: Template | None
+    severity_when: tuple[SeverityRule, ...]
+    references: list[str] = field(default_factory=list)
+    frameworks: dict[str, list[str]] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    paths: tuple[str, ...] = ()  # every field path the policy uses
+
+    def info(self) -> PolicyInfo:
+        """The policy as the results model describes it."""
+        return PolicyInfo(
+            id=self.id,
+            title=self.title,
+            description=self.description,
+            severity=self.severity,
+            resource_kind=self.resource_kind,
+            remediation=self.remediation,
+            source=self.spec.source,
+            references=list(self.references),
+            frameworks={k: list(v) for k, v in self.frameworks.items()},
+            tags=list(self.tags),
+        )
+
+
+def declared_parameters(spec: PolicySpec) -> dict[str, Parameter]:
+    """The parameters a policy declares, with their defaults checked against their types."""
+    out: dict[str, Parameter] = {}
+    for name, decl in (spec.data.get("parameters") or {}).items():
+        param = Parameter(name, decl["type"], decl["default"], decl.get("description", ""))
+        problem = check_parameter_value(param, param.default)
+        if problem:
+            raise spec.smap.error(
+                (*spec.base, "parameters", name, "default"), f"parameter {name!r}: {problem}"
+            )
+        out[name] = param
+    return out
+
+
+def compile_policy(
+    spec: PolicySpec, overrides: Mapping[str, Any] | None = None, *, override_source: str = "config"
+) -> Policy:
+    """Compile ``spec`` with parameter ``overrides`` (checked against the declared types)."""
+    data, base, smap = spec.data, spec.base, spec.smap
+    params = declared_parameters(spec)
+    values = {name: p.default for name, p in params.items()}
+    for name, value in (overrides or {}).items():
+        if name not in params:
+            known = ", ".join(sorted(params)) or "none"
+            raise _override_error(override_source, spec.id, name, f"unknown parameter (parameters: {known})")
+        problem = check_parameter_value(params[name], value)
+        if problem:
+            raise _override_error(override_source, spec.id, name, problem)
+        values[name] = value
+
+    kind = ResourceKind(data["resource"])
+    doc_type = document_types()[kind]
+
+    scope_ctx = CompileContext(smap, params, values)
+    scope = (
+        compile_condition(data["scope"], scope_ctx, doc_type, (*base, "scope")) if "scope" in data else None
+    )
+
+    ctx = CompileContext(smap, params, values)
+    not_applicable = tuple(
+        NotApplicableRule(
+            compile_condition(rule["when"], ctx, doc_type, (*base, "not_applicable", i, "when")),
+            rule["reason"],
+        )
+        for i, rule in enumerate(data.get("not_applicable") or ())
+    )
+    check = compile_condition(data["check"], ctx, doc_type, (*base, "check"))
+    severity_when = tuple(
+        SeverityRule(
+            compile_condition(rule["when"], ctx, doc_type, (*base, "severity_when", i, "when")),
+            Severity(rule["severity"]),
+            compile_template(rule["message"], ctx, doc_type, (*base, "severity_when", i, "message"))
+            if "message" in rule
+            else None,
+        )
+        for i, rule in enumerate(data.get("severity_when") or ())
+    )
+    message = compile_template(data["message"], ctx, doc_type, (*base, "message"))
+    pass_message = (
+        compile_template(data["pass_message"], ctx, doc_type, (*base, "pass_message"))
+        if "pass_message" in data
+        else None
+    )
+    check_datasets = frozenset(ctx.datasets)
+    if "requires" in data:
+        check_datasets = frozenset(Dataset(d) for d in data["requires"])
+    return Policy(
+        spec=spec,
+        id=spec.id,
+        title=data["title"],
+        description=data["description"],
+        severity=Severity(data["severity"]),
+        resource_kind=kind,
+        remediation=data["remediation"],
+        enabled_by_default=bool(data.get("enabled", True)),
+        parameters=params,
+        values=values,
+        scope=scope,
+        scope_datasets=frozenset(scope_ctx.datasets),
+        not_applicable=not_applicable,
+        check=check,
+        check_datasets=check_datasets,
+        message=message,
+        pass_message=pass_message,
+        severity_when=severity_when,
+        references=list(data.get("references") or []),
+        frameworks={k: list(v) for k, v in (data.get("frameworks") or {}).items()},
+        tags=list(data.get("tags") or []),
+        paths=tuple(scope_ctx.paths + ctx.paths),
+    )
+
+
+def _override_error(source: str, policy_id: str, name: str, problem: str) -> InputError:
+    return InputError(source, problem, location=f"parameters.{policy_id}.{name}")

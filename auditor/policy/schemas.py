@@ -1,0 +1,51 @@
+"""The published JSON Schemas for policy and waiver files, and validation with file/line/field errors."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+from auditor.policy.yamlsrc import FieldPath, SourceMap
+
+POLICY_SCHEMA_FILE = "policy.schema.json"
+WAIVERS_SCHEMA_FILE = "waivers.schema.json"
+
+
+@cache
+def published_schema(name: str) -> dict[str, Any]:
+    """A schema file shipped in ``auditor.policy``."""
+    text = resources.files("auditor.policy").joinpath(name).read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+@cache
+def _validator(name: str, definition: str) -> jsonschema.protocols.Validator:
+    schema = published_schema(name)
+    sub = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
+    return jsonschema.Draft202012Validator(sub)
+
+
+def validate(data: Any, *, schema: str, definition: str, smap: SourceMap, base: FieldPath = ()) -> None:
+    """Validate ``data`` against ``$defs/<definition>`` of ``schema``; raise InputError at the first error."""
+    validator = _validator(schema, definition)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return
+    path: FieldPath = (*base, *error.absolute_path)
+    message = error.message
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        if unknown:
+            is_condition = error.schema is published_schema(schema)["$defs"].get("condition")
+            what = "unknown operator" if is_condition else "unknown key"
+            path = (*path, unknown[0])
+            message = f"{what} {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})"
+    elif error.validator == "required":
+        message = f"missing required field: {message.split(' is a required')[0]}"
+    raise smap.error(path, message[:400])
