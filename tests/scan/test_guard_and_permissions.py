@@ -1,0 +1,105 @@
+"""The read-only guard and the IAM policy, both derived from the scanner modules' declarations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+
+from auditor.scan.clients import Runtime
+from auditor.scan.guard import ReadOnlyViolation
+from auditor.scan.permissions import (
+    SCANNER_MODULES,
+    declared_operations,
+    iam_policy_document,
+    required_actions,
+)
+
+WRITE_VERBS = (
+    "Create",
+    "Delete",
+    "Put",
+    "Update",
+    "Start",
+    "Stop",
+    "Tag",
+    "Untag",
+    "Set",
+    "Enable",
+    "Disable",
+)
+
+
+def _session() -> boto3.Session:
+    return boto3.Session(
+        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name="us-east-1"
+    )
+
+
+def _runtime() -> Runtime:
+    return Runtime(
+        allowed=declared_operations(), endpoint_url="http://127.0.0.1:9", per_service_concurrency=1
+    )
+
+
+def test_every_declared_operation_exists_and_is_read_only() -> None:
+    loader = botocore.session.get_session()
+    for service, operation in declared_operations():
+        model = loader.get_service_model(service)
+        assert operation in model.operation_names, (service, operation)
+        assert not operation.startswith(WRITE_VERBS), operation
+
+
+def test_every_scanner_module_declares_operations() -> None:
+    for module in SCANNER_MODULES:
+        assert module.OPERATIONS, module.__name__
+
+
+@pytest.mark.parametrize(
+    ("service", "method", "params"),
+    [
+        ("sagemaker", "delete_endpoint", {"EndpointName": "ep"}),
+        ("cloudwatch", "put_metric_alarm", {"AlarmName": "a"}),  # invalid params: refused before validation
+        ("sagemaker", "list_models", {}),  # read-only but not declared: refused too
+    ],
+)
+def test_guard_refuses_before_anything_is_sent(service: str, method: str, params: dict[str, Any]) -> None:
+    runtime = _runtime()
+    client = runtime.make_client(_session(), service, "us-east-1")
+    sent: list[str] = []
+    client.meta.events.register("before-send", lambda request, **_: sent.append(request.url))
+    with pytest.raises(ReadOnlyViolation):
+        getattr(client, method)(**params)
+    assert sent == []
+    assert runtime.counter.snapshot() == {}
+
+
+def test_allowed_operation_is_counted_and_sent() -> None:
+    runtime = _runtime()
+    client = runtime.make_client(_session(), "sagemaker", "us-east-1")
+    sent: list[str] = []
+
+    def short_circuit(request: Any, **_: Any) -> Any:
+        sent.append(request.url)
+        raise RuntimeError("stop here: the request would have been sent")
+
+    client.meta.events.register("before-send", short_circuit)
+    with pytest.raises(RuntimeError):
+        client.list_endpoints()
+    assert sent == ["http://127.0.0.1:9/"]
+    assert runtime.counter.snapshot() == {"sagemaker:ListEndpoints": 1}
+
+
+def test_policy_document() -> None:
+    actions = required_actions()
+    assert "sagemaker:Search" in actions and "cloudwatch:DescribeAlarms" in actions
+    assert "sts:AssumeRole" not in actions
+    assert actions == sorted(set(actions))
+    member = iam_policy_document()
+    assert member["Statement"][0]["Action"] == actions and member["Statement"][0]["Resource"] == "*"
+    assert len(member["Statement"]) == 1
+    hub = iam_policy_document(include_assume_role=True)
+    assert hub["Statement"][1]["Action"] == ["sts:AssumeRole"]
+    assert hub["Statement"][1]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
