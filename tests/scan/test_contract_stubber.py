@@ -1,0 +1,485 @@
+"""Contract tests: whole-region scans against botocore Stubber responses.
+
+Stubber validates every request against the API's input shape and every fixture against its output
+shape, so these fixtures are records the real APIs can return, including ones the local AWS cannot
+produce (embedded batch-transform schedules, metric-math and composite alarms, Search records with
+inline schedules). Concurrency is 1 so calls happen in a fixed order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from auditor.inventory import store
+from auditor.inventory.model import (
+    Dataset,
+    DatasetStatus,
+    EndpointKind,
+    Inventory,
+    MonitorType,
+    ScanMetadata,
+)
+from auditor.inventory.relations import link
+from auditor.scan.clients import RegionApi, Runtime
+from auditor.scan.options import ScanOptions
+from auditor.scan.permissions import declared_operations
+from auditor.scan.region import RegionResult, scan_region
+
+ACCT = "111111111111"
+REGION = "eu-west-1"
+T0 = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+SM = f"arn:aws:sagemaker:{REGION}:{ACCT}"
+EP_ARN = f"{SM}:endpoint/ep"
+DQ_SCHED_ARN = f"{SM}:monitoring-schedule/dq-sched"
+BATCH_SCHED_ARN = f"{SM}:monitoring-schedule/batch-sched"
+DIMS = [{"Name": "Endpoint", "Value": "ep"}, {"Name": "MonitoringSchedule", "Value": "dq-sched"}]
+
+
+def _endpoint_record() -> dict[str, Any]:
+    return {
+        "EndpointName": "ep",
+        "EndpointArn": EP_ARN,
+        "EndpointConfigName": "cfg",
+        "EndpointStatus": "InService",
+        "CreationTime": T0,
+        "LastModifiedTime": T0,
+        "ProductionVariants": [
+            {"VariantName": "AllTraffic", "CurrentInstanceCount": 1, "CurrentWeight": 1.0}
+        ],
+        "DataCaptureConfig": {
+            "EnableCapture": True,
+            "CaptureStatus": "Started",
+            "CurrentSamplingPercentage": 100,
+            "DestinationS3Uri": "s3://capture/ep",
+            "KmsKeyId": "arn:aws:kms:eu-west-1:111111111111:key/cap",
+        },
+    }
+
+
+def _dq_schedule() -> dict[str, Any]:
+    return {
+        "MonitoringScheduleArn": DQ_SCHED_ARN,
+        "MonitoringScheduleName": "dq-sched",
+        "MonitoringScheduleStatus": "Scheduled",
+        "MonitoringType": "DataQuality",
+        "CreationTime": T0,
+        "LastModifiedTime": T0,
+        "EndpointName": "ep",
+        "MonitoringScheduleConfig": {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": "dq-def",
+            "MonitoringType": "DataQuality",
+        },
+        "LastMonitoringExecutionSummary": {
+            "MonitoringScheduleName": "dq-sched",
+            "ScheduledTime": T0,
+            "CreationTime": T0,
+            "LastModifiedTime": T0,
+            "MonitoringExecutionStatus": "CompletedWithViolations",
+            "EndpointName": "ep",
+        },
+    }
+
+
+def _batch_schedule() -> dict[str, Any]:
+    return {
+        "MonitoringScheduleArn": BATCH_SCHED_ARN,
+        "MonitoringScheduleName": "batch-sched",
+        "MonitoringScheduleStatus": "Stopped",
+        "MonitoringType": "DataQuality",
+        "CreationTime": T0,
+        "LastModifiedTime": T0,
+        "MonitoringScheduleConfig": {
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 0/6 ? * * *)"},
+            "MonitoringType": "DataQuality",
+            "MonitoringJobDefinition": {
+                "MonitoringInputs": [
+                    {
+                        "BatchTransformInput": {
+                            "DataCapturedDestinationS3Uri": "s3://batch/capture",
+                            "DatasetFormat": {"Csv": {"Header": True}},
+                            "LocalPath": "/opt/ml/processing/input",
+                        }
+                    }
+                ],
+                "MonitoringOutputConfig": {
+                    "MonitoringOutputs": [
+                        {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
+                    ]
+                },
+                "MonitoringResources": {
+                    "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
+                },
+                "MonitoringAppSpecification": {"ImageUri": "123.dkr.ecr.eu-west-1.amazonaws.com/mm:latest"},
+                "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+                "RoleArn": f"arn:aws:iam::{ACCT}:role/mm",
+            },
+        },
+    }
+
+
+def _summary(record: dict[str, Any]) -> dict[str, Any]:
+    summary = {
+        "MonitoringScheduleName": record["MonitoringScheduleName"],
+        "MonitoringScheduleArn": record["MonitoringScheduleArn"],
+        "CreationTime": T0,
+        "LastModifiedTime": T0,
+        "MonitoringScheduleStatus": record["MonitoringScheduleStatus"],
+        "MonitoringType": record["MonitoringType"],
+    }
+    if "EndpointName" in record:
+        summary["EndpointName"] = record["EndpointName"]
+    name = record["MonitoringScheduleConfig"].get("MonitoringJobDefinitionName")
+    if name:
+        summary["MonitoringJobDefinitionName"] = name
+    return summary
+
+
+def _endpoint_config() -> dict[str, Any]:
+    return {
+        "EndpointConfigName": "cfg",
+        "EndpointConfigArn": f"{SM}:endpoint-config/cfg",
+        "CreationTime": T0,
+        "KmsKeyId": "vol-key",
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "model",
+                "InstanceType": "ml.m5.large",
+                "InitialInstanceCount": 1,
+            }
+        ],
+        "DataCaptureConfig": {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": "s3://capture/ep",
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {"JsonContentTypes": ["application/json"]},
+        },
+    }
+
+
+def _dq_definition(name: str) -> dict[str, Any]:
+    return {
+        "JobDefinitionArn": f"{SM}:data-quality-job-definition/{name}",
+        "JobDefinitionName": name,
+        "CreationTime": T0,
+        "DataQualityBaselineConfig": {
+            "ConstraintsResource": {"S3Uri": "s3://baseline/constraints.json"},
+            "StatisticsResource": {"S3Uri": "s3://baseline/statistics.json"},
+        },
+        "DataQualityAppSpecification": {
+            "ImageUri": "img",
+            "Environment": {"publish_cloudwatch_metrics": "Enabled"},
+        },
+        "DataQualityJobInput": {
+            "EndpointInput": {"EndpointName": "ep", "LocalPath": "/opt/ml/processing/input"}
+        },
+        "DataQualityJobOutputConfig": {
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
+            ],
+            "KmsKeyId": "out-key",
+        },
+        "JobResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 20,
+                "VolumeKmsKeyId": "vol-key",
+            }
+        },
+        "NetworkConfig": {"EnableInterContainerTrafficEncryption": True, "EnableNetworkIsolation": True},
+        "RoleArn": f"arn:aws:iam::{ACCT}:role/mm",
+        "StoppingCondition": {"MaxRuntimeInSeconds": 1800},
+    }
+
+
+def _alarms_page() -> dict[str, Any]:
+    cw = f"arn:aws:cloudwatch:{REGION}:{ACCT}:alarm"
+    return {
+        "MetricAlarms": [
+            {
+                "AlarmName": "drift",
+                "AlarmArn": f"{cw}:drift",
+                "ActionsEnabled": True,
+                "AlarmActions": [f"arn:aws:sns:{REGION}:{ACCT}:oncall"],
+                "StateValue": "OK",
+                "StateUpdatedTimestamp": T0,
+                "Namespace": "aws/sagemaker/Endpoints/data-metrics",
+                "MetricName": "feature_baseline_drift_age",
+                "Dimensions": DIMS,
+                "Statistic": "Maximum",
+                "Period": 3600,
+                "EvaluationPeriods": 1,
+                "Threshold": 0.2,
+                "ComparisonOperator": "GreaterThanThreshold",
+            },
+            {
+                "AlarmName": "math",
+                "AlarmArn": f"{cw}:math",
+                "StateValue": "INSUFFICIENT_DATA",
+                "EvaluationPeriods": 1,
+                "Threshold": 1.0,
+                "ComparisonOperator": "GreaterThanThreshold",
+                "Metrics": [
+                    {"Id": "e1", "Expression": "MAX([m1])", "ReturnData": True},
+                    {
+                        "Id": "m1",
+                        "MetricStat": {
+                            "Metric": {
+                                "Namespace": "aws/sagemaker/Endpoints/data-metrics",
+                                "MetricName": "feature_non_null_age",
+                                "Dimensions": DIMS,
+                            },
+                            "Period": 3600,
+                            "Stat": "Sum",
+                        },
+                        "ReturnData": False,
+                    },
+                ],
+            },
+            {
+                "AlarmName": "wrong-dims",
+                "AlarmArn": f"{cw}:wrong-dims",
+                "StateValue": "INSUFFICIENT_DATA",
+                "Namespace": "aws/sagemaker/Endpoints/data-metrics",
+                "MetricName": "feature_baseline_drift_age",
+                "Dimensions": DIMS[:1],
+            },
+            {"AlarmName": "cpu", "AlarmArn": f"{cw}:cpu", "StateValue": "OK", "Namespace": "AWS/EC2"},
+        ],
+        "CompositeAlarms": [
+            {
+                "AlarmName": "page-me",
+                "AlarmArn": f"{cw}:page-me",
+                "AlarmRule": 'ALARM("drift") OR ALARM(cpu)',
+                "StateValue": "OK",
+                "ActionsEnabled": True,
+            }
+        ],
+    }
+
+
+def _api() -> RegionApi:
+    runtime = Runtime(
+        allowed=declared_operations(), endpoint_url="http://127.0.0.1:9", per_service_concurrency=1
+    )
+    session = boto3.Session(
+        aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name=REGION
+    )
+    return RegionApi(runtime, session, ACCT, REGION)
+
+
+def _stub_unsearched_schedules(sm: Stubber) -> None:
+    """Fast path: the schedule listing, and the batch schedule Search cannot return."""
+    sm.add_response(
+        "list_monitoring_schedules",
+        {"MonitoringScheduleSummaries": [_summary(_dq_schedule()), _summary(_batch_schedule())]},
+        {"MaxResults": 100},
+    )
+    sm.add_response(
+        "describe_monitoring_schedule", _batch_schedule(), {"MonitoringScheduleName": "batch-sched"}
+    )
+    sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": BATCH_SCHED_ARN, "MaxResults": 100})
+
+
+def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
+    """Calls after endpoints and schedules: the endpoint config, job definitions, alarms."""
+    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
+    for monitor_type in MonitorType:
+        summaries = []
+        if monitor_type is MonitorType.DATA_QUALITY:
+            summaries = [
+                {
+                    "MonitoringJobDefinitionName": name,
+                    "MonitoringJobDefinitionArn": f"{SM}:data-quality-job-definition/{name}",
+                    "CreationTime": T0,
+                    "EndpointName": "ep",
+                }
+                for name in ("dq-def", "unused-def")
+            ]
+        sm.add_response(
+            f"list_{_snake(monitor_type.value)}_job_definitions",
+            {"JobDefinitionSummaries": summaries},
+            {"MaxResults": 100},
+        )
+    sm.add_response(
+        "describe_data_quality_job_definition", _dq_definition("dq-def"), {"JobDefinitionName": "dq-def"}
+    )
+    sm.add_response(
+        "describe_data_quality_job_definition",
+        _dq_definition("unused-def"),
+        {"JobDefinitionName": "unused-def"},
+    )
+    cw.add_response(
+        "describe_alarms",
+        _alarms_page(),
+        {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
+    )
+
+
+def _snake(name: str) -> str:
+    return {"DataQuality": "data_quality", "ModelQuality": "model_quality", "ModelBias": "model_bias"}.get(
+        name, "model_explainability"
+    )
+
+
+@pytest.fixture
+def stubbed() -> Iterator[tuple[RegionApi, Stubber, Stubber]]:
+    api = _api()
+    sm = Stubber(api.client("sagemaker"))
+    cw = Stubber(api.client("cloudwatch"))
+    with sm, cw:
+        yield api, sm, cw
+        sm.assert_no_pending_responses()
+        cw.assert_no_pending_responses()
+
+
+def _fast_path(sm: Stubber, cw: Stubber) -> None:
+    schedule = {**_dq_schedule(), "Tags": [{"Key": "team", "Value": "risk"}]}
+    endpoint = {
+        **_endpoint_record(),
+        "MonitoringSchedules": [schedule],
+        "Tags": [{"Key": "env", "Value": "prod"}],
+    }
+    sm.add_response(
+        "search",
+        {"Results": [{"Endpoint": endpoint}], "TotalHits": {"Value": 1, "Relation": "EqualTo"}},
+        {"Resource": "Endpoint", "MaxResults": 100},
+    )
+    _stub_unsearched_schedules(sm)
+    _stub_common_tail(sm, cw)
+
+
+def _slow_path(sm: Stubber, cw: Stubber) -> None:
+    sm.add_client_error("search", "AccessDeniedException", "not authorized to perform: sagemaker:Search")
+    sm.add_response(
+        "list_endpoints",
+        {
+            "Endpoints": [
+                {
+                    "EndpointName": "ep",
+                    "EndpointArn": EP_ARN,
+                    "CreationTime": T0,
+                    "LastModifiedTime": T0,
+                    "EndpointStatus": "InService",
+                }
+            ]
+        },
+        {"MaxResults": 100},
+    )
+    sm.add_response("describe_endpoint", _endpoint_record(), {"EndpointName": "ep"})
+    sm.add_response(
+        "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
+    )
+    sm.add_response(
+        "list_monitoring_schedules",
+        {"MonitoringScheduleSummaries": [_summary(_dq_schedule()), _summary(_batch_schedule())]},
+        {"MaxResults": 100},
+    )
+    sm.add_response("describe_monitoring_schedule", _dq_schedule(), {"MonitoringScheduleName": "dq-sched"})
+    sm.add_response(
+        "list_tags",
+        {"Tags": [{"Key": "team", "Value": "risk"}]},
+        {"ResourceArn": DQ_SCHED_ARN, "MaxResults": 100},
+    )
+    sm.add_response(
+        "describe_monitoring_schedule", _batch_schedule(), {"MonitoringScheduleName": "batch-sched"}
+    )
+    sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": BATCH_SCHED_ARN, "MaxResults": 100})
+    _stub_common_tail(sm, cw)
+
+
+def _inventory(result: RegionResult, api: RegionApi) -> Inventory:
+    inv = Inventory(
+        metadata=ScanMetadata(tool_version="t", started_at="s", finished_at="f"),
+        targets=[result.target],
+        endpoints=result.endpoints,
+        monitors=result.monitors,
+        job_definitions=result.job_definitions,
+        alarms=result.alarms,
+        errors=api.errors,
+    )
+    return link(inv)
+
+
+def test_fast_path_region_scan(stubbed: tuple[RegionApi, Stubber, Stubber]) -> None:
+    api, sm, cw = stubbed
+    _fast_path(sm, cw)
+    result = scan_region(api, ScanOptions())
+    inv = _inventory(result, api)
+
+    assert result.search_fallback is None
+    assert api.errors == []
+    assert all(status is DatasetStatus.COMPLETE for status in result.target.datasets.values())
+    (ep,) = inv.endpoints
+    assert ep.kind is EndpointKind.REAL_TIME and ep.tags == {"env": "prod"}
+    assert ep.data_capture is not None and ep.data_capture.capture_options == ["Input", "Output"]
+    assert ep.monitor_arns == [DQ_SCHED_ARN]
+    monitors = {m.name: m for m in inv.monitors}
+    dq, batch = monitors["dq-sched"], monitors["batch-sched"]
+    assert dq.tags == {"team": "risk"} and dq.interval_seconds == 3600
+    assert dq.job_definition_arn == f"{SM}:data-quality-job-definition/dq-def"
+    assert dq.alarm_arns == sorted(
+        f"arn:aws:cloudwatch:{REGION}:{ACCT}:alarm:{n}" for n in ("drift", "math", "page-me")
+    )
+    assert batch.endpoint_arn is None and batch.batch_transform_input_uri == "s3://batch/capture"
+    assert batch.job_definition_arn == f"{BATCH_SCHED_ARN}/embedded-job-definition"
+    assert batch.interval_seconds == 6 * 3600
+    unused = next(j for j in inv.job_definitions if j.name == "unused-def")
+    assert unused.monitor_arns == []
+    assert sorted(a.name for a in inv.alarms) == ["drift", "math", "page-me", "wrong-dims"]
+    assert result.target.other_alarm_count == 1
+    assert api.runtime.counter.snapshot()["sagemaker:Search"] == 1
+    store.loads(store.dumps(inv))  # schema-valid
+
+
+def test_search_denied_falls_back_to_the_same_inventory(stubbed: tuple[RegionApi, Stubber, Stubber]) -> None:
+    api, sm, cw = stubbed
+    _slow_path(sm, cw)
+    slow = _inventory(scan_region(api, ScanOptions()), api)
+    fast_api = _api()
+    with Stubber(fast_api.client("sagemaker")) as fsm, Stubber(fast_api.client("cloudwatch")) as fcw:
+        _fast_path(fsm, fcw)
+        fast = _inventory(scan_region(fast_api, ScanOptions()), fast_api)
+    assert store.dumps(slow) == store.dumps(fast)
+    assert api.errors == []  # a denied Search is not a data gap: the fallback collected everything
+
+
+def test_per_resource_failures_are_recorded_on_the_resource(
+    stubbed: tuple[RegionApi, Stubber, Stubber],
+) -> None:
+    api, sm, cw = stubbed
+    endpoint = {**_endpoint_record(), "MonitoringSchedules": [], "Tags": []}
+    sm.add_response(
+        "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
+    )
+    sm.add_client_error("list_monitoring_schedules", "ThrottlingException", "Rate exceeded")
+    sm.add_client_error("describe_endpoint_config", "AccessDeniedException", "denied")
+    for monitor_type in MonitorType:
+        sm.add_response(
+            f"list_{_snake(monitor_type.value)}_job_definitions",
+            {"JobDefinitionSummaries": []},
+            {"MaxResults": 100},
+        )
+    cw.add_client_error("describe_alarms", "AccessDenied", "denied", http_status_code=403)
+    result = scan_region(api, ScanOptions())
+    assert result.target.datasets[Dataset.MONITORS] is DatasetStatus.FAILED
+    assert result.target.datasets[Dataset.ALARMS] is DatasetStatus.FAILED
+    assert result.target.datasets[Dataset.ENDPOINTS] is DatasetStatus.COMPLETE
+    (ep,) = result.endpoints
+    assert ep.missing == [Dataset.ENDPOINT_CONFIGS]
+    codes = sorted((e.operation, e.error_code, e.dataset) for e in api.errors)
+    assert codes == [
+        ("DescribeAlarms", "AccessDenied", Dataset.ALARMS),
+        ("DescribeEndpointConfig", "AccessDeniedException", Dataset.ENDPOINT_CONFIGS),
+        ("ListMonitoringSchedules", "ThrottlingException", Dataset.MONITORS),
+    ]
+    assert next(e for e in api.errors if e.operation == "DescribeEndpointConfig").resource == "cfg"
