@@ -1,0 +1,137 @@
+"""`auditor evidence pack|verify` and `auditor diff`: commands over finished reports.
+
+Bad input (missing or invalid files) exits 2 with a one-line message; a tampered bundle exits 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.errors import InputError
+from auditor.inventory.codec import to_jsonable
+from auditor.report.diff import compare, load_result
+from auditor.report.evidence import pack as pack_bundle
+from auditor.report.evidence import verify as verify_bundle
+from auditor.report.summary import format_percent
+from auditor.results import BaselineComparison, Finding
+
+# Resource names are attacker-controlled: never let them drive the terminal (ANSI escapes etc.).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class BadInput(click.ClickException):
+    """An InputError surfaced through click: one line, exit code 2."""
+
+    exit_code = 2
+
+
+def _plain(value: str) -> str:
+    return _CONTROL.sub("?", value)
+
+
+@click.group("evidence")
+def evidence() -> None:
+    """Pack a report folder into a verifiable evidence bundle, or verify one.
+
+    A bundle holds the inventory, the reports, the exact policy and waiver files used, the run
+    record (command line without secrets, versions, identities, times) and a manifest with the
+    SHA-256 of every file.
+    """
+
+
+@evidence.command("pack")
+@click.argument("report_dir", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Bundle to write (.zip).",
+)
+def pack(report_dir: Path, output: Path) -> None:
+    """Zip REPORT_DIR (written by scan or evaluate) into a deterministic evidence bundle."""
+    try:
+        path = pack_bundle(report_dir, output)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    click.echo(f"Wrote {path} (sha256 {digest}). Check it later with: auditor evidence verify {path}")
+
+
+@evidence.command("verify")
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.pass_context
+def verify(ctx: click.Context, bundle: Path) -> None:
+    """Recompute every digest in BUNDLE; exit 1 and name each file that changed, is missing or was added."""
+    try:
+        bad = verify_bundle(bundle)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    if bad:
+        click.echo(f"{bundle}: TAMPERED: {len(bad)} file(s) do not match the manifest:")
+        for name in bad:
+            click.echo(f"  {_plain(name)}")
+        ctx.exit(1)
+    click.echo(f"{bundle}: OK: every file matches the manifest.")
+
+
+def _line(sign: str, f: Finding) -> str:
+    where = f"({f.account_id}/{f.region})"
+    return _plain(
+        f"  {sign} [{f.severity.value}] {f.verdict.value:<6} {f.policy_id}  {f.resource_arn}  {where}"
+    )
+
+
+def _text(comparison: BaselineComparison, old: Path, new: Path) -> list[str]:
+    c = comparison
+    lines = [
+        f"Comparing {old} -> {new}",
+        f"Compliance: {format_percent(c.compliance_before)} -> {format_percent(c.compliance_after)}",
+        f"New: {len(c.new)}  Regressed: {len(c.regressed)}  Still failing: {len(c.still_failing)}  "
+        f"Resolved: {len(c.resolved)}",
+    ]
+    for title, sign, items in (
+        ("Regressed (passed before, failing now)", "!", c.regressed),
+        ("New failures", "+", c.new),
+        ("Resolved (failing before, not now)", "-", c.resolved),
+        ("Still failing", "=", c.still_failing),
+    ):
+        if items:
+            lines += ["", f"{title}:", *(_line(sign, f) for f in items)]
+    return lines
+
+
+@click.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+def diff(old: Path, new: Path, output_format: str) -> None:
+    """Show what changed between two runs: OLD and NEW are report.json files or evidence bundles.
+
+    A finding is identified by (policy, resource ARN). New: failing now, absent or not passing
+    before. Regressed: passed before, failing now. Resolved: failing before, not now.
+    """
+    try:
+        before, after = load_result(old), load_result(new)
+    except InputError as exc:
+        raise BadInput(str(exc)) from None
+    comparison = compare(before, after)
+    if output_format == "json":
+        data: Any = to_jsonable(comparison)
+        click.echo(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False))
+        return
+    for line in _text(comparison, old, new):
+        click.echo(line)

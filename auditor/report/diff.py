@@ -1,0 +1,88 @@
+"""What changed between two runs: new, resolved, still failing and regressed findings.
+
+A finding's identity is ``(policy_id, resource_arn)``. "Failing" means a FAIL or ERROR verdict
+(ERROR: compliance could not be established, which a gate treats as not passing either).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from auditor.errors import InputError
+from auditor.report.json_report import load_report as _load_report
+from auditor.report.json_report import loads_report
+from auditor.report.summary import compliance_percent, ordered_findings
+from auditor.results import BaselineComparison, EvaluationResult, Finding, Verdict
+
+_FAILING = (Verdict.FAIL, Verdict.ERROR)
+
+Identity = tuple[str, str]
+
+
+def _index(result: EvaluationResult) -> dict[Identity, Finding]:
+    return {(f.policy_id, f.resource_arn): f for f in result.findings}
+
+
+def compare(old: EvaluationResult, new: EvaluationResult) -> BaselineComparison:
+    """Classify every finding that is failing in either run (each lands in at most one list).
+
+    - ``regressed``: PASS before, failing now (something that worked broke).
+    - ``new``: failing now, and before it was absent (a new resource or a newly enabled policy) or
+      neither PASS nor failing (WAIVED, e.g. a waiver that expired, or NOT_APPLICABLE).
+    - ``still_failing``: failing before and now (FAIL→ERROR and ERROR→FAIL included).
+    - ``resolved``: failing before and not failing now: PASS, WAIVED, NOT_APPLICABLE, or absent
+      (the resource is gone). The list holds the *old* finding, i.e. what used to fail.
+
+    ``new``, ``regressed`` and ``still_failing`` hold the current findings.
+    """
+    before = _index(old)
+    after = _index(new)
+    comparison = BaselineComparison(
+        baseline_generated_at=old.generated_at,
+        compliance_before=compliance_percent(old),
+        compliance_after=compliance_percent(new),
+    )
+    for key, now in after.items():
+        if now.verdict not in _FAILING:
+            continue
+        then = before.get(key)
+        if then is None:
+            comparison.new.append(now)
+        elif then.verdict in _FAILING:
+            comparison.still_failing.append(now)
+        elif then.verdict is Verdict.PASS:
+            comparison.regressed.append(now)
+        else:
+            comparison.new.append(now)
+    for key, then in before.items():
+        if then.verdict not in _FAILING:
+            continue
+        now_f = after.get(key)
+        if now_f is None or now_f.verdict not in _FAILING:
+            comparison.resolved.append(then)
+    comparison.new = ordered_findings(comparison.new)
+    comparison.regressed = ordered_findings(comparison.regressed)
+    comparison.still_failing = ordered_findings(comparison.still_failing)
+    comparison.resolved = ordered_findings(comparison.resolved)
+    return comparison
+
+
+def load_result(path: Path) -> EvaluationResult:
+    """Load a report.json, or the report.json inside an evidence bundle (.zip)."""
+    if not path.is_file():
+        raise InputError(str(path), "no such file")
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as bundle:
+                data = bundle.read("report.json")
+        except KeyError:
+            raise InputError(str(path), "the evidence bundle has no report.json") from None
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(str(path), f"cannot read the evidence bundle: {exc}") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}!report.json", "not UTF-8 text") from None
+        return loads_report(text, f"{path}!report.json")
+    return _load_report(path)

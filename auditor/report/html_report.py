@@ -1,0 +1,257 @@
+"""report.html: one self-contained page for a risk officer, safe with hostile resource names.
+
+- Rendered by a Jinja2 template with autoescape on; CSS and JS are inlined and allowed by a
+  Content-Security-Policy that lists their SHA-256 hashes (no ``unsafe-inline``, nothing fetched).
+- The bulky parts (findings, coverage matrix) travel as JSON in a ``<script type="application/json">``
+  block with ``<``, ``>`` and ``&`` escaped as ``\\u003c`` etc., so no value can close the element;
+  the page's script renders them with ``textContent`` only, a page at a time.
+- Strings are interned in one table so 100k findings over 5,000 endpoints stay a few megabytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from auditor.inventory.model import DatasetStatus
+from auditor.report.encoding import utf8
+from auditor.report.summary import format_percent, ordered_findings, summarize
+from auditor.results import CellState, EvaluationResult, Finding, ResourceKind, Severity, Verdict
+
+CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
+SCAN_ERROR_CAP = 1000
+
+STATE_SYMBOLS = {
+    CellState.OK: "\u2713",  # check mark
+    CellState.DEGRADED: "!",
+    CellState.MISSING: "\u2717",  # ballot x
+    CellState.NOT_APPLICABLE: "\u2013",  # en dash
+    CellState.UNKNOWN: "?",
+}
+STATE_LABELS = {
+    CellState.OK: "in place",
+    CellState.DEGRADED: "broken",
+    CellState.MISSING: "missing",
+    CellState.NOT_APPLICABLE: "not applicable",
+    CellState.UNKNOWN: "unknown",
+}
+STATE_HELP = {
+    CellState.OK: "present and working",
+    CellState.DEGRADED: "present but not working (stopped, failing, no metrics, no alarm action)",
+    CellState.MISSING: "not set up",
+    CellState.NOT_APPLICABLE: "cannot apply to this kind of endpoint",
+    CellState.UNKNOWN: "could not be read; see scan errors",
+}
+VERDICT_LABELS = {
+    Verdict.PASS: "Passed",
+    Verdict.FAIL: "Failed",
+    Verdict.ERROR: "Could not check",
+    Verdict.WAIVED: "Waived",
+    Verdict.NOT_APPLICABLE: "Not applicable",
+}
+WAIVER_CLASS = {"active": "WAIVED", "expired": "FAIL", "unused": "NOT_APPLICABLE"}
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("auditor.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("auditor.report").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
+def content_security_policy(css: str, js: str) -> str:
+    """The page's CSP: nothing but the inline style and script with exactly these contents."""
+    return (
+        f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
+        "img-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end or confuse it."""
+    # A lone surrogate (valid in a Python str, possible in AWS JSON) crashes Chromium's renderer
+    # when shown as text, so the page replaces it with "?" rather than keeping it exact.
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = utf8(text).decode("utf-8")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _Strings:
+    """A string table: each distinct string is stored once and referred to by index."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.values: list[str] = []
+
+    def __call__(self, value: str) -> int:
+        value = _CONTROL.sub("\ufffd", value)
+        found = self.index.get(value)
+        if found is None:
+            found = self.index[value] = len(self.values)
+            self.values.append(value)
+        return found
+
+    def optional(self, value: str) -> int:
+        return self(value) if value else -1
+
+
+def _waiver_text(f: Finding) -> str:
+    if f.waiver is None:
+        return ""
+    w = f.waiver
+    state = "expired" if w.expired else "active"
+    return f"{w.waiver_id} ({state}, owner {w.owner}, expires {w.expires}): {w.reason}"
+
+
+def _tags_text(tags: dict[str, str]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))
+
+
+def page_data(result: EvaluationResult) -> dict[str, Any]:
+    """The data the page's script renders: findings and coverage rows as index arrays."""
+    strings = _Strings()
+    severities = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
+    verdicts = [v.value for v in Verdict]
+    states = [c.value for c in CellState]
+    kinds = [k.value for k in ResourceKind]
+    findings = ordered_findings(result.findings)
+    policy_ids = sorted({p.id for p in result.policies} | {f.policy_id for f in findings})
+    known = {p.id: p for p in result.policies}
+    policies = []
+    for pid in policy_ids:
+        p = known.get(pid)
+        policies.append(
+            {
+                "id": pid,
+                "title": p.title if p else pid,
+                "severity": p.severity.value if p else "info",
+                "remediation": p.remediation if p else "",
+            }
+        )
+    policy_index = {pid: i for i, pid in enumerate(policy_ids)}
+    sev_index = {s: i for i, s in enumerate(severities)}
+    rows = [
+        [
+            policy_index[f.policy_id],
+            sev_index[f.severity.value],
+            verdicts.index(f.verdict.value),
+            strings(f.resource_arn),
+            strings(f.resource_name),
+            strings(f.account_id),
+            strings(f.region),
+            strings(f.message),
+            strings.optional(_waiver_text(f)),
+            strings.optional(_tags_text(f.tags)),
+            kinds.index(f.resource_kind.value),
+        ]
+        for f in findings
+    ]
+    coverage = [
+        [
+            strings(c.endpoint_name),
+            strings(c.endpoint_arn),
+            strings(c.account_id),
+            strings(c.region),
+            strings(c.kind),
+            [
+                states.index(s.value)
+                for s in (
+                    c.data_capture,
+                    c.data_quality,
+                    c.model_quality,
+                    c.model_bias,
+                    c.model_explainability,
+                    c.drift_alarm,
+                )
+            ],
+            strings.optional("; ".join(c.notes)),
+        ]
+        for c in sorted(
+            result.coverage, key=lambda c: (c.account_id, c.region, c.endpoint_name, c.endpoint_arn)
+        )
+    ]
+    return {
+        "strings": strings.values,
+        "severities": severities,
+        "verdicts": verdicts,
+        "states": states,
+        "kinds": kinds,
+        "state_symbols": {s.value: STATE_SYMBOLS[s] for s in CellState},
+        "state_labels": {s.value: STATE_LABELS[s] for s in CellState},
+        "policies": policies,
+        "findings": rows,
+        "coverage": coverage,
+    }
+
+
+def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:
+    return [
+        (t.account_id, t.region, dataset.value, status.value.replace("_", " "))
+        for t in sorted(result.targets, key=lambda t: (t.account_id, t.region))
+        for dataset, status in sorted(t.datasets.items())
+        if status is not DatasetStatus.COMPLETE
+    ]
+
+
+def render_text(result: EvaluationResult) -> str:
+    """The page as text."""
+    css, js = _asset("report.css"), _asset("report.js")
+    summary = summarize(result)
+    template = _environment().get_template("report.html.j2")
+    api_calls = sum(result.scan.api_calls.values())
+    return template.render(
+        r=result,
+        s=summary,
+        compliance=format_percent(summary.compliance_percent),
+        pct=format_percent,
+        csp=content_security_policy(css, js),
+        css=Markup(css),
+        js=Markup(js),
+        data_json=script_json(page_data(result)),
+        verdicts=list(Verdict),
+        verdict_labels=VERDICT_LABELS,
+        states=[s.value for s in CellState],
+        state_symbols={s.value: STATE_SYMBOLS[s] for s in CellState},
+        state_labels={s.value: STATE_LABELS[s] for s in CellState},
+        state_help={s.value: STATE_HELP[s] for s in CellState},
+        policies={p.id: p for p in result.policies},
+        waivers=sorted(result.waivers, key=lambda w: (w.status.value, w.waiver_id, w.policy_id)),
+        waiver_class=WAIVER_CLASS,
+        gaps=_gaps(result),
+        scan_errors=sorted(
+            result.scan_errors,
+            key=lambda e: (e.account_id, e.region or "", e.service, e.operation, e.message),
+        )[:SCAN_ERROR_CAP],
+        api_calls=f"{api_calls} in total" if api_calls else "not recorded",
+        change_cap=CHANGE_CAP,
+    )
+
+
+def render(result: EvaluationResult) -> bytes:
+    """report.html bytes (UTF-8)."""
+    return utf8(render_text(result))

@@ -1,0 +1,120 @@
+"""report.json: every verdict, the run metadata and the summaries, schema-versioned and deterministic.
+
+The document is the ``EvaluationResult`` (serialized by the inventory codec) plus a ``summary``
+block computed by ``summary.summarize``. Keys are sorted and every list has a stable order, so the
+same inventory, policies and waivers give identical bytes apart from ``generated_at``.
+The published schema ``report.schema.json`` is derived from ``auditor/results.py`` and
+``summary.Summary``; a test keeps the file equal to ``derived_schema()``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from auditor.errors import InputError
+from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
+from auditor.report.encoding import json_text
+from auditor.report.summary import Summary, summarize
+from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult
+
+SCHEMA_ID = f"https://mm-auditor.dev/schemas/report-{RESULTS_SCHEMA_VERSION}.json"
+SCHEMA_FILE = "report.schema.json"
+
+
+def derived_schema() -> dict[str, Any]:
+    """The report.json JSON Schema, derived from ``EvaluationResult`` and ``Summary``."""
+    schema = json_schema(EvaluationResult, schema_id=SCHEMA_ID, title="Model Monitor auditor report")
+    summary_defs = json_schema(Summary, schema_id=SCHEMA_ID, title="summary")["$defs"]
+    schema["$defs"] = dict(sorted({**schema["$defs"], **summary_defs}.items()))
+    root = schema["$defs"]["EvaluationResult"]
+    root["properties"]["schema_version"] = {"const": RESULTS_SCHEMA_VERSION}
+    root["properties"]["summary"] = {"$ref": "#/$defs/Summary"}
+    root["required"] = [*root["required"], "summary"]
+    return schema
+
+
+@cache
+def published_schema() -> dict[str, Any]:
+    """The schema file shipped in the package."""
+    text = resources.files("auditor.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def _finding_key(f: dict[str, Any]) -> tuple[str, ...]:
+    return (f["policy_id"], f["resource_arn"], f["account_id"], f["region"], f["verdict"])
+
+
+def _stable_order(data: dict[str, Any]) -> None:
+    """Sort every list of the serialized result in place by a natural identity."""
+    data["findings"].sort(key=_finding_key)
+    data["policies"].sort(key=lambda p: p["id"])
+    data["waivers"].sort(key=lambda w: (w["waiver_id"], w["policy_id"], w["selector"]))
+    data["coverage"].sort(key=lambda r: (r["account_id"], r["region"], r["endpoint_arn"]))
+    data["targets"].sort(key=lambda t: (t["account_id"], t["region"]))
+    data["scan_errors"].sort(key=lambda e: json.dumps(e, sort_keys=True))
+    scan = data["scan"]
+    scan["accounts"].sort()
+    scan["regions"].sort()
+    scan["identities"].sort(key=lambda i: (i["account_id"], i["arn"]))
+    baseline = data.get("baseline")
+    if baseline is not None:
+        for key in ("new", "resolved", "still_failing", "regressed"):
+            baseline[key].sort(key=_finding_key)
+
+
+def to_document(result: EvaluationResult) -> dict[str, Any]:
+    """The report.json document as JSON-compatible data (stable order, summary included)."""
+    data: dict[str, Any] = to_jsonable(result)
+    _stable_order(data)
+    data["summary"] = to_jsonable(summarize(result))
+    return data
+
+
+def render(result: EvaluationResult) -> bytes:
+    """report.json bytes: sorted keys, two-space indent, UTF-8, final newline."""
+    return (json_text(to_document(result)) + "\n").encode("utf-8")
+
+
+def loads_report(text: str, source: str = "<report>") -> EvaluationResult:
+    """Parse and validate a report.json; any problem raises InputError naming ``source`` and the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise InputError(source, "a report must be a JSON object")
+    version = data.get("schema_version")
+    if version != RESULTS_SCHEMA_VERSION:
+        raise InputError(
+            source,
+            f"unsupported report schema_version {version!r} (this auditor reads {RESULTS_SCHEMA_VERSION!r})",
+            location="schema_version",
+        )
+    validator = jsonschema.Draft202012Validator(published_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        location = "/" + "/".join(str(p) for p in error.absolute_path)
+        raise InputError(source, error.message[:300], location=location)
+    data.pop("summary")
+    try:
+        return from_jsonable(EvaluationResult, data)
+    except DecodeError as exc:
+        raise InputError(source, exc.message, location=exc.path) from None
+
+
+def load_report(path: Path) -> EvaluationResult:
+    """Load a report.json written by this auditor (validated against the published schema)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "not UTF-8 text") from None
+    return loads_report(text, str(path))

@@ -1,0 +1,136 @@
+"""The one definition of the headline numbers every report format shows.
+
+Compliance % is ``PASS / (PASS + FAIL + ERROR)`` over all verdicts, as a percentage rounded to two
+decimals, or ``None`` when that denominator is zero (nothing was judged on its merits):
+
+- FAIL counts against compliance, whether or not a waiver had expired.
+- ERROR counts against it too: the data needed could not be collected, so compliance was *not*
+  established; counting it as neutral would let a broken scan look healthy (fail closed).
+- WAIVED is excluded from both sides. A waiver is an accepted, owned risk: it is neither evidence of
+  compliance (counting it as PASS would let waivers inflate the number) nor an open problem
+  (counting it as FAIL would punish teams for recording exceptions). Waivers are counted and shown
+  separately in every report.
+- NOT_APPLICABLE is excluded: the check cannot apply to that resource.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from auditor.results import EvaluationResult, Finding, Severity, Verdict
+
+
+@dataclass
+class GroupSummary:
+    """Verdict counts for one group of findings (one severity, one policy or one account)."""
+
+    key: str
+    total: int
+    verdicts: dict[Verdict, int]
+    compliance_percent: float | None
+    failures: int  # FAIL verdicts (waived findings are WAIVED, never FAIL)
+
+
+@dataclass
+class Summary:
+    """The summary block of report.json, also used by the HTML and Markdown headlines."""
+
+    total: int
+    verdicts: dict[Verdict, int]
+    compliance_percent: float | None
+    failures_by_severity: dict[Severity, int]
+    accounts: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    incomplete: bool = False  # any ERROR verdict or scan error
+    by_severity: list[GroupSummary] = field(default_factory=list)
+    by_policy: list[GroupSummary] = field(default_factory=list)
+    by_account: list[GroupSummary] = field(default_factory=list)
+
+
+def finding_key(f: Finding) -> tuple[str, str, str, str, str]:
+    """The stable order of findings in every report: policy, then resource."""
+    return (f.policy_id, f.resource_arn, f.account_id, f.region, f.verdict.value)
+
+
+def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """``findings`` in the stable report order."""
+    return sorted(findings, key=finding_key)
+
+
+def verdict_counts(findings: Iterable[Finding]) -> dict[Verdict, int]:
+    """Count findings per verdict; every verdict is present (zero when absent)."""
+    counts = Counter(f.verdict for f in findings)
+    return {v: counts.get(v, 0) for v in Verdict}
+
+
+def compliance_from_counts(counts: dict[Verdict, int]) -> float | None:
+    """``PASS / (PASS + FAIL + ERROR)`` in percent, two decimals; None when nothing was judged."""
+    judged = counts[Verdict.PASS] + counts[Verdict.FAIL] + counts[Verdict.ERROR]
+    if judged == 0:
+        return None
+    return round(100.0 * counts[Verdict.PASS] / judged, 2)
+
+
+def compliance_percent(result: EvaluationResult) -> float | None:
+    """The run's compliance % (see the module docstring for the definition and why)."""
+    return compliance_from_counts(verdict_counts(result.findings))
+
+
+def failures_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
+    """FAIL verdicts per severity, most severe first; every severity is present."""
+    counts = Counter(f.severity for f in findings if f.verdict is Verdict.FAIL)
+    return {s: counts.get(s, 0) for s in sorted(Severity, key=lambda s: -s.rank)}
+
+
+def _group(findings: Sequence[Finding], key: Callable[[Finding], str]) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(key(f), []).append(f)
+    return groups
+
+
+def _group_summary(key: str, findings: Sequence[Finding]) -> GroupSummary:
+    counts = verdict_counts(findings)
+    return GroupSummary(
+        key=key,
+        total=len(findings),
+        verdicts=counts,
+        compliance_percent=compliance_from_counts(counts),
+        failures=counts[Verdict.FAIL],
+    )
+
+
+def summarize(result: EvaluationResult) -> Summary:
+    """Counts by verdict, severity, policy and account, in a stable order."""
+    findings = result.findings
+    counts = verdict_counts(findings)
+    by_severity = _group(findings, lambda f: f.severity.value)
+    severity_order = sorted(Severity, key=lambda s: -s.rank)
+    return Summary(
+        total=len(findings),
+        verdicts=counts,
+        compliance_percent=compliance_from_counts(counts),
+        failures_by_severity=failures_by_severity(findings),
+        accounts=sorted(set(result.scan.accounts) | {t.account_id for t in result.targets}),
+        regions=sorted(set(result.scan.regions) | {t.region for t in result.targets}),
+        incomplete=is_incomplete(result),
+        by_severity=[_group_summary(s.value, by_severity.get(s.value, [])) for s in severity_order],
+        by_policy=[_group_summary(k, v) for k, v in sorted(_group(findings, lambda f: f.policy_id).items())],
+        by_account=[
+            _group_summary(k, v) for k, v in sorted(_group(findings, lambda f: f.account_id).items())
+        ],
+    )
+
+
+def is_incomplete(result: EvaluationResult) -> bool:
+    """True when some data could not be collected: any ERROR verdict or any recorded scan error."""
+    return bool(result.scan_errors) or any(f.verdict is Verdict.ERROR for f in result.findings)
+
+
+def format_percent(value: float | None) -> str:
+    """``97.5%``, or ``n/a`` when nothing was judged."""
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}%"

@@ -1,0 +1,198 @@
+(function () {
+  "use strict";
+  // Every value from the estate is attacker-controlled: it only ever reaches the page through
+  // textContent or setAttribute on fixed attribute names, never as markup.
+  var raw = document.getElementById("report-data");
+  var data = JSON.parse(raw.textContent);
+  var S = data.strings;
+  var PAGE = 250;
+  var SEV_RANK = {critical: 4, high: 3, medium: 2, low: 1, info: 0};
+  var VERDICT_RANK = {FAIL: 0, ERROR: 1, WAIVED: 2, PASS: 3, NOT_APPLICABLE: 4};
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function td(text, cls) { return el("td", cls, text); }
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  function option(select, value, label) {
+    var o = el("option", null, label);
+    o.value = value;
+    select.appendChild(o);
+  }
+
+  // ------------------------------------------------------------------ findings
+  var findings = data.findings.map(function (r, i) {
+    var p = data.policies[r[0]];
+    return {
+      i: i, policy: p, pi: r[0], severity: data.severities[r[1]], verdict: data.verdicts[r[2]],
+      arn: S[r[3]], name: S[r[4]], account: S[r[5]], region: S[r[6]], message: S[r[7]],
+      waiver: r[8] < 0 ? "" : S[r[8]], tags: r[9] < 0 ? "" : S[r[9]], kind: data.kinds[r[10]]
+    };
+  });
+  findings.forEach(function (f) {
+    f.haystack = [f.policy.id, f.policy.title, f.arn, f.name, f.account, f.region, f.message, f.waiver, f.tags]
+      .join("\n").toLowerCase();
+  });
+
+  var fSev = document.getElementById("f-severity"), fAcc = document.getElementById("f-account"),
+    fReg = document.getElementById("f-region"), fVer = document.getElementById("f-verdict"),
+    fPol = document.getElementById("f-policy"), fText = document.getElementById("f-text"),
+    fSort = document.getElementById("f-sort"), fBody = document.getElementById("findings-body"),
+    fStatus = document.getElementById("findings-status"), fMore = document.getElementById("findings-more");
+
+  function uniq(values) { return Array.from(new Set(values)).sort(); }
+  data.severities.forEach(function (s) { option(fSev, s, s); });
+  uniq(findings.map(function (f) { return f.account; })).forEach(function (a) { option(fAcc, a, a); });
+  uniq(findings.map(function (f) { return f.region; })).forEach(function (r) { option(fReg, r, r); });
+  data.verdicts.forEach(function (v) { option(fVer, v, v.replace("_", " ")); });
+  data.policies.forEach(function (p, i) { option(fPol, String(i), p.id + " \u2014 " + p.title); });
+
+  var shown = PAGE, current = [];
+
+  function matches(f, q) {
+    if (fSev.value && f.severity !== fSev.value) { return false; }
+    if (fAcc.value && f.account !== fAcc.value) { return false; }
+    if (fReg.value && f.region !== fReg.value) { return false; }
+    if (fPol.value && String(f.pi) !== fPol.value) { return false; }
+    if (fVer.value === "_problems") { if (f.verdict === "PASS") { return false; } }
+    else if (fVer.value && f.verdict !== fVer.value) { return false; }
+    return !q || f.haystack.indexOf(q) !== -1;
+  }
+  function compare(a, b) {
+    var key = fSort.value, d = 0;
+    if (a.pi !== b.pi) { return a.policy.id < b.policy.id ? -1 : 1; }  // grouped by policy
+    if (key === "severity") { d = SEV_RANK[b.severity] - SEV_RANK[a.severity]; }
+    else if (key === "verdict") { d = VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict]; }
+    else if (key === "account") { d = a.account < b.account ? -1 : a.account > b.account ? 1 : 0; }
+    else if (key === "region") { d = a.region < b.region ? -1 : a.region > b.region ? 1 : 0; }
+    else if (key === "name") { d = a.name < b.name ? -1 : a.name > b.name ? 1 : 0; }
+    if (d === 0) { d = VERDICT_RANK[a.verdict] - VERDICT_RANK[b.verdict]; }
+    if (d === 0) { d = a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0; }
+    return d;
+  }
+  function groupRow(p, count) {
+    var tr = el("tr", "group"), th = el("th");
+    th.colSpan = 6;
+    th.appendChild(el("span", "sev sev-" + p.severity, p.severity));
+    th.appendChild(document.createTextNode(" "));
+    th.appendChild(el("span", "title", p.title));
+    th.appendChild(el("span", "mono muted", "  " + p.id));
+    th.appendChild(el("span", "counts", "  \u00b7 " + count + " shown"));
+    if (p.remediation) { th.appendChild(el("span", "remediation", "How to fix: " + p.remediation)); }
+    tr.appendChild(th);
+    return tr;
+  }
+  function findingRow(f) {
+    var tr = el("tr");
+    var v = td(null); v.appendChild(el("span", "v v-" + f.verdict, f.verdict.replace("_", " "))); tr.appendChild(v);
+    var s = td(null); s.appendChild(el("span", "sev sev-" + f.severity, f.severity)); tr.appendChild(s);
+    var r = td(null, "wrap"); r.appendChild(el("div", null, f.name)); r.appendChild(el("div", "mono muted", f.arn));
+    if (f.tags) { r.appendChild(el("div", "muted", "tags: " + f.tags)); }
+    tr.appendChild(r);
+    tr.appendChild(td(f.account, "mono nowrap"));
+    tr.appendChild(td(f.region, "mono nowrap"));
+    var m = td(f.message, "wrap");
+    if (f.waiver) { m.appendChild(el("div", "muted", "Waiver: " + f.waiver)); }
+    tr.appendChild(m);
+    return tr;
+  }
+  function renderFindings() {
+    clear(fBody);
+    var counts = {};
+    var limit = Math.min(shown, current.length);
+    for (var i = 0; i < limit; i++) { counts[current[i].pi] = (counts[current[i].pi] || 0) + 1; }
+    var last = -1;
+    for (var j = 0; j < limit; j++) {
+      var f = current[j];
+      if (f.pi !== last) { fBody.appendChild(groupRow(f.policy, counts[f.pi])); last = f.pi; }
+      fBody.appendChild(findingRow(f));
+    }
+    fStatus.textContent = "Showing " + limit + " of " + current.length + " matching findings (" +
+      findings.length + " in total).";
+    fMore.hidden = limit >= current.length;
+  }
+  function applyFindings() {
+    var q = fText.value.trim().toLowerCase();
+    current = findings.filter(function (f) { return matches(f, q); });
+    current.sort(compare);
+    shown = PAGE;
+    renderFindings();
+  }
+  [fSev, fAcc, fReg, fVer, fPol, fSort].forEach(function (c) { c.addEventListener("change", applyFindings); });
+  var timer = null;
+  fText.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(applyFindings, 150); });
+  fMore.addEventListener("click", function () { shown += PAGE * 4; renderFindings(); });
+
+  // ------------------------------------------------------------------ coverage matrix
+  var cBody = document.getElementById("coverage-body"), cText = document.getElementById("c-text"),
+    cState = document.getElementById("c-state"), cStatus = document.getElementById("coverage-status"),
+    cMore = document.getElementById("coverage-more");
+  var SYM = data.state_symbols, LABEL = data.state_labels;
+  var rows = data.coverage.map(function (r) {
+    return {name: S[r[0]], arn: S[r[1]], account: S[r[2]], region: S[r[3]], kind: S[r[4]],
+      cells: r[5].map(function (c) { return data.states[c]; }), notes: r[6] < 0 ? "" : S[r[6]]};
+  });
+  rows.forEach(function (r) {
+    r.haystack = [r.name, r.arn, r.account, r.region, r.kind, r.notes].join("\n").toLowerCase();
+  });
+  var cShown = PAGE, cCurrent = [];
+  function cellTd(state) {
+    var c = td(null), span = el("span", "cell c-" + state);
+    span.appendChild(el("span", "sym", SYM[state]));
+    span.appendChild(document.createTextNode(" " + LABEL[state]));
+    span.setAttribute("title", LABEL[state]);
+    c.appendChild(span);
+    return c;
+  }
+  function renderCoverage() {
+    clear(cBody);
+    var limit = Math.min(cShown, cCurrent.length);
+    for (var i = 0; i < limit; i++) {
+      var r = cCurrent[i], tr = el("tr"), name = td(null, "wrap");
+      name.appendChild(el("div", null, r.name));
+      name.appendChild(el("div", "mono muted", r.arn));
+      tr.appendChild(name);
+      var where = td(null, "mono nowrap");
+      where.appendChild(el("div", null, r.account));
+      where.appendChild(el("div", null, r.region));
+      tr.appendChild(where);
+      tr.appendChild(td(r.kind.replace("_", " ")));
+      r.cells.forEach(function (s) { tr.appendChild(cellTd(s)); });
+      tr.appendChild(td(r.notes, "wrap muted"));
+      cBody.appendChild(tr);
+    }
+    cStatus.textContent = "Showing " + limit + " of " + cCurrent.length + " matching endpoints (" +
+      rows.length + " in total).";
+    cMore.hidden = limit >= cCurrent.length;
+  }
+  function applyCoverage() {
+    var q = cText.value.trim().toLowerCase(), st = cState.value;
+    cCurrent = rows.filter(function (r) {
+      if (st === "_gaps" && r.cells.every(function (c) { return c === "ok" || c === "not_applicable"; })) {
+        return false;
+      }
+      if (st && st !== "_gaps" && r.cells.indexOf(st) === -1) { return false; }
+      return !q || r.haystack.indexOf(q) !== -1;
+    });
+    cShown = PAGE;
+    renderCoverage();
+  }
+  data.states.forEach(function (s) { option(cState, s, "has " + LABEL[s]); });
+  cState.addEventListener("change", applyCoverage);
+  var cTimer = null;
+  cText.addEventListener("input", function () { clearTimeout(cTimer); cTimer = setTimeout(applyCoverage, 150); });
+  cMore.addEventListener("click", function () { cShown += PAGE * 4; renderCoverage(); });
+
+  // Print what is filtered, up to a bound that keeps the print dialog responsive.
+  window.addEventListener("beforeprint", function () {
+    shown = Math.max(shown, Math.min(current.length, 5000)); renderFindings();
+    cShown = Math.max(cShown, Math.min(cCurrent.length, 5000)); renderCoverage();
+  });
+
+  applyFindings();
+  applyCoverage();
+  document.body.setAttribute("data-ready", "1");
+})();
