@@ -225,6 +225,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool)
 
 
+def _durations_as_seconds(op: Operand) -> Operand:
+    """A duration parameter compared with a number means its length in seconds."""
+    if op.const and op.type == "duration":
+        return _const(parse_duration(op.value), "number")
+    return op
+
+
 def _as_seconds(op: Operand, ctx: CompileContext, where: FieldPath) -> ValueFn:
     """An operand used as a duration: an ISO duration string, or a number of seconds."""
     if op.const:
@@ -368,7 +375,7 @@ def _numeric_checks(
     for op in ops:
         if op not in spec:
             continue
-        operand = compile_operand(spec[op], ctx, doc_type, (*where, op))
+        operand = _durations_as_seconds(compile_operand(spec[op], ctx, doc_type, (*where, op)))
         if durations:
             bound = _as_seconds(operand, ctx, (*where, op))
         else:
@@ -446,6 +453,10 @@ def _keyed(getter: ValueFn, key_fn: ValueFn) -> ValueFn:
 
 def _value_check(op: str, spec: Any, ctx: CompileContext, doc_type: DocType, where: FieldPath) -> ValueCheck:
     if op == "regex":
+        if isinstance(spec, dict) and set(spec) == {"param"}:
+            param, spec = ctx.param(spec["param"], (*where, "param"))
+            if param.type != "string":
+                raise ctx.error(where, f"regex needs a string parameter; {param.name!r} is a {param.type}")
         if not isinstance(spec, str):
             raise ctx.error(where, f"regex needs a string pattern, got {_describe(spec)}")
         try:
@@ -457,7 +468,7 @@ def _value_check(op: str, spec: Any, ctx: CompileContext, doc_type: DocType, whe
         if not isinstance(spec, bool):
             raise ctx.error(where, f"exists takes true or false, got {_describe(spec)}")
         return (lambda v, _d, _t: v is not None) if spec else (lambda v, _d, _t: v is None)
-    operand = compile_operand(spec, ctx, doc_type, where)
+    operand = _durations_as_seconds(compile_operand(spec, ctx, doc_type, where))
     fn = operand.fn
     if op in NUMERIC_OPERATORS:
         if operand.const and not _is_number(operand.value):
