@@ -133,7 +133,7 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
             "severity": f.severity.value,
             "account_id": f.account_id,
             "region": f.region,
-            "tags": dict(sorted(f.tags.items())),
+            "resource-tags": dict(sorted(f.tags.items())),
         },
     }
     if f.waiver is not None:
