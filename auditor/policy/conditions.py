@@ -129,7 +129,7 @@ class CompileContext:
     params: Mapping[str, Parameter]
     values: Mapping[str, Any]
     datasets: set[Dataset] = field(default_factory=set)
-    paths: list[str] = field(default_factory=list)
+    paths: list[tuple[str, DocType]] = field(default_factory=list)  # (expression, the type it applies to)
 
     def error(self, where: FieldPath, message: str) -> InputError:
         return self.smap.error(where, message)
@@ -142,7 +142,7 @@ class CompileContext:
         except PathError as exc:
             raise self.error(where, str(exc)) from None
         self.datasets |= compiled.datasets
-        self.paths.append(expression)
+        self.paths.append((expression, doc_type))
         return compiled
 
     def param(self, spec: Any, where: FieldPath) -> tuple[Parameter, Any]:

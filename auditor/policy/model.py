@@ -21,7 +21,7 @@ from auditor.policy.conditions import (
     check_parameter_value,
     compile_condition,
 )
-from auditor.policy.documents import document_types
+from auditor.policy.documents import DocType, document_types
 from auditor.policy.messages import Template, compile_template
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import PolicyInfo, ResourceKind, Severity
@@ -80,7 +80,7 @@ class Policy:
     references: list[str] = field(default_factory=list)
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
-    paths: tuple[str, ...] = ()  # every field path the policy uses
+    paths: tuple[tuple[str, DocType], ...] = ()  # every field path used, with the document type it addresses
 
     def info(self) -> PolicyInfo:
         """The policy as the results model describes it."""
