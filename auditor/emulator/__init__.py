@@ -11,7 +11,8 @@ except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installe
         "the local AWS needs moto: pip install 'mm-auditor[demo]'", name="moto"
     ) from exc
 
+from auditor.emulator.estate import Estate, EstateCase, EstateSpec, build_estate
 from auditor.emulator.faults import FaultInjector
 from auditor.emulator.server import LocalAws
 
-__all__ = ["FaultInjector", "LocalAws"]
+__all__ = ["Estate", "EstateCase", "EstateSpec", "FaultInjector", "LocalAws", "build_estate"]

@@ -1,0 +1,745 @@
+"""The sample estate: an AWS Organization with SageMaker endpoints, monitors and alarms, seeded into the
+local AWS through boto3 (over HTTP, with assumed-role credentials per member account).
+
+Two modes (``EstateSpec.endpoints_per_region``):
+
+* ``None``: the curated sample, ~24 endpoints over 3 member accounts x 2 regions. Compliant endpoints
+  have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
+  manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
+  "exactly these resources fail this policy".
+* an int: a synthetic estate for benchmarks, that many endpoints per account and region with a
+  realistic mix (most with DataQuality + ModelQuality monitors and alarms, some unmonitored, some
+  development endpoints). Built over the same HTTP path, with one thread per account and region.
+
+Manifest conventions: every endpoint has exactly one case of kind ``"endpoint"`` (defect ``compliant``,
+``development_endpoint``, ``serverless_endpoint``, ``hostile_names`` or the link it breaks). When the
+broken link lives on another resource, a second case with the same defect names that resource
+(``monitor``: a schedule or its job definition's content; ``alarm``; ``job_definition``). Resources with
+no endpoint (``orphan_schedule``, ``job_definition_without_schedule``) have only their own case.
+"""
+
+from __future__ import annotations
+
+import random
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID, LocalAws
+
+AUDITOR_ROLE_NAME = "ModelMonitorAuditor"
+FEATURE = "transaction_amount"
+HOURLY = "cron(0 * ? * * *)"
+_TYPE_ABBREV = {
+    "DataQuality": "dq",
+    "ModelQuality": "mq",
+    "ModelBias": "bias",
+    "ModelExplainability": "explain",
+}
+ALL_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+
+
+@dataclass(frozen=True)
+class EstateSpec:
+    """What to build: member accounts x regions, and either the curated sample or a scale estate."""
+
+    accounts: int = 3  # member accounts
+    regions: tuple[str, ...] = ("us-east-1", "eu-west-1")
+    # None = the curated sample (every broken link once); an int = a synthetic scale estate for benchmarks.
+    endpoints_per_region: int | None = None
+    seed: int = 7
+
+
+@dataclass(frozen=True)
+class EstateCase:
+    """One line of the manifest: what was seeded on purpose, and where."""
+
+    defect: str
+    kind: str  # "endpoint" | "monitor" | "job_definition" | "alarm"
+    account_id: str
+    region: str
+    name: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Estate:
+    """What ``build_estate`` created."""
+
+    management_account_id: str
+    member_account_ids: tuple[str, ...]
+    regions: tuple[str, ...]
+    role_name: str  # the read-only role the auditor assumes in each member account
+    cases: tuple[EstateCase, ...]
+
+    def cases_with(self, defect: str) -> list[EstateCase]:
+        """Every manifest line with this defect id (the endpoint's line and the broken resource's)."""
+        return [c for c in self.cases if c.defect == defect]
+
+
+# ------------------------------------------------------------------------------------------ blueprint
+
+
+@dataclass(frozen=True)
+class _Blueprint:
+    """How to build one endpoint and its monitors; the defaults are a compliant production endpoint."""
+
+    name: str
+    defect: str = "compliant"
+    tags: tuple[tuple[str, str], ...] = (
+        ("environment", "production"),
+        ("risk-tier", "high"),
+        ("team", "ml-platform"),
+    )
+    serverless: bool = False
+    capture_modes: tuple[str, ...] | None = ("Input", "Output")
+    monitors: tuple[str, ...] = ALL_TYPES
+    dq_metrics_env: str | None = "Enabled"  # publish_cloudwatch_metrics on the DataQuality definition
+    mq_ground_truth: bool = True
+    dq_status: str = "Scheduled"
+    dq_failure_reason: str | None = None
+    dq_last_status: str = "Completed"
+    dq_last_age: timedelta = timedelta(minutes=20)
+    dq_last_failure: str | None = None
+    # how the DataQuality drift alarm is wired: metric | math | composite | none | actions_disabled |
+    # no_actions | wrong_dimensions | insufficient_data_long
+    dq_alarm: str = "metric"
+    alarm_name_override: str | None = None
+    alarm_description: str = "Data drift on a production model"
+    extra_tags: tuple[tuple[str, str], ...] = ()
+    publish_metrics: bool = True  # put sample data points so ListMetrics sees the monitor's metrics
+    # which manifest line names the broken resource besides the endpoint: None | monitor-<type> | alarm-<type>
+    defect_resource: str | None = None
+
+
+_DEV_TAGS = (("environment", "development"), ("risk-tier", "low"), ("team", "data-science"))
+
+# The curated sample: base blueprint for each endpoint, in the order they are spread over accounts/regions.
+_CURATED: tuple[_Blueprint, ...] = (
+    _Blueprint("fraud-scoring"),
+    _Blueprint("credit-risk"),
+    _Blueprint("churn-predict"),
+    _Blueprint("dev-sandbox", defect="development_endpoint", tags=_DEV_TAGS, monitors=("DataQuality",)),
+    _Blueprint("no-capture", defect="no_data_capture", capture_modes=None),
+    _Blueprint("capture-input-only", defect="capture_input_only", capture_modes=("Input",)),
+    _Blueprint(
+        "no-dq-monitor",
+        defect="no_data_quality_monitor",
+        monitors=("ModelQuality", "ModelBias", "ModelExplainability"),
+        dq_alarm="none",
+    ),
+    _Blueprint(
+        "dq-stopped", defect="schedule_stopped", dq_status="Stopped", defect_resource="monitor-DataQuality"
+    ),
+    _Blueprint(
+        "dq-schedule-failed",
+        defect="schedule_failed",
+        dq_status="Failed",
+        dq_failure_reason="Access denied for role arn:aws:iam::ACCOUNT:role/monitor",
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-last-run-failed",
+        defect="last_execution_failed",
+        dq_last_status="Failed",
+        dq_last_failure="AlgorithmError: no data captured in the analysis window",
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-stale",
+        defect="last_execution_stale",
+        dq_last_age=timedelta(days=3),
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-violations",
+        defect="completed_with_violations",
+        dq_last_status="CompletedWithViolations",
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "mq-no-ground-truth",
+        defect="model_quality_no_ground_truth",
+        mq_ground_truth=False,
+        defect_resource="monitor-ModelQuality",
+    ),
+    _Blueprint(
+        "dq-metrics-disabled",
+        defect="metrics_disabled",
+        dq_metrics_env="Disabled",
+        publish_metrics=False,
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-metrics-key-absent",
+        defect="metrics_key_absent",
+        dq_metrics_env=None,
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-no-alarm", defect="no_drift_alarm", dq_alarm="none", defect_resource="monitor-DataQuality"
+    ),
+    _Blueprint(
+        "alarm-actions-off",
+        defect="alarm_actions_disabled",
+        dq_alarm="actions_disabled",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "alarm-no-actions",
+        defect="alarm_no_actions",
+        dq_alarm="no_actions",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "alarm-wrong-dims",
+        defect="alarm_wrong_dimensions",
+        dq_alarm="wrong_dimensions",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "alarm-stuck",
+        defect="alarm_insufficient_data_long",
+        dq_alarm="insufficient_data_long",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint("math-alarm", defect="math_alarm_valid", dq_alarm="math", defect_resource="alarm-DataQuality"),
+    _Blueprint(
+        "composite-alarm",
+        defect="composite_alarm_valid",
+        dq_alarm="composite",
+        defect_resource="alarm-composite",
+    ),
+    _Blueprint(
+        "serverless-scorer",
+        defect="serverless_endpoint",
+        serverless=True,
+        capture_modes=None,
+        monitors=(),
+        dq_alarm="none",
+    ),
+    _Blueprint(
+        "hostile-names",
+        defect="hostile_names",
+        extra_tags=(
+            ("owner", "<img src=x onerror=alert(1)>"),
+            ("description", 'Scoring for "Zürich & 東京" <b>branches</b>'),
+        ),
+        alarm_name_override="hostile-names drift <\"Zürich\" & '東京'>",
+        alarm_description="Drift alarm for Zürich & 東京 <script>alert('x')</script>",
+        defect_resource="alarm-DataQuality",
+    ),
+)
+
+
+# ------------------------------------------------------------------------------------------ builder
+
+
+@dataclass
+class _Target:
+    """Clients and helpers for one (member account, region)."""
+
+    aws: LocalAws
+    account_id: str
+    region: str
+    now: datetime
+    rng: random.Random
+    cases: list[EstateCase] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        session = self.aws.session(self.account_id, self.region)
+        self.sm = session.client("sagemaker", endpoint_url=self.aws.endpoint_url)
+        self.cw = session.client("cloudwatch", endpoint_url=self.aws.endpoint_url)
+
+    def kms(self, purpose: str) -> str:
+        return f"arn:aws:kms:{self.region}:{self.account_id}:key/{purpose}-{self.rng.getrandbits(48):012x}"
+
+    def role(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:role/SageMakerModelMonitorRole"
+
+    def topic(self) -> str:
+        return f"arn:aws:sns:{self.region}:{self.account_id}:ml-monitoring-alerts"
+
+    def alarm_arn(self, name: str) -> str:
+        return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{name}"
+
+    def case(self, defect: str, kind: str, name: str, arn: str) -> None:
+        self.cases.append(EstateCase(defect, kind, self.account_id, self.region, name, arn))
+
+
+def build_estate(aws: LocalAws, spec: EstateSpec = EstateSpec()) -> Estate:
+    """Create the organization, the auditor role in each member account and the SageMaker/CloudWatch
+    resources, through boto3 against ``aws.endpoint_url``. Call it on a fresh (or reset) LocalAws:
+    the organization can only be created once."""
+    if spec.accounts < 1 or not spec.regions:
+        raise ValueError("an estate needs at least one member account and one region")
+    members = _create_organization(aws, spec)
+    for account_id in members:
+        _create_roles(aws, account_id)
+    now = datetime.now(UTC).replace(microsecond=0)
+    targets = [
+        _Target(aws, account_id, region, now, random.Random(f"{spec.seed}:{account_id}:{region}"))
+        for account_id in members
+        for region in spec.regions
+    ]
+    if spec.endpoints_per_region is None:
+        _build_curated(targets, spec)
+    else:
+        count = spec.endpoints_per_region
+        with ThreadPoolExecutor(max_workers=min(8, len(targets))) as pool:
+            list(pool.map(lambda t: _build_scale(t, count), targets))
+    return Estate(
+        management_account_id=MANAGEMENT_ACCOUNT_ID,
+        member_account_ids=tuple(members),
+        regions=tuple(spec.regions),
+        role_name=AUDITOR_ROLE_NAME,
+        cases=tuple(case for t in targets for case in t.cases),
+    )
+
+
+def _create_organization(aws: LocalAws, spec: EstateSpec) -> list[str]:
+    # moto draws new account ids from its own RNG; seeding it makes them the same on every run.
+    request = urllib.request.Request(f"{aws.endpoint_url}/moto-api/seed?a={spec.seed}", method="POST")
+    with urllib.request.urlopen(request, timeout=30):
+        pass
+    org = aws.session().client("organizations", endpoint_url=aws.endpoint_url)
+    org.create_organization(FeatureSet="ALL")
+    root_id = org.list_roots()["Roots"][0]["Id"]
+    ou_id = org.create_organizational_unit(ParentId=root_id, Name="ml-workloads")["OrganizationalUnit"]["Id"]
+    members = []
+    for i in range(spec.accounts):
+        status = org.create_account(Email=f"ml-{i + 1}@example.com", AccountName=f"ml-workloads-{i + 1}")
+        account_id = status["CreateAccountStatus"]["AccountId"]
+        org.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=ou_id)
+        members.append(account_id)
+    return members
+
+
+_READ_ONLY = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*","Action":['
+    '"sagemaker:Describe*","sagemaker:List*","sagemaker:Search","cloudwatch:DescribeAlarms",'
+    '"cloudwatch:ListMetrics","cloudwatch:ListTagsForResource","ec2:DescribeRegions"]}]}'
+)
+
+
+def _create_roles(aws: LocalAws, account_id: str) -> None:
+    iam = aws.session(account_id).client("iam", endpoint_url=aws.endpoint_url)
+    trust = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
+        f'"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"}},"Action":"sts:AssumeRole"}}]}}'
+    )
+    # The admin role (ADMIN_ROLE_NAME) is created by Organizations' CreateAccount, as on AWS.
+    iam.create_role(
+        RoleName=AUDITOR_ROLE_NAME,
+        AssumeRolePolicyDocument=trust,
+        Description="Read-only role for the Model Monitor compliance auditor",
+    )
+    # moto does not load AWS managed policies, so the read-only grant is an inline policy.
+    iam.put_role_policy(
+        RoleName=AUDITOR_ROLE_NAME, PolicyName="model-monitor-audit-read-only", PolicyDocument=_READ_ONLY
+    )
+
+
+def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
+    for i, blueprint in enumerate(_CURATED):
+        target = targets[i % len(targets)]
+        _seed_endpoint(target, blueprint)
+    first = targets[0]
+    second = targets[1 % len(targets)]
+    _seed_orphan_schedule(second)
+    _seed_unused_job_definitions(first, _CURATED[0].name)
+
+
+# ------------------------------------------------------------------------------------------ one endpoint
+
+
+def _seed_endpoint(t: _Target, bp: _Blueprint, *, full: bool = True) -> None:
+    name = bp.name
+    tags = [{"Key": k, "Value": v} for k, v in bp.tags + bp.extra_tags]
+    t.sm.create_model(
+        ModelName=f"{name}-model",
+        ExecutionRoleArn=t.role(),
+        PrimaryContainer={
+            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
+            "Mode": "SingleModel",
+        },
+        EnableNetworkIsolation=True,
+    )
+    variant: dict[str, Any] = {
+        "VariantName": "AllTraffic",
+        "ModelName": f"{name}-model",
+        "InitialVariantWeight": 1.0,
+    }
+    config: dict[str, Any] = {"EndpointConfigName": f"{name}-config", "ProductionVariants": [variant]}
+    if bp.serverless:
+        variant["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+    else:
+        variant.update(InstanceType="ml.m5.xlarge", InitialInstanceCount=2)
+        config["KmsKeyId"] = t.kms("endpoint-volume")
+    if bp.capture_modes is not None:
+        config["DataCaptureConfig"] = {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": f"s3://ml-data-capture-{t.account_id}-{t.region}/{name}",
+            "KmsKeyId": t.kms("capture"),
+            "CaptureOptions": [{"CaptureMode": mode} for mode in bp.capture_modes],
+            "CaptureContentTypeHeader": {
+                "CsvContentTypes": ["text/csv"],
+                "JsonContentTypes": ["application/json"],
+            },
+        }
+    t.sm.create_endpoint_config(**config, Tags=tags)
+    endpoint_arn = t.sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)[
+        "EndpointArn"
+    ]
+    t.case(bp.defect, "endpoint", name, endpoint_arn)
+
+    schedule_arns: dict[str, str] = {}
+    alarm_arns: dict[str, str] = {}
+    for monitoring_type in bp.monitors:
+        schedule_name, schedule_arn = _seed_monitor(t, bp, monitoring_type, tags)
+        schedule_arns[monitoring_type] = schedule_arn
+        if monitoring_type == "DataQuality" and bp.dq_alarm != "metric":
+            alarm = _seed_special_dq_alarm(t, bp, schedule_name)
+        else:
+            alarm = _seed_alarm(t, bp, monitoring_type, schedule_name)
+        if alarm:
+            alarm_arns[monitoring_type] = alarm
+        if full and bp.publish_metrics:
+            _publish_metric(t, name, monitoring_type, schedule_name)
+    if bp.dq_alarm == "composite":
+        alarm_arns["composite"] = _seed_composite(t, bp)
+
+    if bp.defect_resource:
+        kind, _, which = bp.defect_resource.partition("-")
+        if kind == "monitor":
+            arn = schedule_arns[which]
+            t.case(bp.defect, "monitor", arn.rsplit("/", 1)[1], arn)
+        else:
+            arn = alarm_arns[which]
+            t.case(bp.defect, "alarm", arn.split(":alarm:", 1)[1], arn)
+
+
+def _seed_monitor(
+    t: _Target, bp: _Blueprint, monitoring_type: str, tags: list[dict[str, str]]
+) -> tuple[str, str]:
+    abbrev = _TYPE_ABBREV[monitoring_type]
+    definition = f"{bp.name}-{abbrev}-def"
+    _create_job_definition(t, monitoring_type, definition, bp.name, bp)
+    schedule = f"{bp.name}-{abbrev}"
+    arn: str = t.sm.create_monitoring_schedule(
+        MonitoringScheduleName=schedule,
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {"ScheduleExpression": HOURLY},
+            "MonitoringJobDefinitionName": definition,
+            "MonitoringType": monitoring_type,
+        },
+        Tags=tags,
+    )["MonitoringScheduleArn"]
+    is_dq = monitoring_type == "DataQuality"
+    if is_dq and bp.dq_status == "Stopped":
+        t.sm.stop_monitoring_schedule(MonitoringScheduleName=schedule)
+    last: dict[str, Any] = {
+        "MonitoringExecutionStatus": bp.dq_last_status if is_dq else "Completed",
+        "ScheduledTime": t.now - (bp.dq_last_age if is_dq else timedelta(minutes=20)),
+    }
+    if is_dq and bp.dq_last_failure:
+        last["FailureReason"] = bp.dq_last_failure
+    # two earlier, healthy runs so ListMonitoringExecutions has history
+    for hours in (2, 1):
+        earlier = {
+            "MonitoringExecutionStatus": "Completed",
+            "ScheduledTime": last["ScheduledTime"] - timedelta(hours=hours),
+        }
+        t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=earlier)
+    t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=last)
+    if is_dq and bp.dq_status == "Failed":
+        reason = (bp.dq_failure_reason or "").replace("ACCOUNT", t.account_id)
+        t.aws.set_schedule_state(t.account_id, t.region, schedule, status="Failed", failure_reason=reason)
+    return schedule, arn
+
+
+def _create_job_definition(t: _Target, monitoring_type: str, name: str, endpoint: str, bp: _Blueprint) -> str:
+    """One job definition of ``monitoring_type`` for ``endpoint``; returns its ARN."""
+    bucket = f"s3://ml-monitoring-{t.account_id}-{t.region}/{endpoint}"
+    env = {"publish_cloudwatch_metrics": "Enabled"}
+    if monitoring_type == "DataQuality":
+        env = {} if bp.dq_metrics_env is None else {"publish_cloudwatch_metrics": bp.dq_metrics_env}
+    endpoint_input: dict[str, Any] = {
+        "EndpointName": endpoint,
+        "LocalPath": "/opt/ml/processing/input/endpoint",
+        "S3InputMode": "File",
+        "S3DataDistributionType": "FullyReplicated",
+    }
+    if monitoring_type in ("ModelQuality", "ModelBias"):
+        endpoint_input.update(
+            InferenceAttribute="0", ProbabilityAttribute="1", ProbabilityThresholdAttribute=0.5
+        )
+        endpoint_input.update(StartTimeOffset="-PT2H", EndTimeOffset="-PT1H")
+    ground_truth = (
+        {"S3Uri": f"{bucket}/ground-truth"} if bp.mq_ground_truth or monitoring_type != "ModelQuality" else {}
+    )
+    job_input: dict[str, Any] = {"EndpointInput": endpoint_input}
+    if monitoring_type in ("ModelQuality", "ModelBias"):
+        job_input["GroundTruthS3Input"] = ground_truth
+    baseline: dict[str, Any] = {
+        "BaseliningJobName": f"{endpoint}-{_TYPE_ABBREV[monitoring_type]}-baseline",
+        "ConstraintsResource": {"S3Uri": f"{bucket}/baseline/constraints.json"},
+    }
+    if monitoring_type == "DataQuality":
+        baseline["StatisticsResource"] = {"S3Uri": f"{bucket}/baseline/statistics.json"}
+    app: dict[str, Any] = {
+        "ImageUri": f"156813124566.dkr.ecr.{t.region}.amazonaws.com/sagemaker-model-monitor-analyzer",
+        "Environment": env,
+    }
+    if monitoring_type == "ModelQuality":
+        app["ProblemType"] = "BinaryClassification"
+    if monitoring_type in ("ModelBias", "ModelExplainability"):
+        app = {
+            "ImageUri": f"205585389593.dkr.ecr.{t.region}.amazonaws.com/sagemaker-clarify-processing:1.0",
+            "ConfigUri": f"{bucket}/clarify/analysis_config.json",
+            "Environment": env,
+        }
+    runtime = 1800 if monitoring_type in ("ModelQuality", "ModelBias") else 3600
+    kwargs: dict[str, Any] = {
+        "JobDefinitionName": name,
+        f"{monitoring_type}BaselineConfig": baseline,
+        f"{monitoring_type}AppSpecification": app,
+        f"{monitoring_type}JobInput": job_input,
+        f"{monitoring_type}JobOutputConfig": {
+            "MonitoringOutputs": [
+                {
+                    "S3Output": {
+                        "S3Uri": f"{bucket}/reports/{_TYPE_ABBREV[monitoring_type]}",
+                        "LocalPath": "/opt/ml/processing/output",
+                        "S3UploadMode": "EndOfJob",
+                    }
+                }
+            ],
+            "KmsKeyId": t.kms("monitor-output"),
+        },
+        "JobResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.xlarge",
+                "VolumeSizeInGB": 20,
+                "VolumeKmsKeyId": t.kms("monitor-volume"),
+            }
+        },
+        "NetworkConfig": {"EnableInterContainerTrafficEncryption": True, "EnableNetworkIsolation": True},
+        "RoleArn": t.role(),
+        "StoppingCondition": {"MaxRuntimeInSeconds": runtime},
+        "Tags": [{"Key": k, "Value": v} for k, v in bp.tags],
+    }
+    create: Callable[..., dict[str, Any]] = getattr(t.sm, f"create_{_snake(monitoring_type)}_job_definition")
+    arn: str = create(**kwargs)["JobDefinitionArn"]
+    return arn
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+# ------------------------------------------------------------------------------------------ alarms, metrics
+
+
+def _metric(
+    t: _Target, endpoint: str, monitoring_type: str, schedule: str
+) -> tuple[str, str, list[dict[str, str]]]:
+    """(namespace, metric name, dimensions) that a monitor of this type publishes."""
+    dims = [{"Name": "Endpoint", "Value": endpoint}, {"Name": "MonitoringSchedule", "Value": schedule}]
+    if monitoring_type == "DataQuality":
+        return "aws/sagemaker/Endpoints/data-metrics", f"feature_baseline_drift_{FEATURE}", dims
+    if monitoring_type == "ModelQuality":
+        return "aws/sagemaker/Endpoints/model-metrics", "f1", dims
+    if monitoring_type == "ModelBias":
+        extra = [("BiasStage", "Post-Training"), ("Label", "label0"), ("LabelValue", "1"), ("Facet", "age")]
+        extra.append(("FacetValue", "40"))
+        return "aws/sagemaker/Endpoints/bias-metrics", "bias_metric_DPPL", dims + _dims(extra)
+    extra = [("ExplainabilityMethod", "KernelShap"), ("Label", "label0"), ("ValueType", "GlobalShapValues")]
+    return "aws/sagemaker/Endpoints/explainability-metrics", f"feature_{FEATURE}", dims + _dims(extra)
+
+
+def _dims(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"Name": k, "Value": v} for k, v in pairs]
+
+
+def _threshold(monitoring_type: str) -> tuple[float, str]:
+    if monitoring_type == "ModelQuality":
+        return 0.7, "LessThanThreshold"
+    return 0.2, "GreaterThanThreshold"
+
+
+def _seed_alarm(t: _Target, bp: _Blueprint, monitoring_type: str, schedule: str, **overrides: Any) -> str:
+    """A single-metric drift alarm on the monitor's own metric; returns its ARN."""
+    namespace, metric_name, dims = _metric(t, bp.name, monitoring_type, schedule)
+    threshold, operator = _threshold(monitoring_type)
+    name = f"{schedule}-drift"
+    if monitoring_type == "DataQuality" and bp.alarm_name_override:
+        name = bp.alarm_name_override
+    kwargs: dict[str, Any] = {
+        "AlarmName": name,
+        "AlarmDescription": bp.alarm_description,
+        "Namespace": namespace,
+        "MetricName": metric_name,
+        "Dimensions": dims,
+        "Statistic": "Maximum",
+        "Period": 3600,
+        "EvaluationPeriods": 1,
+        "Threshold": threshold,
+        "ComparisonOperator": operator,
+        "TreatMissingData": "notBreaching",
+        "ActionsEnabled": True,
+        "AlarmActions": [t.topic()],
+        "Tags": [{"Key": "environment", "Value": dict(bp.tags).get("environment", "production")}],
+    }
+    kwargs.update(overrides)
+    t.cw.put_metric_alarm(**kwargs)
+    return t.alarm_arn(name)
+
+
+def _seed_special_dq_alarm(t: _Target, bp: _Blueprint, schedule: str) -> str | None:
+    """The DataQuality alarm of an endpoint whose defect is about that alarm."""
+    mode = bp.dq_alarm
+    if mode == "none":
+        return None
+    if mode == "actions_disabled":
+        return _seed_alarm(t, bp, "DataQuality", schedule, ActionsEnabled=False)
+    if mode in ("no_actions", "composite"):
+        # composite: the child has no actions of its own; the composite parent carries them.
+        return _seed_alarm(t, bp, "DataQuality", schedule, AlarmActions=[])
+    if mode == "wrong_dimensions":
+        return _seed_alarm(
+            t, bp, "DataQuality", schedule, Dimensions=[{"Name": "Endpoint", "Value": bp.name}]
+        )
+    if mode == "insufficient_data_long":
+        arn = _seed_alarm(t, bp, "DataQuality", schedule)
+        name = f"{schedule}-drift"
+        t.cw.set_alarm_state(AlarmName=name, StateValue="INSUFFICIENT_DATA", StateReason="Insufficient Data")
+        t.aws.set_alarm_state_time(t.account_id, t.region, name, t.now - timedelta(days=3))
+        return arn
+    if mode == "math":
+        namespace, metric_name, dims = _metric(t, bp.name, "DataQuality", schedule)
+        name = f"{schedule}-drift-math"
+        t.cw.put_metric_alarm(
+            AlarmName=name,
+            AlarmDescription="Worst feature drift (metric math)",
+            Metrics=[
+                {
+                    "Id": "drift",
+                    "MetricStat": {
+                        "Metric": {"Namespace": namespace, "MetricName": metric_name, "Dimensions": dims},
+                        "Period": 3600,
+                        "Stat": "Maximum",
+                    },
+                    "ReturnData": False,
+                },
+                {"Id": "worst", "Expression": "MAX([drift])", "Label": "worst drift", "ReturnData": True},
+            ],
+            EvaluationPeriods=1,
+            Threshold=0.2,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            ActionsEnabled=True,
+            AlarmActions=[t.topic()],
+        )
+        return t.alarm_arn(name)
+    raise ValueError(f"unknown DataQuality alarm mode {mode!r}")
+
+
+def _seed_composite(t: _Target, bp: _Blueprint) -> str:
+    name = f"{bp.name}-any-drift"
+    children = [f"{bp.name}-{_TYPE_ABBREV[m]}-drift" for m in bp.monitors]
+    t.cw.put_composite_alarm(
+        AlarmName=name,
+        AlarmDescription="Any drift on the endpoint",
+        AlarmRule=" OR ".join(f'ALARM("{child}")' for child in children),
+        ActionsEnabled=True,
+        AlarmActions=[t.topic()],
+    )
+    return t.alarm_arn(name)
+
+
+def _publish_metric(t: _Target, endpoint: str, monitoring_type: str, schedule: str) -> None:
+    namespace, metric_name, dims = _metric(t, endpoint, monitoring_type, schedule)
+    t.cw.put_metric_data(
+        Namespace=namespace,
+        MetricData=[{"MetricName": metric_name, "Dimensions": dims, "Value": 0.05, "Timestamp": t.now}],
+    )
+
+
+# ------------------------------------------------------------------------------------------ no endpoint
+
+
+def _seed_orphan_schedule(t: _Target) -> None:
+    """A DataQuality schedule (and its job definition) whose endpoint has been deleted."""
+    bp = _Blueprint("retired-model", defect="orphan_schedule", monitors=("DataQuality",))
+    tags = [{"Key": k, "Value": v} for k, v in bp.tags]
+    t.sm.create_model(
+        ModelName="retired-model-model", ExecutionRoleArn=t.role(), PrimaryContainer={"Image": "img"}
+    )
+    variant = {
+        "VariantName": "AllTraffic",
+        "ModelName": "retired-model-model",
+        "InstanceType": "ml.m5.large",
+        "InitialInstanceCount": 1,
+    }
+    t.sm.create_endpoint_config(EndpointConfigName="retired-model-config", ProductionVariants=[variant])
+    t.sm.create_endpoint(EndpointName="retired-model", EndpointConfigName="retired-model-config")
+    schedule, arn = _seed_monitor(t, bp, "DataQuality", tags)
+    t.sm.delete_endpoint(EndpointName="retired-model")
+    t.sm.delete_endpoint_config(EndpointConfigName="retired-model-config")
+    t.case("orphan_schedule", "monitor", schedule, arn)
+
+
+def _seed_unused_job_definitions(t: _Target, endpoint: str) -> None:
+    """Job definitions that no schedule uses (left over from an earlier iteration)."""
+    bp = _Blueprint(endpoint)
+    for monitoring_type in ("DataQuality", "ModelExplainability"):
+        name = f"{endpoint}-{_TYPE_ABBREV[monitoring_type]}-def-v0"
+        arn = _create_job_definition(t, monitoring_type, name, endpoint, bp)
+        t.case("job_definition_without_schedule", "job_definition", name, arn)
+
+
+# ------------------------------------------------------------------------------------------ scale
+
+
+def _build_scale(t: _Target, count: int) -> None:
+    """``count`` endpoints in one account and region with a realistic mix of monitoring."""
+    for i in range(count):
+        roll = t.rng.random()
+        name = f"model-{t.rng.getrandbits(24):06x}-{i:05d}"
+        if roll < 0.70:
+            bp = _Blueprint(name, monitors=("DataQuality", "ModelQuality"), publish_metrics=False)
+        elif roll < 0.80:
+            bp = _Blueprint(
+                name,
+                defect="development_endpoint",
+                tags=_DEV_TAGS,
+                monitors=("DataQuality",),
+                publish_metrics=False,
+            )
+        elif roll < 0.90:
+            bp = _Blueprint(
+                name, defect="no_data_quality_monitor", monitors=(), dq_alarm="none", publish_metrics=False
+            )
+        elif roll < 0.95:
+            bp = _Blueprint(
+                name,
+                defect="no_drift_alarm",
+                monitors=("DataQuality", "ModelQuality"),
+                dq_alarm="none",
+                publish_metrics=False,
+            )
+        else:
+            bp = _Blueprint(
+                name,
+                defect="schedule_stopped",
+                monitors=("DataQuality", "ModelQuality"),
+                dq_status="Stopped",
+                publish_metrics=False,
+            )
+        _seed_endpoint(t, replace(bp, defect_resource=None), full=False)
