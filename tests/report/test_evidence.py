@@ -1,0 +1,172 @@
+"""Evidence: the run record, deterministic bundles, and tamper detection of every bundled file."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from auditor.errors import InputError
+from auditor.inventory.model import Identity, Inventory, ScanMetadata
+from auditor.inventory.store import save
+from auditor.report import FORMATS, write_reports
+from auditor.report.evidence import REDACTED, pack, record_run, redact_argv, verify
+from auditor.results import EvaluationResult
+
+POLICY = b"id: MM-DQ-001\nseverity: high\n"
+WAIVERS = b"waivers:\n  - id: W-1\n"
+
+
+def _report_dir(result: EvaluationResult, root: Path) -> Path:
+    out = root / "reports" / "run1"
+    inventory = Inventory(
+        metadata=ScanMetadata(
+            tool_version="0.1.0",
+            started_at="2026-11-27T17:55:00Z",
+            finished_at="2026-11-27T17:59:00Z",
+            accounts=["111122223333"],
+            regions=["eu-west-1"],
+            identities=[Identity("111122223333", "arn:aws:sts::111122223333:assumed-role/Auditor/s")],
+        )
+    )
+    save(inventory, out / "inventory.json")
+    write_reports(result, list(FORMATS), out)
+    record_run(
+        out,
+        policy_files=[("policies/dq.yaml", POLICY), ("other/dq.yaml", b"id: OTHER\n")],
+        waiver_files=[("waivers.yaml", WAIVERS)],
+        argv=["auditor", "scan", "--external-id", "s3cr3t-value", "--role-name=Auditor", "--fail-on", "high"],
+        started_at="2026-11-27T17:55:00Z",
+        finished_at="2026-11-27T18:00:00Z",
+    )
+    return out
+
+
+@pytest.fixture
+def report_dir(rich_result: EvaluationResult, tmp_path: Path) -> Path:
+    return _report_dir(rich_result, tmp_path)
+
+
+def test_record_run_keeps_exact_inputs_and_redacts_secrets(report_dir: Path) -> None:
+    assert (report_dir / "inputs/policies/dq.yaml").read_bytes() == POLICY
+    assert (report_dir / "inputs/policies/2-dq.yaml").read_bytes() == b"id: OTHER\n"
+    assert (report_dir / "inputs/waivers/waivers.yaml").read_bytes() == WAIVERS
+    run = json.loads((report_dir / "run.json").read_text())
+    assert "s3cr3t-value" not in json.dumps(run)
+    assert run["argv"][3] == REDACTED and run["argv"][4] == "--role-name=Auditor"
+    assert {"boto3", "botocore", "jsonschema", "jinja2", "click", "PyYAML", "python"} <= set(run["versions"])
+    assert run["identities"][0]["arn"].endswith("assumed-role/Auditor/s")
+    assert run["started_at"] == "2026-11-27T17:55:00Z" and run["finished_at"] == "2026-11-27T18:00:00Z"
+    assert run["inputs"]["policies"][0]["source"] == "policies/dq.yaml"
+
+
+@pytest.mark.parametrize(
+    ("argv", "leaked"),
+    [
+        (["--external-id=abc123secret"], "abc123secret"),
+        (["--aws-secret-access-key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"], "wJalrXUtnFEMI"),
+        (["AKIAIOSFODNN7EXAMPLE"], "AKIAIOSFODNN7EXAMPLE"),
+        (["--note", "key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY here"], "wJalrXUtnFEMI"),
+        (["--session-token", "IQoJb3JpZ2luX2VjE"], "IQoJb3JpZ2luX2VjE"),
+        (["--endpoint-url", "https://user:hunter2@proxy.example"], "hunter2"),
+    ],
+)
+def test_redact_argv(argv: list[str], leaked: str) -> None:
+    assert leaked not in " ".join(redact_argv(argv))
+
+
+def test_redact_argv_keeps_ordinary_arguments() -> None:
+    argv = ["auditor", "scan", "--regions", "eu-west-1", "--fail-on", "high", "--output-dir", "reports/x"]
+    assert redact_argv(argv) == argv
+
+
+def test_pack_is_deterministic_and_complete(report_dir: Path, tmp_path: Path) -> None:
+    a = pack(report_dir, tmp_path / "a.zip")
+    b = pack(report_dir, tmp_path / "b.zip")
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as zf:
+        names = zf.namelist()
+        manifest = json.loads(zf.read("manifest.json"))
+    assert names == sorted(names)
+    for required in (
+        "inventory.json",
+        "report.json",
+        "report.html",
+        "junit.xml",
+        "report.sarif",
+        "run.json",
+        "inputs/policies/dq.yaml",
+        "inputs/waivers/waivers.yaml",
+        "manifest.json",
+        "manifest.sha256",
+    ):
+        assert required in names
+    assert set(manifest["files"]) == set(names) - {"manifest.json", "manifest.sha256"}
+    assert verify(a) == []
+
+
+def _rewrite(
+    bundle: Path, target: Path, change: dict[str, bytes | None], extra: dict[str, bytes] | None = None
+) -> None:
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename in change:
+                replacement = change[info.filename]
+                if replacement is None:
+                    continue
+                data = replacement
+            dst.writestr(info, data)
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+
+
+def _flip_one_byte(data: bytes) -> bytes:
+    i = len(data) // 2
+    return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :]
+
+
+def test_changing_one_byte_of_any_bundled_file_is_named(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    with zipfile.ZipFile(bundle) as zf:
+        members = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    assert len(members) >= 10
+    for name, data in members.items():
+        tampered = tmp_path / "tampered.zip"
+        _rewrite(bundle, tampered, {name: _flip_one_byte(data)})
+        assert name in verify(tampered), name
+
+
+def test_missing_and_extra_files_are_named(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    tampered = tmp_path / "tampered.zip"
+    _rewrite(bundle, tampered, {"run.json": None}, extra={"inputs/policies/evil.yaml": b"id: X\n"})
+    assert verify(tampered) == ["inputs/policies/evil.yaml", "run.json"]
+
+
+def test_raw_byte_flip_inside_the_archive_is_named(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    raw = bytearray(bundle.read_bytes())
+    with zipfile.ZipFile(bundle) as zf:
+        info = zf.getinfo("report.json")
+    # Past the local header (30 bytes + name + extra) into the compressed data.
+    offset = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + info.compress_size // 2
+    raw[offset] ^= 0xFF
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(bytes(raw))
+    assert "report.json" in verify(broken)
+
+
+def test_bad_inputs_raise_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not a report folder"):
+        pack(tmp_path / "absent", tmp_path / "x.zip")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"missing report\.json"):
+        pack(tmp_path / "empty", tmp_path / "x.zip")
+    with pytest.raises(InputError, match="no such file"):
+        verify(tmp_path / "absent.zip")
+    (tmp_path / "not.zip").write_text("hello")
+    with pytest.raises(InputError, match="not a readable evidence bundle"):
+        verify(tmp_path / "not.zip")
