@@ -171,7 +171,7 @@ def build_scan_options(**kwargs: Any) -> ScanOptions:
     external_id = kwargs.get("external_id")
     if external_id is not None and not 2 <= len(external_id) <= 1224:
         raise InputError("--external-id", "must be 2 to 1224 characters")
-    return ScanOptions(
+    options = ScanOptions(
         profile=kwargs.get("profile") or None,
         regions=_regions(kwargs.get("regions")),
         accounts=validate_account_ids(_split(kwargs.get("accounts"))),
@@ -187,3 +187,5 @@ def build_scan_options(**kwargs: Any) -> ScanOptions:
         endpoint_url=kwargs.get("endpoint_url") or None,
         max_workers=int(max_workers) if max_workers is not None else 8,
     )
+    options.validate()
+    return options

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
+from auditor.errors import InputError
+
 DEFAULT_ROLE_NAME = "ModelMonitorAuditor"
 DEFAULT_SESSION_NAME = "mm-auditor"
+
+_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,21 @@ class ScanOptions:
     endpoint_url: str | None = None  # for the local AWS; real AWS leaves it None
     max_workers: int = 8  # concurrency across (account, region)
     per_service_concurrency: int = 4
+
+    def validate(self) -> None:
+        """Check the values AWS would reject anyway, before any call; InputError otherwise."""
+        if not _SESSION_NAME.match(self.session_name):
+            raise InputError("session name", "must be 2-64 characters of letters, digits and +=,.@_-")
+        if self.role_arn_template is None and not _ROLE_NAME.match(self.role_name):
+            raise InputError("--role-name", f"{self.role_name!r} is not a valid IAM role name")
+        if self.role_arn_template is not None and "{account_id}" not in self.role_arn_template:
+            raise InputError("--role-arn-template", "must contain the placeholder {account_id}")
+        if self.external_id is not None and not 2 <= len(self.external_id) <= 1224:
+            raise InputError("--external-id", "must be 2 to 1224 characters")
+        if self.max_workers < 1 or self.per_service_concurrency < 1:
+            raise InputError("--max-workers", "must be at least 1")
+        if self.ous and not self.org:
+            raise InputError("--ou", "needs --org")
 
     @property
     def targeted(self) -> bool:

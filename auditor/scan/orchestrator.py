@@ -43,6 +43,7 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
     credentials cannot be used.
     """
     started = _now()
+    options.validate()
     explicit_accounts = accounts.validate_account_ids(options.accounts)
     ous = accounts.validate_ou_ids(options.ous)
     runtime = Runtime(

@@ -1,0 +1,91 @@
+"""The click scan options and their conversion into a validated ScanOptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli.iam_cmd import iam_policy
+from auditor.cli.scan_options import build_scan_options, scan_options
+from auditor.errors import InputError
+from auditor.scan.options import ScanOptions
+
+
+def _parse(args: list[str]) -> ScanOptions:
+    captured: dict[str, Any] = {}
+
+    @click.command()
+    @scan_options
+    def cmd(**kwargs: Any) -> None:
+        captured.update(kwargs)
+
+    result = CliRunner().invoke(cmd, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return build_scan_options(**captured)
+
+
+def test_defaults_pass() -> None:
+    options = _parse([])
+    assert options == ScanOptions()
+
+
+def test_every_option_pass() -> None:
+    options = _parse(
+        [
+            "--profile", "audit",
+            "--regions", "us-east-1, eu-west-1",
+            "--accounts", "111111111111,222222222222,111111111111",
+            "--org", "--ou", "ou-ab12-cdef3456",
+            "--role-arn-template", "arn:aws:iam::{account_id}:role/path/Audit",
+            "--external-id", "xyz-123",
+            "--endpoint", "churn-*", "--endpoint", "fraud",
+            "--endpoint-tag", "environment=production",
+            "--no-search", "--max-workers", "4",
+            "--endpoint-url", "http://127.0.0.1:5000",
+        ]
+    )  # fmt: skip
+    assert options.profile == "audit"
+    assert options.regions == ("us-east-1", "eu-west-1")
+    assert options.accounts == ("111111111111", "222222222222")
+    assert options.org and options.ous == ("ou-ab12-cdef3456",)
+    assert options.role_arn("333333333333") == "arn:aws:iam::333333333333:role/path/Audit"
+    assert options.endpoint_names == ("churn-*", "fraud")
+    assert options.endpoint_tags == (("environment", "production"),)
+    assert not options.use_search and options.max_workers == 4
+    assert options.matches_endpoint("churn-v2", {}) and not options.matches_endpoint("churn", {})
+    assert options.matches_endpoint("x", {"environment": "production"})
+
+
+def test_regions_all_pass() -> None:
+    assert _parse(["--regions", "all"]).regions == "all"
+
+
+@pytest.mark.parametrize(
+    ("args", "source"),
+    [
+        (["--accounts", "12345"], "--accounts"),
+        (["--regions", "all,us-east-1"], "--regions"),
+        (["--ou", "ou-ab12-cdef3456"], "--ou"),
+        (["--org", "--ou", "not-an-ou"], "--ou"),
+        (["--role-arn-template", "arn:aws:iam::123:role/x"], "--role-arn-template"),
+        (["--endpoint-tag", "novalue"], "--endpoint-tag"),
+        (["--endpoint", "*"], "--endpoint"),
+        (["--max-workers", "0"], "--max-workers"),
+        (["--external-id", "x"], "--external-id"),
+        (["--role-name", "bad name"], "--role-name"),
+    ],
+)
+def test_bad_values_fail_with_input_error(args: list[str], source: str) -> None:
+    with pytest.raises(InputError) as info:
+        _parse(args)
+    assert info.value.source == source
+
+
+def test_iam_policy_command_prints_the_derived_policy() -> None:
+    result = CliRunner().invoke(iam_policy, ["--hub", "--role-name", "Audit"])
+    assert result.exit_code == 0
+    assert '"sagemaker:Search"' in result.output
+    assert '"arn:aws:iam::*:role/Audit"' in result.output
