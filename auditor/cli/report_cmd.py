@@ -6,7 +6,6 @@ Bad input (missing or invalid files) exits 2 with a one-line message; a tampered
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import click
 from auditor.errors import InputError
 from auditor.inventory.codec import to_jsonable
 from auditor.report.diff import compare, load_result
+from auditor.report.encoding import json_text, utf8
 from auditor.report.evidence import pack as pack_bundle
 from auditor.report.evidence import verify as verify_bundle
 from auditor.report.summary import format_percent
@@ -32,7 +32,8 @@ class BadInput(click.ClickException):
 
 
 def _plain(value: str) -> str:
-    return _CONTROL.sub("?", value)
+    """``value`` safe to print: control characters and lone surrogates become ``?``."""
+    return utf8(_CONTROL.sub("?", value)).decode("utf-8")
 
 
 @click.group("evidence")
@@ -131,7 +132,7 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     comparison = compare(before, after)
     if output_format == "json":
         data: Any = to_jsonable(comparison)
-        click.echo(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False))
+        click.echo(json_text(data))
         return
     for line in _text(comparison, old, new):
         click.echo(line)
