@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from auditor.inventory import store
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory
-from auditor.scan import sessions
+from auditor.scan import regions, sessions
 from auditor.scan.clients import RegionApi, Runtime
 from auditor.scan.guard import ReadOnlyViolation
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 from auditor.scan.permissions import allowed_operations
+from auditor.scan.progress import ScanProgress
 
 pytestmark = pytest.mark.e2e
 
@@ -237,3 +239,49 @@ def test_write_through_the_scan_session_is_refused_before_the_server(
     assert small_estate.aws.faults.calls() == {}
     # The endpoint is still there, read through the same guarded session.
     assert api.call("sagemaker", "DescribeEndpoint", EndpointName="ep-a")["EndpointStatus"] == "InService"
+
+
+def test_member_credentials_refresh_through_assume_role(small_estate: Any) -> None:
+    acct = small_estate.members[0]
+    runtime = Runtime(
+        allowed=allowed_operations(), endpoint_url=small_estate.aws.endpoint_url, per_service_concurrency=1
+    )
+    entered = sessions.assume_role_session(
+        runtime,
+        sessions.base_session(None),
+        acct,
+        role_arn=f"arn:aws:iam::{acct}:role/ModelMonitorAuditor",
+        session_name="mm-auditor",
+        external_id="ext-id",
+    )
+    credentials = entered.session.get_credentials()
+    first = credentials.get_frozen_credentials().access_key
+    assert runtime.counter.snapshot() == {"sts:AssumeRole": 1}
+    # Pretend the session is about to expire: the next use must call AssumeRole again.
+    credentials._expiry_time = datetime.now(UTC) + timedelta(seconds=30)
+    second = credentials.get_frozen_credentials().access_key
+    assert runtime.counter.snapshot() == {"sts:AssumeRole": 2}
+    assert second != first
+    api = RegionApi(runtime, entered.session, acct, "us-east-1")
+    assert api.call("sagemaker", "DescribeEndpoint", EndpointName="ep-a")["EndpointName"] == "ep-a"
+
+
+def test_regions_all_is_enabled_regions_where_sagemaker_is_offered(small_estate: Any) -> None:
+    runtime = Runtime(
+        allowed=allowed_operations(), endpoint_url=small_estate.aws.endpoint_url, per_service_concurrency=1
+    )
+    base = sessions.base_session(None)
+    found = regions.enabled_sagemaker_regions(runtime, base)
+    assert "us-east-1" in found and "eu-west-1" in found
+    assert found == sorted(found)
+    assert set(found) <= regions.known_regions(base)
+
+
+def test_progress_reports_every_target(small_estate: Any) -> None:
+    seen: list[ScanProgress] = []
+    scan(_options(small_estate, regions=("us-east-1",)), progress=seen.append)
+    assert seen[0].targets_done == 0 and seen[0].targets_total == 2
+    last = seen[-1]
+    assert (last.targets_done, last.accounts_done, last.accounts_total) == (2, 2, 2)
+    assert last.api_calls > 0 and last.errors == 0
+    assert "accounts 2/2" in last.describe()
