@@ -309,7 +309,7 @@ def _compile_boolean(
     if form == "all":
 
         def all_of(d: Any, t: float) -> bool:
-            for p in parts:
+            for p in parts:  # noqa: SIM110
                 if not p(d, t):
                     return False
             return True
@@ -317,7 +317,7 @@ def _compile_boolean(
         return all_of
 
     def any_of(d: Any, t: float) -> bool:
-        for p in parts:
+        for p in parts:  # noqa: SIM110
             if p(d, t):
                 return True
         return False
