@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import datetime
 from types import TracebackType
@@ -23,6 +24,13 @@ FAKE_SECRET_ACCESS_KEY = "testing"  # a fake credential: moto accepts anything
 # The role LocalAws.session() assumes in a member account to act in it (the role AWS Organizations
 # creates in every member account it creates).
 ADMIN_ROLE_NAME = "OrganizationAccountAccessRole"
+
+
+def _check_port_free(port: int) -> None:
+    """Raise OSError when 127.0.0.1:port is taken (werkzeug would print and exit the process instead)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug does
+        probe.bind(("127.0.0.1", port))
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -55,6 +63,8 @@ class LocalAws:
     def start(cls, *, port: int = 0, latency: float = 0.0) -> LocalAws:
         """Start serving on 127.0.0.1 (a free port when ``port`` is 0) in a background thread."""
         install()
+        if port:
+            _check_port_free(port)
         faults = FaultInjector(latency=latency)
         app = FaultMiddleware(DomainDispatcherApplication(create_backend_app), faults)
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)

@@ -110,6 +110,11 @@ def error_code(exc: pytest.ExceptionInfo[ClientError]) -> str:
 # ------------------------------------------------------------------------------------------ schedules
 
 
+def test_listens_on_loopback_only(aws: LocalAws) -> None:
+    assert aws.endpoint_url.startswith("http://127.0.0.1:")
+    assert aws._server.server_address[0] == "127.0.0.1"
+
+
 @pytest.mark.parametrize(
     "monitoring_type", ["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"]
 )
