@@ -10,10 +10,12 @@ Cell rules (fail closed: what could not be read is UNKNOWN, never OK or MISSING)
 - data capture: OK when enabled, Started and capturing both input and output; DEGRADED when
   configured but disabled, stopped, sampling 0% or missing input or output; MISSING when absent;
 - each monitor type: OK when a linked schedule of that type is Scheduled, its last execution did
-  not fail or stop, and its job definition is found and does not disable metrics publishing;
+  not fail or stop, and its job definition is found, has a baseline (constraints), has a ground-truth
+  input where the type needs one (ModelQuality, ModelBias) and does not disable metrics publishing;
   DEGRADED when one exists but none is healthy; MISSING when none;
-- drift alarm: OK when an alarm on a linked monitor's metrics has actions enabled and at least one
-  alarm action; DEGRADED when alarms exist but none would notify anyone; MISSING otherwise;
+- drift alarm: OK when every linked monitor has an actionable alarm on its metrics (actions
+  enabled, at least one alarm action); DEGRADED when some monitor has none but some alarm exists;
+  MISSING when no monitor has any alarm (or there is no monitor);
 - UNKNOWN when the dataset a cell needs failed for the endpoint's (account, region), the endpoint
   itself is marked missing that data, or an ERROR verdict was recorded on the resource the cell is
   built from.
@@ -44,6 +46,7 @@ _UNMONITORABLE = {
     ),
 }
 _HEALTHY_SCHEDULE = "Scheduled"
+_NEEDS_GROUND_TRUTH = {MonitorType.MODEL_QUALITY, MonitorType.MODEL_BIAS}
 _BAD_EXECUTIONS = {"Failed", "Stopped"}
 _BEST_FIRST = (CellState.OK, CellState.DEGRADED, CellState.UNKNOWN, CellState.MISSING)
 
@@ -122,6 +125,10 @@ def _monitor_state(monitor: Monitor, ctx: _Context, endpoint: Endpoint) -> tuple
         return CellState.UNKNOWN, None
     if job.publish_cloudwatch_metrics == "Disabled":
         return CellState.DEGRADED, f"{name} does not publish CloudWatch metrics"
+    if job.baseline_constraints_uri is None:
+        return CellState.DEGRADED, f"{name} has no baseline constraints"
+    if monitor.monitor_type in _NEEDS_GROUND_TRUTH and job.ground_truth_s3_uri is None:
+        return CellState.DEGRADED, f"{name} has no ground-truth input"
     return CellState.OK, None
 
 
@@ -152,15 +159,28 @@ def _alarm_state(alarm: Alarm, ctx: _Context) -> CellState:
 def _alarm_cell(
     endpoint: Endpoint, monitors: Sequence[Monitor], ctx: _Context, notes: list[str]
 ) -> CellState:
-    alarms = [ctx.alarms[a] for m in monitors for a in m.alarm_arns if a in ctx.alarms]
-    if not alarms:
-        if not ctx.dataset_ok(endpoint, Dataset.ALARMS) or not ctx.dataset_ok(endpoint, Dataset.MONITORS):
-            return CellState.UNKNOWN
+    readable = ctx.dataset_ok(endpoint, Dataset.ALARMS) and ctx.dataset_ok(endpoint, Dataset.MONITORS)
+    per_monitor: list[CellState] = []
+    for m in sorted(monitors, key=lambda m: m.name):
+        alarms = [ctx.alarms[a] for a in m.alarm_arns if a in ctx.alarms]
+        if not alarms:
+            per_monitor.append(CellState.MISSING if readable else CellState.UNKNOWN)
+            if readable:
+                notes.append(f"no alarm watches {m.name}")
+            continue
+        state = _best([_alarm_state(a, ctx) for a in alarms])
+        if state is CellState.DEGRADED:
+            notes.append(f"no alarm on {m.name} notifies anyone (actions disabled or empty)")
+        per_monitor.append(state)
+    if not per_monitor:
+        return CellState.MISSING if readable else CellState.UNKNOWN
+    if all(s is CellState.OK for s in per_monitor):
+        return CellState.OK
+    if CellState.UNKNOWN in per_monitor:
+        return CellState.UNKNOWN
+    if all(s is CellState.MISSING for s in per_monitor):
         return CellState.MISSING
-    state = _best([_alarm_state(a, ctx) for a in alarms])
-    if state is CellState.DEGRADED:
-        notes.append("no alarm on the monitors' metrics notifies anyone (actions disabled or empty)")
-    return state
+    return CellState.DEGRADED
 
 
 def _row(endpoint: Endpoint, ctx: _Context) -> CoverageRow:

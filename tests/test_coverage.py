@@ -83,6 +83,10 @@ def job_for(m: Monitor, publish: str | None = "Enabled") -> JobDefinition:
         region=REGION,
         monitor_type=m.monitor_type,
         publish_cloudwatch_metrics=publish,
+        baseline_constraints_uri="s3://bucket/baseline/constraints.json",
+        ground_truth_s3_uri="s3://bucket/ground-truth"
+        if m.monitor_type in (MonitorType.MODEL_QUALITY, MonitorType.MODEL_BIAS)
+        else None,
         monitor_arns=[m.arn],
     )
 
@@ -132,12 +136,9 @@ def cells(row: object) -> tuple[CellState, ...]:
 
 
 def _fully_monitored(name: str = "full") -> tuple[Endpoint, list[Monitor], list[Alarm]]:
-    drift = alarm(f"{name}-drift")
-    monitors = [
-        monitor(f"{name}-{t.value}", t, alarms=[drift] if t is MonitorType.DATA_QUALITY else [])
-        for t in MonitorType
-    ]
-    return endpoint(name, monitors), monitors, [drift]
+    alarms = [alarm(f"{name}-{t.value}-alarm") for t in MonitorType]
+    monitors = [monitor(f"{name}-{t.value}", t, alarms=[a]) for t, a in zip(MonitorType, alarms, strict=True)]
+    return endpoint(name, monitors), monitors, alarms
 
 
 def test_fully_monitored_endpoint_pass() -> None:
@@ -195,6 +196,7 @@ def test_broken_monitors_fail_degraded() -> None:
     ep = endpoint("ep", [stopped, failing, silent, orphan])
     (row,) = coverage_rows(inventory([ep], [stopped, failing, silent, orphan], jobs=jobs))
     assert cells(row) == (OK, DEGRADED, DEGRADED, DEGRADED, DEGRADED, MISSING)
+    assert "no alarm watches stopped" in row.notes
     assert "schedule stopped is Stopped" in row.notes
     assert "last run of failing failed" in row.notes
     assert "silent does not publish CloudWatch metrics" in row.notes
@@ -238,3 +240,23 @@ def test_rows_are_ordered_and_one_per_endpoint() -> None:
     eps = [endpoint(n) for n in ("zeta", "alpha", "mid")]
     rows = coverage_rows(inventory(eps))
     assert [r.endpoint_name for r in rows] == ["alpha", "mid", "zeta"]
+
+
+def test_job_definition_without_baseline_or_ground_truth_fail_degraded() -> None:
+    mq = monitor("mq", MonitorType.MODEL_QUALITY)
+    dq = monitor("dq", MonitorType.DATA_QUALITY)
+    mq_job, dq_job = job_for(mq), job_for(dq)
+    mq_job.ground_truth_s3_uri = None
+    dq_job.baseline_constraints_uri = None
+    (row,) = coverage_rows(inventory([endpoint("ep", [mq, dq])], [mq, dq], jobs=[mq_job, dq_job]))
+    assert (row.data_quality, row.model_quality) == (DEGRADED, DEGRADED)
+    assert "mq has no ground-truth input" in row.notes and "dq has no baseline constraints" in row.notes
+
+
+def test_drift_alarm_is_degraded_when_one_monitor_has_no_alarm() -> None:
+    watched = alarm("mq-alarm")
+    dq = monitor("dq", MonitorType.DATA_QUALITY)
+    mq = monitor("mq", MonitorType.MODEL_QUALITY, alarms=[watched])
+    (row,) = coverage_rows(inventory([endpoint("ep", [dq, mq])], [dq, mq], [watched]))
+    assert row.drift_alarm is DEGRADED
+    assert "no alarm watches dq" in row.notes
