@@ -53,7 +53,9 @@ def test_empty_file_is_defaults(tmp_path: Path) -> None:
         ("- a list\n", None, None),
     ],
 )
-def test_bad_config_names_file_and_field(tmp_path: Path, text: str, location: str | None, line: int | None) -> None:
+def test_bad_config_names_file_and_field(
+    tmp_path: Path, text: str, location: str | None, line: int | None
+) -> None:
     path = tmp_path / "auditor.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:

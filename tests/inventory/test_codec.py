@@ -29,7 +29,9 @@ from auditor.inventory.model import (
 
 def small_inventory() -> Inventory:
     return Inventory(
-        metadata=ScanMetadata(tool_version="1", started_at="2026-01-01T00:00:00Z", finished_at="2026-01-01T00:01:00Z"),
+        metadata=ScanMetadata(
+            tool_version="1", started_at="2026-01-01T00:00:00Z", finished_at="2026-01-01T00:01:00Z"
+        ),
         targets=[Target("111111111111", "us-east-1", {Dataset.ALARMS: DatasetStatus.FAILED})],
         endpoints=[
             Endpoint(

@@ -1,0 +1,174 @@
+"""Options shared by the commands that judge and report (scan, evaluate, demo), and the config merge.
+
+Precedence: command-line flag, then the config file, then the built-in default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.config import DEFAULT_CONFIG_NAME, Config, load_config
+from auditor.errors import InputError
+from auditor.pipeline import DEFAULT_FORMATS, JudgeInputs, OutputOptions, check_formats, load_judge_inputs
+from auditor.results import Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SEVERITIES = [s.value for s in Severity]
+
+
+def _existing_path(source: str, value: str) -> Path:
+    path = Path(value)
+    if not path.exists():
+        raise InputError(source, f"no such file or folder: {value}")
+    return path
+
+
+def config_option(f: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"Config file (default: ./{DEFAULT_CONFIG_NAME} if present; also $AUDITOR_CONFIG).",
+    )(f)
+
+
+def judge_options(f: F) -> F:
+    """Policy, waiver and baseline options."""
+    decorators = [
+        click.option(
+            "--policies",
+            "policy_paths",
+            multiple=True,
+            metavar="PATH",
+            help="Extra policy file or folder (repeatable), added to the built-in pack.",
+        ),
+        click.option(
+            "--no-builtin",
+            is_flag=True,
+            default=None,
+            help="Do not load the built-in policy pack (use only --policies).",
+        ),
+        click.option(
+            "--enable", multiple=True, metavar="ID|TAG", help="Run only these policies (repeatable)."
+        ),
+        click.option("--disable", multiple=True, metavar="ID|TAG", help="Skip these policies (repeatable)."),
+        click.option(
+            "--waivers", "waivers_path", metavar="FILE", help="Waivers file (YAML) with expiry dates."
+        ),
+        click.option(
+            "--baseline",
+            "baseline_path",
+            metavar="REPORT",
+            help="A previous report.json or evidence bundle: adds a 'since last run' section.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def output_options(f: F) -> F:
+    """Report formats, folder and the CI gate."""
+    decorators = [
+        click.option(
+            "--format",
+            "formats",
+            multiple=True,
+            metavar="LIST",
+            help="Report formats, comma-separated or repeated: json, html, junit, sarif, csv, markdown "
+            "(default: json,html).",
+        ),
+        click.option(
+            "--output-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Where to write reports (default: reports/<UTC timestamp>/).",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(SEVERITIES),
+            default=None,
+            help="Exit 1 when a non-waived FAIL is at or above this severity (default: high).",
+        ),
+        click.option(
+            "--allow-incomplete",
+            is_flag=True,
+            default=None,
+            help="Do not exit 3 when data could not be collected (ERROR verdicts are still reported).",
+        ),
+        click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def resolve_config(config_path: Path | None) -> Config:
+    """Load the config file named by --config, $AUDITOR_CONFIG, or ./auditor.yaml if present."""
+    if config_path is None and os.environ.get("AUDITOR_CONFIG"):
+        config_path = Path(os.environ["AUDITOR_CONFIG"])
+    if config_path is None:
+        default = Path(DEFAULT_CONFIG_NAME)
+        if not default.is_file():
+            return Config()
+        config_path = default
+    if not config_path.is_file():
+        raise InputError(str(config_path), "config file not found")
+    return load_config(config_path)
+
+
+@dataclass(frozen=True)
+class JudgeArgs:
+    policy_paths: tuple[str, ...]
+    no_builtin: bool | None
+    enable: tuple[str, ...]
+    disable: tuple[str, ...]
+    waivers_path: str | None
+    baseline_path: str | None
+
+
+def build_judge_inputs(config: Config, args: JudgeArgs) -> JudgeInputs:
+    policy_paths = [_existing_path("--policies", p) for p in args.policy_paths] or [
+        _existing_path("config: policies", p) for p in config.policies
+    ]
+    waivers = args.waivers_path or config.waivers
+    builtin = not args.no_builtin if args.no_builtin is not None else config.builtin_policies
+    if not builtin and not policy_paths:
+        raise InputError("--no-builtin", "no policies left to run: give --policies PATH")
+    return load_judge_inputs(
+        policy_paths=policy_paths,
+        builtin=builtin,
+        enable=list(args.enable) or config.enable,
+        disable=list(args.disable) or config.disable,
+        parameters=dict(config.parameters),
+        waivers_path=_existing_path("--waivers", waivers) if waivers else None,
+        baseline_path=_existing_path("--baseline", args.baseline_path) if args.baseline_path else None,
+    )
+
+
+def build_output_options(
+    config: Config,
+    *,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    fail_on: str | None,
+    allow_incomplete: bool | None,
+) -> OutputOptions:
+    names = [n.strip() for item in formats for n in item.split(",") if n.strip()]
+    if not names:
+        names = [f.value for f in config.formats] or list(DEFAULT_FORMATS)
+    severity = Severity(fail_on) if fail_on else (config.fail_on or Severity.HIGH)
+    return OutputOptions(
+        formats=check_formats(names),
+        output_dir=output_dir or (Path(config.output_dir) if config.output_dir else None),
+        fail_on=severity,
+        allow_incomplete=allow_incomplete if allow_incomplete is not None else config.allow_incomplete,
+    )

@@ -1,0 +1,199 @@
+"""`auditor scan` and `auditor evaluate`: the two ways to a judgement (live, or from a saved inventory)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.cli.common import (
+    JudgeArgs,
+    build_judge_inputs,
+    build_output_options,
+    config_option,
+    judge_options,
+    output_options,
+    resolve_config,
+)
+from auditor.cli.scan_options import build_scan_options, scan_options
+from auditor.config import Config
+from auditor.inventory import store
+from auditor.inventory.model import Inventory
+from auditor.pipeline import RunOutcome, finish
+from auditor.report.gate import ExitCode
+from auditor.report.summary import compliance_percent
+from auditor.results import Severity, Verdict
+from auditor.scan.orchestrator import scan
+from auditor.scan.progress import ScanProgress
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_EXIT_REASON = {
+    ExitCode.OK: "no failure at or above the gate's severity",
+    ExitCode.FAILURES: "a non-waived FAIL at or above the gate's severity",
+    ExitCode.INVALID_INPUT: "invalid input",
+    ExitCode.INCOMPLETE: "the scan was incomplete: some data could not be collected (see ERROR verdicts)",
+}
+
+
+def print_summary(outcome: RunOutcome, inventory: Inventory, *, fail_on: Severity) -> None:
+    """A short human summary on stdout: what was covered, the verdicts, where the reports are."""
+    result = outcome.result
+    verdicts = Counter(f.verdict for f in result.findings)
+    failing = [f for f in result.findings if f.verdict is Verdict.FAIL]
+    by_severity = Counter(f.severity for f in failing)
+    accounts = sorted({t.account_id for t in inventory.targets})
+    regions = sorted({t.region for t in inventory.targets})
+    calls = sum(inventory.metadata.api_calls.values())
+    compliance = compliance_percent(result)
+    echo = click.echo
+    echo(
+        f"Scanned {len(accounts)} account(s) x {len(regions)} region(s): "
+        f"{len(inventory.endpoints)} endpoints, "
+        f"{len(inventory.monitors)} monitors, {len(inventory.job_definitions)} job definitions, "
+        f"{len(inventory.alarms)} monitoring alarms ({calls} API calls, {len(inventory.errors)} scan errors)"
+    )
+    echo(
+        "Verdicts: "
+        + "  ".join(f"{verdicts.get(v, 0)} {v.value}" for v in Verdict)
+        + (f"   compliance {compliance:.1f} %" if compliance is not None else "")
+    )
+    echo(
+        "Failures by severity: "
+        + "  ".join(f"{s.value} {by_severity.get(s, 0)}" for s in Severity if s is not Severity.INFO)
+    )
+    top = Counter(f.policy_id for f in failing).most_common(5)
+    if top:
+        titles = {p.id: p.title for p in result.policies}
+        echo("Top failing policies:")
+        for policy_id, count in top:
+            echo(f"  {count:>4}  {policy_id}  {titles.get(policy_id, '')}")
+    html = outcome.output_dir / "report.html"
+    echo(f"Reports: {outcome.output_dir}/")
+    if html in outcome.files:
+        echo(f"Open: {html}")
+    echo(
+        f"Exit code {int(outcome.exit_code)}: {_EXIT_REASON[outcome.exit_code]} "
+        f"(gate: --fail-on {fail_on.value})"
+    )
+
+
+def _progress_printer(quiet: bool) -> Any:
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def show(progress: ScanProgress) -> None:
+        click.echo(f"\r{progress.describe()}", err=True, nl=False)
+
+    return show
+
+
+@click.command("scan")
+@scan_options
+@judge_options
+@output_options
+@config_option
+def scan_cmd(
+    config_path: Path | None,
+    policy_paths: tuple[str, ...],
+    no_builtin: bool | None,
+    enable: tuple[str, ...],
+    disable: tuple[str, ...],
+    waivers_path: str | None,
+    baseline_path: str | None,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    fail_on: str | None,
+    allow_incomplete: bool | None,
+    quiet: bool,
+    **scan_kwargs: Any,
+) -> int:
+    """Scan AWS (read-only), judge with the policies, write the inventory and reports.
+
+    Policies, waivers and the config are validated before any AWS call. The inventory is saved
+    as inventory.json beside the reports, so the judgement can be re-run offline with
+    `auditor evaluate`.
+    """
+    started = _now()
+    config = resolve_config(config_path)
+    inputs = build_judge_inputs(
+        config, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+    )
+    output = build_output_options(
+        config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete
+    )
+    options = build_scan_options(**_merge_scan_config(config, scan_kwargs))
+    inventory = scan(options, progress=_progress_printer(quiet))
+    if not quiet and sys.stderr.isatty():
+        click.echo("", err=True)
+    outcome = finish(inventory, inputs, output, started_at=started)
+    if not quiet:
+        print_summary(outcome, inventory, fail_on=output.fail_on)
+    return int(outcome.exit_code)
+
+
+def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Fill scan options the command line left unset from the config file."""
+    merged = dict(kwargs)
+    fallbacks: dict[str, Any] = {
+        "accounts": ",".join(config.accounts) if config.accounts else None,
+        "org": config.org or None,
+        "ous": tuple(config.ous) or None,
+        "role_name": config.role_name,
+        "role_arn_template": config.role_arn_template,
+        "external_id": config.external_id,
+        "regions": ",".join(config.regions) if config.regions else None,
+        "profile": config.profile,
+        "no_search": (not config.search) or None,
+    }
+    for key, value in fallbacks.items():
+        if key in merged and not merged[key] and value is not None:
+            merged[key] = value
+    return merged
+
+
+@click.command("evaluate")
+@click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
+@judge_options
+@output_options
+@config_option
+def evaluate_cmd(
+    inventory_path: Path,
+    config_path: Path | None,
+    policy_paths: tuple[str, ...],
+    no_builtin: bool | None,
+    enable: tuple[str, ...],
+    disable: tuple[str, ...],
+    waivers_path: str | None,
+    baseline_path: str | None,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    fail_on: str | None,
+    allow_incomplete: bool | None,
+    quiet: bool,
+) -> int:
+    """Judge a saved inventory.json offline (no AWS calls) and write the reports.
+
+    Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
+    months later reproduces the same verdicts.
+    """
+    started = _now()
+    config = resolve_config(config_path)
+    inputs = build_judge_inputs(
+        config, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+    )
+    output = build_output_options(
+        config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete
+    )
+    inventory = store.load(inventory_path)
+    outcome = finish(inventory, inputs, output, started_at=started)
+    if not quiet:
+        print_summary(outcome, inventory, fail_on=output.fail_on)
+    return int(outcome.exit_code)

@@ -1,0 +1,126 @@
+"""The run: inputs validated first, then scan (or a saved inventory), judge, render, gate.
+
+This is the one place the stages meet. Each stage stays usable alone; this module only passes one
+stage's output to the next and decides where files go.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditor.coverage import coverage_rows
+from auditor.errors import InputError
+from auditor.inventory import store
+from auditor.inventory.model import Inventory
+from auditor.policy.engine import evaluate
+from auditor.policy.loader import PolicySet, load_policy_set
+from auditor.policy.waivers import Waiver, load_waivers
+from auditor.report import FORMATS, write_reports
+from auditor.report.diff import compare, load_result
+from auditor.report.evidence import record_run
+from auditor.report.gate import ExitCode, exit_code
+from auditor.results import EvaluationResult, Severity
+
+DEFAULT_FORMATS = ("json", "html")
+
+
+@dataclass(frozen=True)
+class JudgeInputs:
+    """Everything the judgement needs besides the inventory; loaded and validated before scanning."""
+
+    policies: PolicySet
+    waivers: list[Waiver]
+    waiver_files: list[tuple[str, bytes]]
+    baseline: EvaluationResult | None
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    output_dir: Path | None = None
+    fail_on: Severity = Severity.HIGH
+    allow_incomplete: bool = False
+    argv: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: EvaluationResult
+    output_dir: Path
+    files: list[Path]
+    exit_code: ExitCode
+
+
+def default_output_dir(now: datetime | None = None) -> Path:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return Path("reports") / stamp
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise InputError("--format", f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    if not formats:
+        raise InputError("--format", "at least one format is needed")
+    return tuple(dict.fromkeys(formats))
+
+
+def load_judge_inputs(
+    *,
+    policy_paths: Sequence[Path],
+    builtin: bool,
+    enable: Sequence[str],
+    disable: Sequence[str],
+    parameters: dict[str, dict[str, object]],
+    waivers_path: Path | None,
+    baseline_path: Path | None,
+) -> JudgeInputs:
+    """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2)."""
+    policies = load_policy_set(
+        policy_paths, builtin=builtin, enable=enable, disable=disable, parameters=parameters
+    )
+    waivers: list[Waiver] = []
+    waiver_files: list[tuple[str, bytes]] = []
+    if waivers_path is not None:
+        waivers = load_waivers(waivers_path)
+        waiver_files.append((waivers_path.name, waivers_path.read_bytes()))
+    baseline = load_result(baseline_path) if baseline_path is not None else None
+    return JudgeInputs(policies=policies, waivers=waivers, waiver_files=waiver_files, baseline=baseline)
+
+
+def judge(inventory: Inventory, inputs: JudgeInputs) -> EvaluationResult:
+    """Evaluate, then add the coverage matrix and the comparison with the baseline."""
+    result = evaluate(inventory, inputs.policies, inputs.waivers)
+    result.coverage = coverage_rows(inventory, result.findings)
+    if inputs.baseline is not None:
+        result.baseline = compare(inputs.baseline, result)
+    return result
+
+
+def finish(
+    inventory: Inventory,
+    inputs: JudgeInputs,
+    output: OutputOptions,
+    *,
+    started_at: str,
+) -> RunOutcome:
+    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
+    result = judge(inventory, inputs)
+    out_dir = output.output_dir or default_output_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    store.save(inventory, out_dir / "inventory.json")
+    files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir)]
+    record_run(
+        out_dir,
+        policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
+        waiver_files=inputs.waiver_files,
+        argv=output.argv,
+        started_at=started_at,
+        finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
+    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code)
