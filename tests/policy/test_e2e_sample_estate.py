@@ -1,0 +1,222 @@
+"""End-to-end: the sample estate of the local AWS, scanned for real, judged by the built-in pack.
+
+Table-driven from the estate's manifest: every deliberately broken link gives the expected verdict on
+exactly the expected resource, and nothing else in the estate is anything but PASS (or NOT_APPLICABLE
+where Model Monitor cannot apply), so the compliant endpoints pass every policy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from auditor.emulator import LocalAws
+from auditor.emulator.estate import Estate, EstateCase, build_estate
+from auditor.inventory.model import Inventory
+from auditor.policy.engine import evaluate
+from auditor.policy.loader import load_policy_set
+from auditor.results import EvaluationResult, Severity, Verdict
+from auditor.scan.options import ScanOptions
+from auditor.scan.orchestrator import scan
+
+pytestmark = pytest.mark.e2e
+
+ENDPOINT_POLICIES = (
+    "mm-data-capture",
+    "mm-data-quality-monitor",
+    "mm-model-quality-monitor",
+    "mm-model-bias-monitor",
+    "mm-model-explainability-monitor",
+)
+
+
+@dataclass(frozen=True)
+class Expect:
+    policy_id: str
+    on: str  # the manifest line's kind ("endpoint", "monitor", "alarm", "job_definition") or "dq_monitor"
+    verdict: Verdict = Verdict.FAIL
+    severity: Severity | None = None  # None: the policy's own severity
+    message: str = ""  # a fragment the message must contain
+
+
+# defect id (the estate manifest) -> the verdicts it must produce; defects absent here must produce none.
+EXPECTED: dict[str, tuple[Expect, ...]] = {
+    "compliant": (),
+    "development_endpoint": (),
+    "math_alarm_valid": (),
+    "composite_alarm_valid": (),
+    "hostile_names": (),
+    "no_data_capture": (Expect("mm-data-capture", "endpoint", message="found enabled=none"),),
+    "capture_input_only": (Expect("mm-data-capture", "endpoint", message="options=Input"),),
+    "no_data_quality_monitor": (
+        Expect(
+            "mm-data-quality-monitor",
+            "endpoint",
+            message="expected ≥ 1 DataQuality monitor in status Scheduled",
+        ),
+    ),
+    "schedule_stopped": (
+        Expect("mm-data-quality-monitor", "endpoint", message="DataQuality/Stopped"),
+        Expect("mm-schedule-status", "monitor", message="found Stopped"),
+    ),
+    "schedule_failed": (
+        Expect("mm-data-quality-monitor", "endpoint", message="DataQuality/Failed"),
+        Expect("mm-schedule-status", "monitor", message="Access denied"),
+    ),
+    "last_execution_failed": (
+        Expect("mm-last-execution", "monitor", severity=Severity.HIGH, message="found Failed"),
+    ),
+    "completed_with_violations": (Expect("mm-last-execution", "monitor", severity=Severity.LOW),),
+    "last_execution_stale": (Expect("mm-execution-freshness", "monitor"),),
+    "model_quality_no_ground_truth": (
+        Expect(
+            "mm-ground-truth-input", "monitor", severity=Severity.CRITICAL, message="GroundTruthS3Input.S3Uri"
+        ),
+    ),
+    "metrics_disabled": (
+        Expect("mm-metrics-publishing", "monitor", severity=Severity.HIGH, message="found Disabled"),
+    ),
+    "metrics_key_absent": (
+        Expect("mm-metrics-publishing", "monitor", severity=Severity.LOW, message="not set"),
+    ),
+    "no_drift_alarm": (Expect("mm-drift-alarm", "monitor", message="MonitoringSchedule="),),
+    # The alarm has only the Endpoint dimension, so it never sees the metric: the monitor has no drift alarm.
+    "alarm_wrong_dimensions": (Expect("mm-drift-alarm", "dq_monitor"),),
+    "alarm_actions_disabled": (Expect("mm-alarm-actionable", "alarm", message="actions_enabled=false"),),
+    "alarm_no_actions": (Expect("mm-alarm-actionable", "alarm", message="alarm_actions=none"),),
+    "alarm_insufficient_data_long": (Expect("mm-alarm-insufficient-data", "alarm"),),
+    "serverless_endpoint": tuple(Expect(p, "endpoint", Verdict.NOT_APPLICABLE) for p in ENDPOINT_POLICIES),
+    "orphan_schedule": (Expect("mm-orphan-schedule", "monitor", message="which does not exist"),),
+    "job_definition_without_schedule": (Expect("mm-orphan-job-definition", "job_definition"),),
+}
+
+
+@dataclass(frozen=True)
+class Judged:
+    estate: Estate
+    inventory: Inventory
+    result: EvaluationResult
+
+
+@pytest.fixture(scope="module")
+def judged() -> Iterator[Judged]:
+    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    aws = LocalAws.start()
+    try:
+        aws.reset()
+        estate = build_estate(aws)
+        options = ScanOptions(
+            accounts=estate.member_account_ids,
+            regions=estate.regions,
+            endpoint_url=aws.endpoint_url,
+            role_name=estate.role_name,
+        )
+        inventory = scan(options)
+        yield Judged(estate, inventory, evaluate(inventory, load_policy_set()))
+    finally:
+        aws.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _resource_arn(judged: Judged, case: EstateCase, on: str) -> str | None:
+    if on == "dq_monitor":
+        if case.kind != "endpoint":
+            return None
+        return next(
+            m.arn
+            for m in judged.inventory.monitors
+            if m.endpoint_name == case.name
+            and m.account_id == case.account_id
+            and m.region == case.region
+            and m.monitor_type == "DataQuality"
+        )
+    return case.arn if case.kind == on else None
+
+
+def _expected(judged: Judged) -> dict[tuple[str, str], Expect]:
+    out: dict[tuple[str, str], Expect] = {}
+    for case in judged.estate.cases:
+        for expect in EXPECTED[case.defect]:
+            arn = _resource_arn(judged, case, expect.on)
+            if arn is not None:
+                out[(expect.policy_id, arn)] = expect
+    return out
+
+
+def test_every_seeded_defect_is_in_the_table(judged: Judged) -> None:
+    assert {c.defect for c in judged.estate.cases} <= set(EXPECTED)
+    assert judged.inventory.errors == []
+
+
+@pytest.mark.parametrize("defect", sorted(d for d, e in EXPECTED.items() if e))
+def test_broken_link_gives_its_verdict_on_exactly_that_resource(judged: Judged, defect: str) -> None:
+    cases = judged.estate.cases_with(defect)
+    assert cases, f"the estate seeds no {defect}"
+    expected = {k: v for k, v in _expected(judged).items() if v in EXPECTED[defect]}
+    by_key = {(f.policy_id, f.resource_arn): f for f in judged.result.findings}
+    assert expected
+    for (policy_id, arn), expect in expected.items():
+        finding = by_key.get((policy_id, arn))
+        assert finding is not None, f"{defect}: no {policy_id} verdict on {arn}"
+        assert finding.verdict == expect.verdict, f"{defect}: {policy_id} on {arn}: {finding.message}"
+        if expect.severity is not None:
+            assert finding.severity == expect.severity
+        assert expect.message in finding.message
+
+
+def test_nothing_else_fails_so_compliant_endpoints_pass_every_policy(judged: Judged) -> None:
+    """Exactly the table's verdicts on exactly the table's resources: nothing else is non-PASS."""
+    expected = _expected(judged)
+    actual = {
+        (f.policy_id, f.resource_arn): f.verdict for f in judged.result.findings if f.verdict != Verdict.PASS
+    }
+    assert actual == {k: e.verdict for k, e in expected.items()}
+
+
+def test_compliant_endpoints_get_a_pass_from_every_endpoint_and_monitor_policy(judged: Judged) -> None:
+    compliant = [c for c in judged.estate.cases if c.defect == "compliant"]
+    assert len(compliant) >= 3
+    for case in compliant:
+        verdicts = {f.policy_id: f.verdict for f in judged.result.findings if f.resource_arn == case.arn}
+        assert verdicts == dict.fromkeys(ENDPOINT_POLICIES, Verdict.PASS), case.name
+        monitors = [m for m in judged.inventory.monitors if m.endpoint_arn == case.arn]
+        assert {m.monitor_type for m in monitors} == {
+            "DataQuality",
+            "ModelQuality",
+            "ModelBias",
+            "ModelExplainability",
+        }
+        for monitor in monitors:
+            on_monitor = {
+                f.policy_id: f.verdict for f in judged.result.findings if f.resource_arn == monitor.arn
+            }
+            assert set(on_monitor.values()) == {Verdict.PASS}, monitor.name
+            assert {
+                "mm-schedule-status",
+                "mm-last-execution",
+                "mm-execution-freshness",
+                "mm-monitor-baseline",
+                "mm-metrics-publishing",
+                "mm-schedule-frequency",
+                "mm-orphan-schedule",
+            } <= set(on_monitor)
+        dq = next(m for m in monitors if m.monitor_type == "DataQuality")
+        assert {f.policy_id for f in judged.result.findings if f.resource_arn == dq.arn} >= {"mm-drift-alarm"}
+
+
+def test_scan_completeness_passes_once_per_target(judged: Judged) -> None:
+    targets = [f for f in judged.result.findings if f.policy_id == "mm-scan-completeness"]
+    assert len(targets) == len(judged.estate.member_account_ids) * len(judged.estate.regions)
+    assert {f.verdict for f in targets} == {Verdict.PASS}
