@@ -56,23 +56,19 @@ def builtin_root() -> Traversable:
     return resources.files(BUILTIN_PACKAGE)
 
 
-def _walk(root: Traversable) -> Iterator[Traversable]:
+def _walk(root: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversable]]:
+    """(relative path, file) of every policy file below ``root``, skipping ``cases/`` folders."""
     for child in sorted(root.iterdir(), key=lambda c: c.name):
         if child.is_dir():
             if child.name != CASES_DIR and not child.name.startswith((".", "__")):
-                yield from _walk(child)
+                yield from _walk(child, f"{prefix}{child.name}/")
         elif child.name.endswith((".yaml", ".yml")):
-            yield child
+            yield f"{prefix}{child.name}", child
 
 
 def builtin_files() -> list[tuple[str, Traversable]]:
-    """(label, file) of every built-in policy file; the label is ``builtin:<relative path>``."""
-    out: list[tuple[str, Traversable]] = []
-    root = builtin_root()
-    for f in _walk(root):
-        rel = str(f).removeprefix(str(root)).lstrip("/\\") if isinstance(f, Path) else f.name
-        out.append((f"{BUILTIN_SOURCE}:{rel}", f))
-    return out
+    """(label, file) of every built-in policy file; the label is ``builtin/<relative path>``."""
+    return [(f"{BUILTIN_SOURCE}/{rel}", f) for rel, f in _walk(builtin_root())]
 
 
 def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
@@ -80,7 +76,7 @@ def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
     out: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
-            out.extend((str(f), f) for f in _walk(path) if isinstance(f, Path))
+            out.extend((str(path / rel), path / rel) for rel, _ in _walk(path))
         elif path.is_file():
             out.append((str(path), path))
         else:

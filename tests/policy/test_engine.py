@@ -241,6 +241,6 @@ def test_policy_files_are_recorded(tmp_path: Path, write_policy) -> None:
     pset = load_policy_set([tmp_path])
     labels = [label for label, _ in pset.files]
     assert str(path) in labels
-    assert any(label.startswith("builtin:mm-drift-alarm/") for label in labels)
+    assert any(label == "builtin/mm-drift-alarm/policy.yaml" for label in labels)
     assert {"t-dq", "t-two"} <= {p.id for p in pset.policies}
     assert next(p for p in pset.policies if p.id == "t-two").info().source == str(path)
