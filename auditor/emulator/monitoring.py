@@ -569,13 +569,13 @@ def _wrap_search(original: Callable[[Any], ActionResult]) -> Callable[[Any], Act
         if self._get_param("Resource") != "Endpoint":
             return original(self)
         result: dict[str, Any] = dict(original(self).result)  # type: ignore[call-overload]
-        schedules = _backend_of(self).schedules.values()
+        by_endpoint: dict[str, list[MonitoringSchedule]] = {}
+        for schedule in _backend_of(self).schedules.values():
+            by_endpoint.setdefault(schedule.endpoint_name or "", []).append(schedule)
         records = []
         for item in result.get("Results", []):
             record = _fix_endpoint_record(item["Endpoint"])
-            record["MonitoringSchedules"] = [
-                s.record() for s in schedules if s.endpoint_name == record["EndpointName"]
-            ]
+            record["MonitoringSchedules"] = [s.record() for s in by_endpoint.get(record["EndpointName"], [])]
             record.setdefault("Tags", [])
             records.append({"Endpoint": record})
         records.sort(key=lambda r: r["Endpoint"]["EndpointName"])
