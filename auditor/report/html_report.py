@@ -240,6 +240,7 @@ def render_text(result: EvaluationResult) -> str:
         state_labels={s.value: STATE_LABELS[s] for s in CellState},
         state_help={s.value: STATE_HELP[s] for s in CellState},
         policies={p.id: p for p in result.policies},
+        policy_rows=sorted(summary.by_policy, key=lambda g: (-g.failures, -g.verdicts[Verdict.ERROR], g.key)),
         waivers=sorted(result.waivers, key=lambda w: (w.status.value, w.waiver_id, w.policy_id)),
         waiver_class=WAIVER_CLASS,
         gaps=_gaps(result),
