@@ -285,3 +285,24 @@ def test_progress_reports_every_target(small_estate: Any) -> None:
     assert (last.targets_done, last.accounts_done, last.accounts_total) == (2, 2, 2)
     assert last.api_calls > 0 and last.errors == 0
     assert "accounts 2/2" in last.describe()
+
+
+def test_search_denied_in_one_region_falls_back_without_a_gap(small_estate: Any, baseline: Inventory) -> None:
+    faults = small_estate.aws.faults
+    second = small_estate.members[1]
+    faults.clear()
+    faults.add_rule(
+        error="AccessDeniedException",
+        service="sagemaker",
+        operation="Search",
+        account_id=second,
+        region="us-east-1",
+    )
+    try:
+        inv = scan(_options(small_estate))
+    finally:
+        faults.clear()
+    assert inv.errors == []
+    assert _without_metadata(inv) == _without_metadata(baseline)
+    assert inv.metadata.options["search_fallback"] == [f"{second}/us-east-1:AccessDeniedException"]
+    assert inv.metadata.api_calls["sagemaker:DescribeEndpoint"] == 2  # only that region went the slow way
