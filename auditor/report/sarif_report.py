@@ -5,8 +5,9 @@ with an accepted external suppression carrying the waiver's reason, so viewers s
 suppressed, never hide it silently) and ERROR (``kind: open``: "insufficient information to decide").
 PASS and NOT_APPLICABLE are left out: SARIF consumers turn results into alerts, and ~100k passing
 checks would bury the few that matter. Their counts are in ``runs[0].properties``, and report.json
-stays the complete record. Resources are logical locations identified by ARN; each policy is a rule
-with its remediation as help text and a ``security-severity`` score.
+stays the complete record. Resources are logical locations identified by ARN (plus a physical
+location on inventory.json, which GitHub code scanning requires); each policy is a rule with its
+remediation as help text and a ``security-severity`` score.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind,
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/mm-auditor/mm-auditor"
+# GitHub code scanning rejects a whole SARIF file when a result has no physical location
+# ("locationFromSarifResult: expected artifact location"). A cloud resource has no source file, so
+# each result also points at the inventory snapshot the verdict was computed from.
+EVIDENCE_ARTIFACT = "inventory.json"
 
 
 def _level(severity: Severity) -> str:
@@ -118,13 +123,17 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
         "message": {"text": text},
         "locations": [
             {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": EVIDENCE_ARTIFACT},
+                    "region": {"startLine": 1},
+                },
                 "logicalLocations": [
                     {
                         "fullyQualifiedName": f.resource_arn,
                         "name": f.resource_name,
                         "kind": _logical_kind(f.resource_kind),
                     }
-                ]
+                ],
             }
         ],
         "partialFingerprints": {"policyResource/v1": fingerprint},

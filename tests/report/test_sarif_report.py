@@ -52,6 +52,10 @@ def test_results_kinds_levels_and_suppressions(rich_result: EvaluationResult) ->
     assert "W-1" in waived["suppressions"][0]["justification"]
     hostile = next(r for r in results if r["locations"][0]["logicalLocations"][0]["name"] == HOSTILE_NAME)
     assert hostile["locations"][0]["logicalLocations"][0]["fullyQualifiedName"].endswith(HOSTILE_NAME)
+    # GitHub code scanning rejects the whole file if any result lacks an artifact URI.
+    assert all(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "inventory.json" for r in results
+    )
     assert run["invocations"][0]["executionSuccessful"] is False
 
 
