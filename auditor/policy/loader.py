@@ -147,8 +147,9 @@ def load_policy_set(
 ) -> PolicySet:
     """Load, validate and compile the policies of a run.
 
-    A policy is enabled when it is enabled by default (``enabled: true``, the default) or named in
-    ``enable`` by id or tag, and not named in ``disable`` by id or tag. ``parameters`` overrides
+    With ``enable`` empty, the policies enabled by default (``enabled: true``, the default) run;
+    a non-empty ``enable`` runs only the policies it names by id or tag (including ones disabled by
+    default). ``disable`` (ids or tags) removes policies either way. ``parameters`` overrides
     parameter values per policy id (from the config file). Every loaded policy is compiled, even a
     disabled one, so an invalid file always stops the run. Raises InputError.
     """
@@ -166,7 +167,9 @@ def load_policy_set(
     _check_selectors(compiled, enable, "--enable")
     _check_selectors(compiled, disable, "--disable")
     enabled = [
-        p for p in compiled if (p.enabled_by_default or _selected(p, enable)) and not _selected(p, disable)
+        p
+        for p in compiled
+        if (_selected(p, enable) if enable else p.enabled_by_default) and not _selected(p, disable)
     ]
     return PolicySet(enabled, policy_set_digest(enabled), files, compiled)
 

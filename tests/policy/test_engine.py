@@ -144,8 +144,14 @@ def test_enable_disable_by_id_and_tag(write_policy) -> None:
     path = write_policy(minimal_policy(id="t-off", enabled=False, tags=["extra"]))
     default = load_policy_set([path])
     assert default.get("t-off") is None and any(p.id == "t-off" for p in default.available)
-    assert load_policy_set([path], enable=["extra"]).get("t-off") is not None
-    assert load_policy_set([path], enable=["t-off"]).get("t-off") is not None
+    only_extra = load_policy_set([path], enable=["extra"])
+    assert [p.id for p in only_extra.policies] == ["t-off"]  # a non-empty enable runs only what it names
+    assert [p.id for p in load_policy_set([path], enable=["t-off", "founding"]).policies] == [
+        "mm-data-quality-monitor",
+        "mm-drift-alarm",
+        "mm-ground-truth-input",
+        "t-off",
+    ]
     no_alerting = load_policy_set(disable=["alerting"])
     assert no_alerting.get("mm-drift-alarm") is None and no_alerting.get("mm-data-capture") is not None
     assert no_alerting.digest != default.digest

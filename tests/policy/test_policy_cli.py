@@ -9,9 +9,11 @@ import pytest
 import yaml
 
 from auditor.cli import main
+from auditor.inventory import store
 from auditor.policy.loader import builtin_root
 
-from .conftest import minimal_policy
+from .conftest import inventory_from, minimal_policy
+from .test_invalid_inputs import INVALID_POLICIES, INVALID_WAIVERS
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -87,3 +89,41 @@ def test_test_command_user_policy_with_a_wrong_expectation_exits_1(capsys, tmp_p
     code, out, _ = run(capsys, "test", str(dst))
     assert code == 1
     assert "FAIL  my-dq" in out and "e: expected PASS, got FAIL" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "location", "fragment"),
+    [c[1:] for c in INVALID_POLICIES],
+    ids=[c[0] for c in INVALID_POLICIES],
+)
+def test_every_invalid_policy_kind_exits_2_naming_file_and_field(
+    capsys, tmp_path: Path, content, location, fragment
+) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(content if isinstance(content, str) else yaml.safe_dump(content), encoding="utf-8")
+    code, _, err = run(capsys, "validate", "--no-builtin", str(path))
+    assert code == 2
+    assert err.startswith(f"auditor: error: {path}:")
+    if location is not None:
+        assert f": {location}: " in err
+    assert fragment in err
+
+
+@pytest.mark.parametrize(
+    ("waiver", "location", "fragment"),
+    [c[1:] for c in INVALID_WAIVERS],
+    ids=[c[0] for c in INVALID_WAIVERS],
+)
+def test_invalid_waiver_file_stops_evaluate_with_exit_2(
+    capsys, tmp_path: Path, waiver, location, fragment
+) -> None:
+    inventory = tmp_path / "inventory.json"
+    store.save(inventory_from({"endpoints": [{"name": "e"}]}), inventory)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(yaml.safe_dump({"waivers": [waiver]}), encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", str(inventory), "--waivers", str(waivers), "--output-dir", str(tmp_path / "out")])
+    _, err = capsys.readouterr()
+    assert info.value.code == 2
+    assert str(waivers) in err and f": {location}: " in err and fragment in err
+    assert not (tmp_path / "out").exists()  # stopped before judging or writing anything
