@@ -1,0 +1,109 @@
+"""Property: a verdict is never PASS, FAIL or NOT_APPLICABLE when the data it needs was not collected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.inventory.model import Dataset, DatasetStatus
+from auditor.policy.engine import evaluate
+from auditor.policy.loader import load_policy_set
+from auditor.results import Verdict
+
+from .conftest import inventory_from
+
+PSET = load_policy_set()
+POLICIES = {p.id: p for p in PSET.policies}
+REGIONS = ("us-east-1", "eu-west-1")
+TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+
+statuses = st.sampled_from([s.value for s in DatasetStatus])
+
+
+@st.composite
+def fragments(draw: st.DrawFn) -> dict[str, Any]:
+    endpoints = [
+        {
+            "name": f"ep{i}",
+            "region": draw(st.sampled_from(REGIONS)),
+            "status": draw(st.sampled_from(["InService", "OutOfService"])),
+            "kind": draw(st.sampled_from(["real_time", "serverless", "multi_model"])),
+            "tags": draw(st.sampled_from([{}, {"environment": "production", "risk-tier": "high"}])),
+            "missing": draw(st.lists(st.sampled_from([d.value for d in Dataset]), max_size=2, unique=True)),
+        }
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    job_definitions = [
+        {
+            "name": f"jd{i}",
+            "monitor_type": draw(st.sampled_from(TYPES)),
+            "region": draw(st.sampled_from(REGIONS)),
+        }
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    alarms = [
+        {"name": f"al{i}", "region": draw(st.sampled_from(REGIONS))} for i in range(draw(st.integers(0, 3)))
+    ]
+    monitors = []
+    for i in range(draw(st.integers(0, 5))):
+        monitor: dict[str, Any] = {
+            "name": f"m{i}",
+            "monitor_type": draw(st.sampled_from(TYPES)),
+            "status": draw(st.sampled_from(["Scheduled", "Stopped"])),
+            "region": draw(st.sampled_from(REGIONS)),
+            "interval_seconds": 3600,
+        }
+        if endpoints and draw(st.booleans()):
+            monitor["endpoint"] = draw(st.sampled_from([e["name"] for e in endpoints]))
+        if job_definitions and draw(st.booleans()):
+            monitor["job_definition"] = draw(st.sampled_from([j["name"] for j in job_definitions]))
+        if alarms:
+            monitor["alarms"] = draw(
+                st.lists(st.sampled_from([a["name"] for a in alarms]), max_size=2, unique=True)
+            )
+        monitors.append(monitor)
+    targets = [
+        {
+            "region": r,
+            "datasets": draw(st.dictionaries(st.sampled_from([d.value for d in Dataset]), statuses)),
+        }
+        for r in REGIONS
+    ]
+    return {
+        "endpoints": endpoints,
+        "job_definitions": job_definitions,
+        "alarms": alarms,
+        "monitors": monitors,
+        "targets": targets,
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fragments())
+def test_verdicts_are_fail_closed(fragment: dict[str, Any]) -> None:
+    inventory = inventory_from(fragment)
+    complete = {
+        (t.region, d) for t in inventory.targets for d, s in t.datasets.items() if s == DatasetStatus.COMPLETE
+    }
+    missing = {
+        r.arn: set(getattr(r, "missing", []))
+        for r in [*inventory.endpoints, *inventory.monitors, *inventory.job_definitions, *inventory.alarms]
+    }
+    result = evaluate(inventory, PSET)
+    keys = [(f.policy_id, f.resource_arn) for f in result.findings]
+    assert len(keys) == len(set(keys))
+    for f in result.findings:
+        if f.verdict == Verdict.ERROR:
+            continue
+        policy = POLICIES[f.policy_id]
+        needed = policy.scope_datasets | policy.check_datasets
+        for d in needed:
+            assert (f.region, d) in complete, (f.policy_id, f.resource_name, d, f.verdict)
+            assert d not in missing.get(f.resource_arn, set()), (f.policy_id, f.resource_name, d)
+    # Every endpoint-level policy judged every InService endpoint (a verdict, possibly ERROR).
+    for e in inventory.endpoints:
+        if e.status == "InService" and not e.tags:
+            judged = {f.policy_id for f in result.findings if f.resource_arn == e.arn}
+            assert {"mm-data-capture", "mm-data-quality-monitor"} <= judged
