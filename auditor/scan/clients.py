@@ -76,13 +76,17 @@ class Runtime:
         self.counter = CallCounter()
         self.config = client_config(max(10, self.per_service_concurrency * 2))
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()
         self._semaphores: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}
 
     def make_client(self, session: boto3.Session, service: str, region: str | None) -> Any:
         """A new guarded, counted client (callers cache it; see ``RegionApi``)."""
-        client = session.client(
-            service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
-        )
+        # boto3 Sessions are not thread-safe; creating clients from one session in several
+        # threads at once can fail, so client creation is serialized (the clients themselves are).
+        with self._client_lock:
+            client = session.client(
+                service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
+            )
         install_guard(client, service, self.allowed, self.counter.add)
         return client
 
