@@ -81,11 +81,18 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _safe_name(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name).lstrip(".") or "file"
-    candidate, n = base, 2
+def _safe_path(name: str, taken: set[str]) -> str:
+    """A relative path inside inputs/ that keeps the file's folders (a policy folder loads as before).
+
+    ``builtin:pack/policy.yaml`` becomes ``builtin/pack/policy.yaml``; absolute paths, ``..`` and
+    unusual characters cannot escape or confuse the bundle; a clash gets a numbered file name.
+    """
+    parts = [p for p in re.split(r"[/\\:]+", name) if p not in ("", ".", "..")]
+    parts = [re.sub(r"[^A-Za-z0-9._-]", "_", p).lstrip(".") or "_" for p in parts] or ["file"]
+    folder, base = parts[:-1], parts[-1]
+    candidate, n = "/".join([*folder, base]), 2
     while candidate in taken:
-        candidate = f"{n}-{base}"
+        candidate = "/".join([*folder, f"{n}-{base}"])
         n += 1
     taken.add(candidate)
     return candidate
@@ -95,7 +102,7 @@ def _copy_inputs(output_dir: Path, kind: str, files: Sequence[tuple[str, bytes]]
     taken: set[str] = set()
     records = []
     for name, data in files:
-        target = f"inputs/{kind}/{_safe_name(name, taken)}"
+        target = f"inputs/{kind}/{_safe_path(name, taken)}"
         write_atomic(output_dir / target, data)
         records.append({"source": name, "path": target, "sha256": hashlib.sha256(data).hexdigest()})
     return records

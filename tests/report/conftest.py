@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -215,3 +216,29 @@ def make_result() -> Callable[..., EvaluationResult]:
 @pytest.fixture
 def copy_result() -> Callable[[EvaluationResult], EvaluationResult]:
     return copy.deepcopy
+
+
+@pytest.fixture
+def aws() -> Iterator[object]:
+    """A fresh local AWS (moto server + our extension) with dummy credentials in the environment."""
+    from auditor.emulator import LocalAws  # the emulator needs the demo extra; only e2e tests use it
+
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {k: os.environ.get(k) for k in [*env, "AWS_PROFILE"]}
+    os.environ.update(env)
+    os.environ.pop("AWS_PROFILE", None)
+    local = LocalAws.start()
+    try:
+        local.reset()
+        yield local
+    finally:
+        local.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,29 +17,6 @@ from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def aws() -> Iterator[LocalAws]:
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    saved = {k: os.environ.get(k) for k in [*env, "AWS_PROFILE"]}
-    os.environ.update(env)
-    os.environ.pop("AWS_PROFILE", None)
-    local = LocalAws.start()
-    try:
-        local.reset()
-        yield local
-    finally:
-        local.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def test_adding_the_missing_drift_alarm_is_the_only_resolved_finding(aws: LocalAws, tmp_path: Path) -> None:

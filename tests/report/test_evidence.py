@@ -35,7 +35,12 @@ def _report_dir(result: EvaluationResult, root: Path) -> Path:
     write_reports(result, list(FORMATS), out)
     record_run(
         out,
-        policy_files=[("policies/dq.yaml", POLICY), ("other/dq.yaml", b"id: OTHER\n")],
+        policy_files=[
+            ("policies/dq.yaml", POLICY),
+            ("policies/dq.yaml", b"id: SAME-LABEL\n"),
+            ("builtin:mm-drift-alarm/policy.yaml", b"id: BUILTIN\n"),
+            ("/abs/../../etc/dq.yaml", b"id: OTHER\n"),
+        ],
         waiver_files=[("waivers.yaml", WAIVERS)],
         argv=["auditor", "scan", "--external-id", "s3cr3t-value", "--role-name=Auditor", "--fail-on", "high"],
         started_at="2026-11-27T17:55:00Z",
@@ -50,8 +55,12 @@ def report_dir(rich_result: EvaluationResult, tmp_path: Path) -> Path:
 
 
 def test_record_run_keeps_exact_inputs_and_redacts_secrets(report_dir: Path) -> None:
-    assert (report_dir / "inputs/policies/dq.yaml").read_bytes() == POLICY
-    assert (report_dir / "inputs/policies/2-dq.yaml").read_bytes() == b"id: OTHER\n"
+    assert (report_dir / "inputs/policies/policies/dq.yaml").read_bytes() == POLICY
+    assert (report_dir / "inputs/policies/policies/2-dq.yaml").read_bytes() == b"id: SAME-LABEL\n"
+    assert (
+        report_dir / "inputs/policies/builtin/mm-drift-alarm/policy.yaml"
+    ).read_bytes() == b"id: BUILTIN\n"
+    assert (report_dir / "inputs/policies/abs/etc/dq.yaml").read_bytes() == b"id: OTHER\n"  # cannot escape
     assert (report_dir / "inputs/waivers/waivers.yaml").read_bytes() == WAIVERS
     run = json.loads((report_dir / "run.json").read_text())
     assert "s3cr3t-value" not in json.dumps(run)
@@ -97,7 +106,7 @@ def test_pack_is_deterministic_and_complete(report_dir: Path, tmp_path: Path) ->
         "junit.xml",
         "report.sarif",
         "run.json",
-        "inputs/policies/dq.yaml",
+        "inputs/policies/policies/dq.yaml",
         "inputs/waivers/waivers.yaml",
         "manifest.json",
         "manifest.sha256",
