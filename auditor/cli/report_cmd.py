@@ -89,11 +89,18 @@ def _line(sign: str, f: Finding) -> str:
     )
 
 
+def _delta(c: BaselineComparison) -> str:
+    if c.compliance_before is None or c.compliance_after is None:
+        return ""
+    return f" ({c.compliance_after - c.compliance_before:+.1f} points)"
+
+
 def _text(comparison: BaselineComparison, old: Path, new: Path) -> list[str]:
     c = comparison
     lines = [
         f"Comparing {old} -> {new}",
-        f"Compliance: {format_percent(c.compliance_before)} -> {format_percent(c.compliance_after)}",
+        f"Compliance: {format_percent(c.compliance_before)} -> {format_percent(c.compliance_after)}"
+        + _delta(c),
         f"New: {len(c.new)}  Regressed: {len(c.regressed)}  Still failing: {len(c.still_failing)}  "
         f"Resolved: {len(c.resolved)}",
     ]

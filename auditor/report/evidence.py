@@ -237,7 +237,8 @@ def _read_member(zf: zipfile.ZipFile, name: str) -> bytes | None:
 def verify(bundle: Path) -> list[str]:
     """Names of bundled files that do not match the manifest (changed, missing or extra); [] = intact.
 
-    A change to ``manifest.json`` or ``manifest.sha256`` names both (they no longer agree).
+    Entry names that would extract outside the folder (absolute, ``..``) are always named. A change
+    to ``manifest.json`` or ``manifest.sha256`` names both (they no longer agree).
     Raises InputError when ``bundle`` is not a readable zip.
     """
     if not bundle.is_file():
@@ -268,4 +269,6 @@ def verify(bundle: Path) -> list[str]:
             if data is None or hashlib.sha256(data).hexdigest() != want:
                 bad.add(name)
         bad |= {n for n in names if n not in listed and n not in (MANIFEST, MANIFEST_DIGEST)}
+        # A name that would land outside the extraction folder is never legitimate, digest or not.
+        bad |= {n for n in names if n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/")}
     return sorted(bad)

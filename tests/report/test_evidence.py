@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -153,6 +154,23 @@ def test_missing_and_extra_files_are_named(report_dir: Path, tmp_path: Path) -> 
     tampered = tmp_path / "tampered.zip"
     _rewrite(bundle, tampered, {"run.json": None}, extra={"inputs/policies/evil.yaml": b"id: X\n"})
     assert verify(tampered) == ["inputs/policies/evil.yaml", "run.json"]
+
+
+def test_entries_that_would_escape_the_folder_are_named_even_when_listed(
+    report_dir: Path, tmp_path: Path
+) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    evil = b"overwrite me\n"
+    with zipfile.ZipFile(bundle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+    manifest["files"]["../evil.sh"] = {"sha256": hashlib.sha256(evil).hexdigest(), "size": len(evil)}
+    forged = (json.dumps(manifest, sort_keys=True, indent=2) + "\n").encode()
+    digest = f"{hashlib.sha256(forged).hexdigest()}  manifest.json\n".encode()
+    tampered = tmp_path / "tampered.zip"
+    _rewrite(
+        bundle, tampered, {"manifest.json": forged, "manifest.sha256": digest}, extra={"../evil.sh": evil}
+    )
+    assert verify(tampered) == ["../evil.sh"]
 
 
 def test_raw_byte_flip_inside_the_archive_is_named(report_dir: Path, tmp_path: Path) -> None:

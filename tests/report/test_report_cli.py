@@ -74,7 +74,7 @@ def test_diff_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     (tmp_path / "new.json").write_bytes(json_report.render(new))
     code, out, _ = run(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")], capsys)
     assert code == 0
-    assert "Compliance: 50.0% -> 50.0%" in out
+    assert "Compliance: 50.0% -> 50.0% (+0.0 points)" in out
     assert "New: 0  Regressed: 1  Still failing: 0  Resolved: 1" in out
     assert "\x1b" not in out  # a hostile name cannot drive the terminal
     code, out, _ = run(
