@@ -272,7 +272,10 @@ def run_case(spec: PolicySpec, label: str, file: Path | Traversable) -> CaseResu
             )
     policy = compile_policy(spec, data.get("parameters"), override_source=label)
     inventory = build_inventory(data.get("inventory"), smap)
-    as_of = parse_as_of(str(data.get("as_of") or inventory.metadata.finished_at))
+    if "as_of" in data:
+        as_of = parse_as_of(str(data["as_of"]), label, "as_of")
+    else:
+        as_of = parse_as_of(inventory.metadata.finished_at, label, "inventory.finished_at")
     findings = judge_all(inventory, [policy], as_of)
     result = CaseResult(spec.id, label)
     actual = {}

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from jmespath import exceptions as jmes_exc
 
 import auditor
+from auditor.errors import InputError
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
 from auditor.inventory.store import dumps
 from auditor.policy.documents import Resource, build_resources
@@ -43,9 +44,12 @@ from auditor.results import (
 ALL_DATASETS = frozenset(Dataset)
 
 
-def parse_as_of(text: str) -> datetime:
-    """The scan's ``finished_at`` (ISO-8601, Z or offset) as an aware UTC datetime."""
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+def parse_as_of(text: str, source: str = "inventory", location: str = "metadata.finished_at") -> datetime:
+    """An ISO-8601 time (Z or offset; naive means UTC) as an aware datetime; InputError otherwise."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(source, f"not an ISO-8601 time: {text!r}", location=location) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

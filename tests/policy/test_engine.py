@@ -6,8 +6,10 @@ import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 
+from auditor.errors import InputError
 from auditor.inventory.store import dumps
 from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
@@ -250,3 +252,11 @@ def test_policy_files_are_recorded(tmp_path: Path, write_policy) -> None:
     assert any(label == "builtin/mm-drift-alarm/policy.yaml" for label in labels)
     assert {"t-dq", "t-two"} <= {p.id for p in pset.policies}
     assert next(p for p in pset.policies if p.id == "t-two").info().source == str(path)
+
+
+def test_malformed_scan_time_is_input_error() -> None:
+    inventory = inventory_from({"endpoints": [{"name": "e"}]})
+    inventory.metadata.finished_at = "yesterday"
+    with pytest.raises(InputError) as info:
+        evaluate(inventory, load_policy_set())
+    assert info.value.location == "metadata.finished_at"
