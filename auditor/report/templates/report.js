@@ -153,7 +153,7 @@
     for (var i = 0; i < limit; i++) {
       var r = cCurrent[i], tr = el("tr"), name = td(null, "wrap");
       name.appendChild(el("div", null, r.name));
-      name.appendChild(el("div", "mono muted", r.arn));
+      name.appendChild(el("div", "mono muted arn", r.arn));
       tr.appendChild(name);
       var where = td(null, "mono nowrap");
       where.appendChild(el("div", null, r.account));
