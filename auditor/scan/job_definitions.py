@@ -12,7 +12,7 @@ from typing import Any
 
 from auditor.inventory.model import Dataset, JobDefinition, MonitorType
 from auditor.inventory.relations import embedded_job_definition_arn
-from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.clients import AWS_ERRORS, RegionApi, error_code_and_message
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_bool, opt_int, opt_str, raw
 
@@ -26,6 +26,7 @@ OPERATIONS: tuple[Operation, ...] = tuple(
 )
 
 PUBLISH_METRICS_KEY = "publish_cloudwatch_metrics"
+NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 
 
 def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> list[str] | None:
@@ -43,14 +44,24 @@ def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> list
     return names
 
 
-def describe_job_definition(api: RegionApi, monitor_type: MonitorType, name: str) -> dict[str, Any] | None:
-    """Describe<Type>JobDefinition; None (error recorded) on failure."""
+def describe_job_definition(
+    api: RegionApi, monitor_type: MonitorType, name: str
+) -> tuple[dict[str, Any] | None, bool]:
+    """Describe<Type>JobDefinition → (record, exists).
+
+    ``(None, False)``: the definition does not exist (ResourceNotFound) — a fact about the estate
+    (a schedule pointing at a deleted definition), not a collection gap, so no error is recorded.
+    ``(None, True)``: the call failed otherwise; the error is recorded.
+    """
     operation = f"Describe{monitor_type.value}JobDefinition"
     try:
-        return api.call("sagemaker", operation, JobDefinitionName=name)
+        return api.call("sagemaker", operation, JobDefinitionName=name), True
     except AWS_ERRORS as exc:
+        code, _ = error_code_and_message(exc)
+        if code in NOT_FOUND_CODES:
+            return None, False
         api.record(exc, "sagemaker", operation, dataset=Dataset.JOB_DEFINITIONS, resource=name)
-        return None
+        return None, True
 
 
 def _input_fields(job_input: dict[str, Any]) -> tuple[str | None, str | None]:

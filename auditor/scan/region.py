@@ -205,28 +205,30 @@ def _collect_named_job_definitions(
             wanted.update((monitor_type, n) for n in names)
     keys = sorted(wanted)
 
-    def fetch(key: tuple[MonitorType, str]) -> JobDefinition | None:
-        record = job_definitions.describe_job_definition(api, key[0], key[1])
+    def fetch(key: tuple[MonitorType, str]) -> tuple[JobDefinition | None, bool]:
+        record, exists = job_definitions.describe_job_definition(api, key[0], key[1])
         if record is None:
-            return None
-        return job_definitions.build_named_job_definition(
+            return None, exists
+        jd = job_definitions.build_named_job_definition(
             record, monitor_type=key[0], account_id=api.account_id, region=api.region
         )
+        return jd, True
 
     described = dict(zip(keys, _map(api, fetch, keys), strict=True))
     for monitor in monitors:
         if monitor.job_definition_embedded or monitor.monitor_type is None or not monitor.job_definition_name:
             continue
-        jd = described.get((monitor.monitor_type, monitor.job_definition_name))
+        jd, exists = described.get((monitor.monitor_type, monitor.job_definition_name), (None, True))
         if jd is None:
-            monitor.missing = sorted({*monitor.missing, Dataset.JOB_DEFINITIONS})
+            if exists:  # unreadable: the monitor's definition data is missing (fail closed)
+                monitor.missing = sorted({*monitor.missing, Dataset.JOB_DEFINITIONS})
             continue
         # The schedule record of a named definition does not carry its input; the definition does.
         if monitor.endpoint_name is None:
             monitor.endpoint_name = jd.endpoint_name
         if monitor.batch_transform_input_uri is None:
             monitor.batch_transform_input_uri = jd.batch_transform_input_uri
-    return [jd for jd in described.values() if jd is not None]
+    return [jd for jd, _ in described.values() if jd is not None]
 
 
 def _collect_alarms(

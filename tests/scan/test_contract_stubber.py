@@ -483,3 +483,67 @@ def test_per_resource_failures_are_recorded_on_the_resource(
         ("ListMonitoringSchedules", "ThrottlingException", Dataset.MONITORS),
     ]
     assert next(e for e in api.errors if e.operation == "DescribeEndpointConfig").resource == "cfg"
+
+
+def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
+    stubbed: tuple[RegionApi, Stubber, Stubber],
+) -> None:
+    api, sm, cw = stubbed
+    gone = {
+        **_dq_schedule(),
+        "MonitoringScheduleName": "gone",
+        "MonitoringScheduleArn": f"{SM}:monitoring-schedule/gone",
+    }
+    gone["MonitoringScheduleConfig"] = {
+        **gone["MonitoringScheduleConfig"],
+        "MonitoringJobDefinitionName": "gone-def",
+    }
+    denied = {
+        **_dq_schedule(),
+        "MonitoringScheduleName": "denied",
+        "MonitoringScheduleArn": f"{SM}:monitoring-schedule/denied",
+    }
+    denied["MonitoringScheduleConfig"] = {
+        **denied["MonitoringScheduleConfig"],
+        "MonitoringJobDefinitionName": "secret-def",
+    }
+    endpoint = {**_endpoint_record(), "MonitoringSchedules": [gone, denied], "Tags": []}
+    sm.add_response(
+        "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
+    )
+    sm.add_response(
+        "list_monitoring_schedules",
+        {"MonitoringScheduleSummaries": [_summary(gone), _summary(denied)]},
+        {"MaxResults": 100},
+    )
+    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
+    for monitor_type in MonitorType:
+        sm.add_response(
+            f"list_{_snake(monitor_type.value)}_job_definitions",
+            {"JobDefinitionSummaries": []},
+            {"MaxResults": 100},
+        )
+    sm.add_client_error(
+        "describe_data_quality_job_definition",
+        "ResourceNotFound",
+        "Job definition gone-def does not exist",
+        expected_params={"JobDefinitionName": "gone-def"},
+    )
+    sm.add_client_error(
+        "describe_data_quality_job_definition",
+        "AccessDeniedException",
+        "denied",
+        expected_params={"JobDefinitionName": "secret-def"},
+    )
+    cw.add_response(
+        "describe_alarms",
+        {"MetricAlarms": [], "CompositeAlarms": []},
+        {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
+    )
+    inv = _inventory(scan_region(api, ScanOptions()), api)
+    monitors = {m.name: m for m in inv.monitors}
+    assert monitors["gone"].missing == [] and monitors["gone"].job_definition_arn is None
+    assert monitors["denied"].missing == [Dataset.JOB_DEFINITIONS]
+    assert [(e.operation, e.error_code, e.resource) for e in api.errors] == [
+        ("DescribeDataQualityJobDefinition", "AccessDeniedException", "secret-def")
+    ]
