@@ -16,7 +16,6 @@ import io
 import json
 import platform
 import re
-import shutil
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -133,11 +132,11 @@ def record_run(
     """Copy the exact inputs into ``output_dir/inputs/`` and write ``output_dir/run.json``.
 
     Call after inventory.json is written: the identities, accounts and regions come from it.
-    Any previous ``inputs/`` folder is replaced so a reused output folder cannot mix runs.
+    In a reused output folder, the input copies the previous run.json lists are removed first (and
+    only those: nothing else under the folder is touched), so two runs cannot mix.
     """
-    inputs = output_dir / "inputs"
-    if inputs.is_dir():
-        shutil.rmtree(inputs)
+    for stale in _listed_inputs(output_dir) or []:
+        (output_dir / stale).unlink(missing_ok=True)
     record = {
         "format": "mm-auditor-run/1",
         "argv": redact_argv(argv),
@@ -156,6 +155,20 @@ def record_run(
     )
 
 
+def _listed_inputs(report_dir: Path) -> list[str] | None:
+    """The input copies run.json lists (safe relative paths only), or None without a readable run.json."""
+    try:
+        run = json.loads((report_dir / RUN_FILE).read_text(encoding="utf-8"))
+        listed = [entry["path"] for kind in ("policies", "waivers") for entry in run["inputs"][kind]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return [
+        p
+        for p in listed
+        if isinstance(p, str) and p.startswith("inputs/") and ".." not in p.split("/") and "\\" not in p
+    ]
+
+
 # --------------------------------------------------------------------------- bundle
 
 
@@ -168,8 +181,11 @@ def _bundle_files(report_dir: Path) -> dict[str, bytes]:
                 str(report_dir), f"missing {name}: is this a folder written by scan or evaluate?"
             )
     names = [n for n in (*REQUIRED_FILES, *REPORT_FILES, RUN_FILE) if (report_dir / n).is_file()]
+    listed = _listed_inputs(report_dir)
     inputs = report_dir / "inputs"
-    if inputs.is_dir():
+    if listed is not None:
+        names += listed  # exactly the inputs of the run that wrote run.json
+    elif inputs.is_dir():
         names += [
             p.relative_to(report_dir).as_posix()
             for p in inputs.rglob("*")
@@ -208,7 +224,8 @@ def _manifest(files: dict[str, bytes]) -> bytes:
 def pack(report_dir: Path, output: Path) -> Path:
     """Zip a report folder with ``manifest.json`` (SHA-256 and size of every file) and its digest.
 
-    Bundled: inventory.json, report.json and the other reports present, run.json, inputs/**.
+    Bundled: inventory.json, report.json and the other reports present, run.json, and the input
+    copies run.json lists (all of inputs/** when there is no run.json).
     The zip is deterministic: sorted entries, fixed timestamps and permissions.
     """
     files = _bundle_files(report_dir)

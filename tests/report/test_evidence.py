@@ -72,6 +72,26 @@ def test_record_run_keeps_exact_inputs_and_redacts_secrets(report_dir: Path) -> 
     assert run["inputs"]["policies"][0]["source"] == "policies/dq.yaml"
 
 
+def test_reused_folder_keeps_only_the_latest_inputs_and_never_deletes_other_files(
+    report_dir: Path, tmp_path: Path
+) -> None:
+    stray = report_dir / "inputs" / "policies" / "my-notes.txt"
+    stray.write_text("not written by the auditor")
+    record_run(
+        report_dir,
+        policy_files=[("second.yaml", b"id: SECOND\n")],
+        waiver_files=[],
+        argv=["auditor"],
+        started_at="2026-11-28T00:00:00Z",
+        finished_at="2026-11-28T00:01:00Z",
+    )
+    assert not (report_dir / "inputs/policies/policies/dq.yaml").exists()  # the previous run's copy
+    assert stray.read_text() == "not written by the auditor"
+    with zipfile.ZipFile(pack(report_dir, tmp_path / "evidence.zip")) as zf:
+        inputs = sorted(n for n in zf.namelist() if n.startswith("inputs/"))
+    assert inputs == ["inputs/policies/second.yaml"]
+
+
 @pytest.mark.parametrize(
     ("argv", "leaked"),
     [
