@@ -169,6 +169,13 @@ def _alarm_cell(
                 notes.append(f"no alarm watches {m.name}")
             continue
         state = _best([_alarm_state(a, ctx) for a in alarms])
+        # INSUFFICIENT_DATA can be brief (a new alarm) or permanent (wrong metric); the policies judge
+        # how long it has lasted, the matrix only points at it.
+        notes.extend(
+            f"alarm {a.name} has no data (INSUFFICIENT_DATA)"
+            for a in alarms
+            if a.state == "INSUFFICIENT_DATA"
+        )
         if state is CellState.DEGRADED:
             notes.append(f"no alarm on {m.name} notifies anyone (actions disabled or empty)")
         per_monitor.append(state)

@@ -218,6 +218,15 @@ def test_alarm_without_actions_fail_degraded() -> None:
     assert any("notifies anyone" in n for n in row.notes)
 
 
+def test_alarm_without_data_is_noted_but_still_in_place() -> None:
+    stuck = alarm("stuck")
+    stuck.state = "INSUFFICIENT_DATA"
+    m = monitor("dq", MonitorType.DATA_QUALITY, alarms=[stuck])
+    (row,) = coverage_rows(inventory([endpoint("ep", [m])], [m], [stuck]))
+    assert row.drift_alarm is OK
+    assert "alarm stuck has no data (INSUFFICIENT_DATA)" in row.notes
+
+
 def test_error_verdict_on_a_monitor_makes_its_cell_unknown() -> None:
     ep, monitors, alarms = _fully_monitored()
     dq = next(m for m in monitors if m.monitor_type is MonitorType.DATA_QUALITY)
