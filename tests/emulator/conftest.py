@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -76,10 +77,15 @@ def _check(value: Any, shape: Any, path: str, problems: list[str]) -> None:
         problems.append(f"{path}: expected timestamp")
 
 
+@functools.cache
+def service_model(service: str) -> Any:
+    return botocore.session.get_session().get_service_model(service)
+
+
 def shape_problems(service: str, operation: str, response: dict[str, Any]) -> list[str]:
     """Every way a parsed boto3 response differs from botocore's output shape (required members,
     member names, types, enum values)."""
-    model = botocore.session.get_session().get_service_model(service)
+    model = service_model(service)
     body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     problems: list[str] = []
     output_shape = model.operation_model(operation).output_shape

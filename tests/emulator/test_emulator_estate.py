@@ -352,3 +352,34 @@ def test_scale_estate(local_aws_server: LocalAws, estate: tuple[LocalAws, Estate
         # leave the module's curated estate in place for any test that runs after this one
         aws.reset()
         build_estate(aws, EstateSpec())
+
+
+def test_every_read_of_the_estate_matches_botocore_shapes(
+    estate: tuple[LocalAws, Estate], assert_shape: Any
+) -> None:
+    aws, built = estate
+    for account in built.member_account_ids:
+        for region in built.regions:
+            sm, cw = clients(aws, account, region)
+            search = sm.search(Resource="Endpoint", MaxResults=100)
+            assert_shape("sagemaker", "Search", search)
+            for record in search["Results"]:
+                name = record["Endpoint"]["EndpointName"]
+                assert_shape("sagemaker", "DescribeEndpoint", sm.describe_endpoint(EndpointName=name))
+            schedules = sm.list_monitoring_schedules(MaxResults=100)
+            assert_shape("sagemaker", "ListMonitoringSchedules", schedules)
+            for summary in schedules["MonitoringScheduleSummaries"]:
+                schedule_name = summary["MonitoringScheduleName"]
+                described = sm.describe_monitoring_schedule(MonitoringScheduleName=schedule_name)
+                assert_shape("sagemaker", "DescribeMonitoringSchedule", described)
+                executions = sm.list_monitoring_executions(MonitoringScheduleName=schedule_name)
+                assert_shape("sagemaker", "ListMonitoringExecutions", executions)
+            alarms = cw.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"], MaxRecords=100)
+            assert_shape("cloudwatch", "DescribeAlarms", alarms)
+
+
+def test_estate_spec_needs_accounts_and_regions(local_aws_server: LocalAws) -> None:
+    with pytest.raises(ValueError):
+        build_estate(local_aws_server, EstateSpec(accounts=0))
+    with pytest.raises(ValueError):
+        build_estate(local_aws_server, EstateSpec(regions=()))
