@@ -29,8 +29,14 @@ OPERATIONS: tuple[Operation, ...] = (
 DEFAULT_STS_REGION = "us-east-1"
 
 
-class CredentialsUnavailableError(Exception):
-    """Even the base credentials cannot be used (none found, or rejected by STS)."""
+class CredentialsUnavailableError(InputError):
+    """Even the base credentials cannot be used (none found, or rejected by STS).
+
+    A subclass of InputError so the CLI's existing handler prints it in one line with exit 2.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("AWS credentials", message)
 
 
 @dataclass

@@ -28,8 +28,10 @@ def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
 
 
 def test_no_credentials_raise_the_dedicated_error(no_credentials: None) -> None:
-    with pytest.raises(CredentialsUnavailableError):
+    with pytest.raises(CredentialsUnavailableError) as info:
         scan(ScanOptions(regions=("us-east-1",), endpoint_url="http://127.0.0.1:9"))
+    # An InputError subclass: the CLI prints it in one line and exits 2.
+    assert isinstance(info.value, InputError) and info.value.source == "AWS credentials"
 
 
 @pytest.mark.parametrize(
