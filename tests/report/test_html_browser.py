@@ -26,6 +26,11 @@ pytestmark = pytest.mark.browser
 
 def dump_dom(page: Path, profile: Path, timeout: float = 120) -> str:
     """The DOM after load, as Chromium serializes it (scripts have run)."""
+    return dump_dom_url(page.as_uri(), profile, timeout)
+
+
+def dump_dom_url(url: str, profile: Path, timeout: float = 120) -> str:
+    """``dump_dom`` for a URL (e.g. with a ``#view:`` fragment)."""
     if not CHROMIUM.exists():
         pytest.fail(f"headless Chromium is required at {CHROMIUM}: apt-get install -y chromium")
     proc = subprocess.run(
@@ -40,7 +45,7 @@ def dump_dom(page: Path, profile: Path, timeout: float = 120) -> str:
             "--disable-sync",
             f"--user-data-dir={profile}",
             "--dump-dom",
-            page.as_uri(),
+            url,
         ],
         capture_output=True,
         text=True,
@@ -115,3 +120,40 @@ def test_usable_at_5000_endpoints(tmp_path: Path) -> None:
     assert len(_tbody_rows(dom, "coverage-body")) == 250  # paged, not 5,000 rows at once
     assert "matching findings (100000 in total)" in dom
     assert elapsed < 60, f"took {elapsed:.0f}s to load"
+
+
+def _findings(dom: str) -> list[str]:
+    return [r for r in _tbody_rows(dom, "findings-body") if 'class="group"' not in r]
+
+
+@pytest.mark.parametrize(
+    ("view", "expected"),
+    [
+        pytest.param("verdict=PASS", 2, id="verdict"),
+        pytest.param("verdict=&severity=critical", 2, id="severity-all-verdicts"),
+        pytest.param("account=444455556666", 1, id="account"),
+        pytest.param("verdict=&q=churn-prod", 2, id="free-text"),
+        pytest.param("policy=MM-CAP-001", 1, id="policy"),
+        pytest.param("q=%3Cimg", 1, id="hostile-text-search"),
+        pytest.param("verdict=NOPE&severity=%22%3E%3Cimg", 6, id="unknown-values-ignored"),
+    ],
+)
+def test_filters_from_a_shared_link(
+    view: str, expected: int, rich_result: EvaluationResult, tmp_path: Path
+) -> None:
+    page = _render(rich_result, tmp_path)
+    dom = dump_dom_url(page.as_uri() + "#view:" + view, tmp_path / "profile")
+    assert len(_findings(dom)) == expected
+    assert "<img" not in dom
+
+
+def test_sort_and_coverage_gap_filter(rich_result: EvaluationResult, tmp_path: Path) -> None:
+    page = _render(rich_result, tmp_path)
+    dom = dump_dom_url(
+        page.as_uri() + "#view:verdict=&sort=name&policy=MM-DQ-001&cells=_gaps", tmp_path / "p"
+    )
+    names = [re.search(r"<td class=\"wrap\"><div>(.*?)</div>", r).group(1) for r in _findings(dom)]  # type: ignore[union-attr]
+    assert names == sorted(names) and len(names) == 4
+    coverage = _tbody_rows(dom, "coverage-body")
+    assert len(coverage) == 3  # missing, degraded and unknown cells; all-N/A serverless is not a gap
+    assert "serverless-ep" not in "".join(coverage)

@@ -115,6 +115,7 @@
     fMore.hidden = limit >= current.length;
   }
   function applyFindings() {
+    saveView();
     var q = fText.value.trim().toLowerCase();
     current = findings.filter(function (f) { return matches(f, q); });
     current.sort(compare);
@@ -169,6 +170,7 @@
     cMore.hidden = limit >= cCurrent.length;
   }
   function applyCoverage() {
+    saveView();
     var q = cText.value.trim().toLowerCase(), st = cState.value;
     cCurrent = rows.filter(function (r) {
       if (st === "_gaps" && r.cells.every(function (c) { return c === "ok" || c === "not_applicable"; })) {
@@ -192,7 +194,48 @@
     cShown = Math.max(cShown, Math.min(cCurrent.length, 5000)); renderCoverage();
   });
 
+  // ------------------------------------------------------------------ shareable views
+  // The filters live in the address as "#view:verdict=FAIL&q=churn&...", so a link opens the same
+  // view. Values from the address only ever set control values; unknown values are ignored.
+  var VIEW = [["verdict", fVer], ["severity", fSev], ["account", fAcc], ["region", fReg], ["sort", fSort],
+    ["q", fText], ["cells", cState], ["cq", cText]];
+  var restoring = true;
+  function policyId() { return fPol.value ? data.policies[Number(fPol.value)].id : ""; }
+  function saveView() {
+    if (restoring) { return; }
+    var parts = [];
+    VIEW.forEach(function (v) {
+      var def = v[1].tagName === "SELECT" ? v[1].options[0].value : "";  // the first option is the default
+      if (v[1].value !== def) { parts.push(v[0] + "=" + encodeURIComponent(v[1].value)); }
+    });
+    if (fPol.value) { parts.push("policy=" + encodeURIComponent(policyId())); }
+    try { history.replaceState(null, "", parts.length ? "#view:" + parts.join("&") : location.pathname); }
+    catch (e) { /* some browsers refuse replaceState on file:// pages; the view still works */ }
+  }
+  function setControl(control, value) {
+    for (var i = 0; i < control.options.length; i++) {
+      if (control.options[i].value === value) { control.value = value; return; }
+    }
+  }
+  function restoreView() {
+    var hash = location.hash;
+    if (hash.indexOf("#view:") !== 0) { return; }
+    hash.slice(6).split("&").forEach(function (pair) {
+      var k = pair.split("=")[0], v;
+      try { v = decodeURIComponent(pair.slice(k.length + 1)); } catch (e) { return; }
+      VIEW.forEach(function (entry) {
+        if (entry[0] !== k) { return; }
+        if (entry[1].tagName === "SELECT") { setControl(entry[1], v); } else { entry[1].value = v; }
+      });
+      if (k === "policy") {
+        data.policies.forEach(function (p, i) { if (p.id === v) { fPol.value = String(i); } });
+      }
+    });
+  }
+
+  restoreView();
   applyFindings();
   applyCoverage();
+  restoring = false;
   document.body.setAttribute("data-ready", "1");
 })();
