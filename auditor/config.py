@@ -64,7 +64,9 @@ class Config:
 
 
 def derived_schema() -> dict[str, Any]:
-    schema = json_schema(Config, schema_id=SCHEMA_ID, title="Model Monitor auditor configuration (auditor.yaml)")
+    schema = json_schema(
+        Config, schema_id=SCHEMA_ID, title="Model Monitor auditor configuration (auditor.yaml)"
+    )
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
@@ -140,8 +142,10 @@ builtin_policies: true
 enable: []              # policy ids or tags; when set, only these run
 disable: []             # policy ids or tags to skip
 parameters: {}          # per-policy parameter overrides, e.g.:
-#  MM-CAPTURE-001:
-#    min_sampling_percentage: 50
+#  mm-data-capture:
+#    min_sampling_percent: 50
+#  mm-model-quality-monitor:
+#    production_tag_values: [production, prod, live]
 # waivers: waivers.yaml
 
 # --- What to produce ----------------------------------------------------------

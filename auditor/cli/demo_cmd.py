@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -31,6 +32,32 @@ DEMO_ENV = {
     "AWS_SESSION_TOKEN": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
+
+
+def demo_waivers(today: date) -> str:
+    """Waivers for the demo, dated from today: one active, one expired, one that matches nothing."""
+    return f"""\
+# Demo waivers, written by `auditor demo` (dates relative to the day of the run).
+waivers:
+  - id: W-DEMO-1
+    policy: mm-orphan-job-definition
+    resources: {{arn: "arn:aws:sagemaker:*:*:*job-definition/fraud-scoring-*-def-v0"}}
+    reason: v0 definitions are kept for rollback until the v1 baselines are signed off
+    owner: ml-platform@example.com
+    expires: {(today + timedelta(days=90)).isoformat()}
+  - id: W-DEMO-2
+    policy: mm-data-capture
+    resources: {{arn: "arn:aws:sagemaker:*:*:endpoint/capture-input-only"}}
+    reason: Output capture was off while the PII review was pending
+    owner: risk-office@example.com
+    expires: {(today - timedelta(days=7)).isoformat()}
+  - id: W-DEMO-3
+    policy: mm-data-quality-monitor
+    resources: {{arn: "arn:aws:sagemaker:*:*:endpoint/legacy-*"}}
+    reason: Legacy endpoints are being decommissioned
+    owner: ml-platform@example.com
+    expires: {(today + timedelta(days=30)).isoformat()}
+"""
 
 
 @contextmanager
@@ -81,15 +108,19 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         if not quiet:
             click.echo(message)
 
-    inputs: JudgeInputs = load_judge_inputs(
-        policy_paths=[],
-        builtin=True,
-        enable=[],
-        disable=[],
-        parameters={},
-        waivers_path=None,
-        baseline_path=None,
-    )
+    with tempfile.TemporaryDirectory(prefix="auditor-demo-") as scratch:
+        # Dated from today so the demo always shows an active, an expired and an unused waiver.
+        waivers = Path(scratch) / "demo-waivers.yaml"
+        waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
+        inputs: JudgeInputs = load_judge_inputs(
+            policy_paths=[],
+            builtin=True,
+            enable=[],
+            disable=[],
+            parameters={},
+            waivers_path=waivers,
+            baseline_path=None,
+        )
     output = OutputOptions(formats=check_formats(list(FORMATS)), output_dir=output_dir, fail_on=severity)
     with _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")

@@ -1,0 +1,41 @@
+"""`auditor demo` end to end: local AWS, sample organization, real scan over HTTP, every report, gate code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditor.report import FORMATS
+
+
+@pytest.mark.e2e
+def test_demo_runs_the_whole_job(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "demo", "--output-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
+    # The sample estate has deliberate high-severity failures: a real gate exits 1.
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for reporter in FORMATS.values():
+        assert (out / reporter.filename).stat().st_size > 0, reporter.filename
+    assert (out / "inventory.json").is_file() and (out / "run.json").is_file()
+    assert f"Open: {out / 'report.html'}" in proc.stdout
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    # Scanned through AssumeRole into every member account of the organization, in both regions.
+    assert len({t["account_id"] for t in report["targets"]}) == 4
+    assert {t["region"] for t in report["targets"]} == {"us-east-1", "eu-west-1"}
+    assert report["scan_errors"] == []
+    statuses = sorted(w["status"] for w in report["waivers"])
+    assert statuses == ["active", "expired", "unused"]
+    verdicts = {f["verdict"] for f in report["findings"]}
+    assert {"PASS", "FAIL", "WAIVED", "NOT_APPLICABLE"} <= verdicts
+    assert not list(out.rglob("*.tmp"))
