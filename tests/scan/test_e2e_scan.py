@@ -306,3 +306,24 @@ def test_search_denied_in_one_region_falls_back_without_a_gap(small_estate: Any,
     assert _without_metadata(inv) == _without_metadata(baseline)
     assert inv.metadata.options["search_fallback"] == [f"{second}/us-east-1:AccessDeniedException"]
     assert inv.metadata.api_calls["sagemaker:DescribeEndpoint"] == 2  # only that region went the slow way
+
+
+def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory) -> None:
+    calls = baseline.metadata.api_calls
+    targets = len(baseline.targets)
+    assert calls["sagemaker:Search"] == targets  # one page per region (fewer than 100 endpoints)
+    assert calls["cloudwatch:DescribeAlarms"] == targets
+    assert calls["sagemaker:DescribeEndpointConfig"] == len(
+        {(e.account_id, e.region, e.endpoint_config_name) for e in baseline.endpoints}
+    )
+    named = [j for j in baseline.job_definitions if not j.embedded]
+    described = sum(
+        v for k, v in calls.items() if k.startswith("sagemaker:Describe") and k.endswith("JobDefinition")
+    )
+    assert described == len(named)
+    for per_resource in ("sagemaker:DescribeEndpoint", "sagemaker:ListTags", "sagemaker:ListEndpoints"):
+        assert per_resource not in calls
+    # Only schedules Search cannot return (the orphan) are described one by one.
+    assert calls["sagemaker:DescribeMonitoringSchedule"] == sum(
+        1 for m in baseline.monitors if m.endpoint_arn is None
+    )
