@@ -94,7 +94,8 @@ def render_text(result: EvaluationResult) -> str:
     """The Markdown summary as text (capped at ``MAX_CHARS``)."""
     s = summarize(result)
     fails = s.verdicts[Verdict.FAIL]
-    status = "FAILED" if fails else ("INCOMPLETE" if s.incomplete else "PASSED")
+    # Reporters do not know the gate's --fail-on, so the headline counts rather than judges.
+    status = f"{fails} failing check(s)" if fails else ("incomplete" if s.incomplete else "no failing checks")
     lines = [
         f"## Model Monitor compliance: {format_percent(s.compliance_percent)} ({status})",
         "",

@@ -11,7 +11,7 @@ from .conftest import HOSTILE_NAME, base_result, finding
 
 def test_headline_tables_and_escaping(rich_result: EvaluationResult) -> None:
     text = markdown_report.render(rich_result).decode()
-    assert text.startswith("## Model Monitor compliance: 33.3% (FAILED)")
+    assert text.startswith("## Model Monitor compliance: 33.3% (3 failing check(s))")
     assert "| 1 | 1 | 0 | 1 | 0 |" in text  # failures by severity: critical high medium low info
     assert "### Top failing policies" in text and "### Scan errors" in text
     assert HOSTILE_NAME not in text
@@ -50,4 +50,4 @@ def test_clean_run_says_passed() -> None:
     text = markdown_report.render(
         base_result([finding("P1", Verdict.PASS, "a", severity=Severity.LOW)])
     ).decode()
-    assert "100.0% (PASSED)" in text
+    assert "100.0% (no failing checks)" in text
