@@ -321,9 +321,8 @@ def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory
         v for k, v in calls.items() if k.startswith("sagemaker:Describe") and k.endswith("JobDefinition")
     )
     assert described == len(named)
-    for per_resource in ("sagemaker:DescribeEndpoint", "sagemaker:ListTags", "sagemaker:ListEndpoints"):
+    for per_resource in ("sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints"):
         assert per_resource not in calls
-    # Only schedules Search cannot return (the orphan) are described one by one.
-    assert calls["sagemaker:DescribeMonitoringSchedule"] == sum(
-        1 for m in baseline.monitors if m.endpoint_arn is None
-    )
+    # Only schedules Search cannot return (the orphans) are described, and their tags listed, one by one.
+    orphans = sum(1 for m in baseline.monitors if m.endpoint_arn is None)
+    assert calls["sagemaker:DescribeMonitoringSchedule"] == orphans == calls["sagemaker:ListTags"]
