@@ -19,7 +19,7 @@ from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.waivers import Waiver, load_waivers
-from auditor.report import FORMATS, write_reports
+from auditor.report import resolve_formats, write_reports
 from auditor.report.diff import compare, load_result
 from auditor.report.evidence import record_run
 from auditor.report.gate import ExitCode, exit_code
@@ -36,6 +36,7 @@ class JudgeInputs:
     waivers: list[Waiver]
     waiver_files: list[tuple[str, bytes]]
     baseline: EvaluationResult | None
+    config_files: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,10 @@ def default_output_dir(now: datetime | None = None) -> Path:
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise InputError("--format", f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    """Validate format names before any AWS call (InputError on an unknown one)."""
     if not formats:
         raise InputError("--format", "at least one format is needed")
-    return tuple(dict.fromkeys(formats))
+    return tuple(r.name for r in resolve_formats(formats))
 
 
 def load_judge_inputs(
@@ -78,6 +77,7 @@ def load_judge_inputs(
     parameters: dict[str, dict[str, object]],
     waivers_path: Path | None,
     baseline_path: Path | None,
+    config_path: Path | None = None,
 ) -> JudgeInputs:
     """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2)."""
     policies = load_policy_set(
@@ -89,7 +89,14 @@ def load_judge_inputs(
         waivers = load_waivers(waivers_path)
         waiver_files.append((waivers_path.name, waivers_path.read_bytes()))
     baseline = load_result(baseline_path) if baseline_path is not None else None
-    return JudgeInputs(policies=policies, waivers=waivers, waiver_files=waiver_files, baseline=baseline)
+    config_files = [(config_path.name, config_path.read_bytes())] if config_path is not None else []
+    return JudgeInputs(
+        policies=policies,
+        waivers=waivers,
+        waiver_files=waiver_files,
+        baseline=baseline,
+        config_files=config_files,
+    )
 
 
 def judge(inventory: Inventory, inputs: JudgeInputs) -> EvaluationResult:
@@ -118,6 +125,7 @@ def finish(
         out_dir,
         policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
         waiver_files=inputs.waiver_files,
+        config_files=inputs.config_files,
         argv=output.argv,
         started_at=started_at,
         finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

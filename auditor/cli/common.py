@@ -111,18 +111,24 @@ def output_options(f: F) -> F:
     return f
 
 
-def resolve_config(config_path: Path | None) -> Config:
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    path: Path | None  # None: no config file, built-in defaults
+
+
+def resolve_config(config_path: Path | None) -> LoadedConfig:
     """Load the config file named by --config, $AUDITOR_CONFIG, or ./auditor.yaml if present."""
     if config_path is None and os.environ.get("AUDITOR_CONFIG"):
         config_path = Path(os.environ["AUDITOR_CONFIG"])
     if config_path is None:
         default = Path(DEFAULT_CONFIG_NAME)
         if not default.is_file():
-            return Config()
+            return LoadedConfig(Config(), None)
         config_path = default
     if not config_path.is_file():
         raise InputError(str(config_path), "config file not found")
-    return load_config(config_path)
+    return LoadedConfig(load_config(config_path), config_path)
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,8 @@ class JudgeArgs:
     baseline_path: str | None
 
 
-def build_judge_inputs(config: Config, args: JudgeArgs) -> JudgeInputs:
+def build_judge_inputs(loaded: LoadedConfig, args: JudgeArgs) -> JudgeInputs:
+    config = loaded.config
     policy_paths = [_existing_path("--policies", p) for p in args.policy_paths] or [
         _existing_path("config: policies", p) for p in config.policies
     ]
@@ -151,6 +158,7 @@ def build_judge_inputs(config: Config, args: JudgeArgs) -> JudgeInputs:
         parameters=dict(config.parameters),
         waivers_path=_existing_path("--waivers", waivers) if waivers else None,
         baseline_path=_existing_path("--baseline", args.baseline_path) if args.baseline_path else None,
+        config_path=loaded.path,
     )
 
 

@@ -122,9 +122,10 @@ def scan_cmd(
     `auditor evaluate`.
     """
     started = _now()
-    config = resolve_config(config_path)
+    loaded = resolve_config(config_path)
+    config = loaded.config
     inputs = build_judge_inputs(
-        config, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+        loaded, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
     )
     output = build_output_options(
         config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete
@@ -185,9 +186,10 @@ def evaluate_cmd(
     months later reproduces the same verdicts.
     """
     started = _now()
-    config = resolve_config(config_path)
+    loaded = resolve_config(config_path)
+    config = loaded.config
     inputs = build_judge_inputs(
-        config, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+        loaded, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
     )
     output = build_output_options(
         config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete

@@ -128,6 +128,7 @@ def record_run(
     argv: Sequence[str],
     started_at: str,
     finished_at: str,
+    config_files: Sequence[tuple[str, bytes]] = (),
 ) -> None:
     """Copy the exact inputs into ``output_dir/inputs/`` and write ``output_dir/run.json``.
 
@@ -148,6 +149,8 @@ def record_run(
         "inputs": {
             "policies": _copy_inputs(output_dir, "policies", policy_files),
             "waivers": _copy_inputs(output_dir, "waivers", waiver_files),
+            # The config file carries parameter overrides; without it a re-judgement could differ.
+            "config": _copy_inputs(output_dir, "config", config_files),
         },
     }
     write_atomic(
@@ -159,7 +162,11 @@ def _listed_inputs(report_dir: Path) -> list[str] | None:
     """The input copies run.json lists (safe relative paths only), or None without a readable run.json."""
     try:
         run = json.loads((report_dir / RUN_FILE).read_text(encoding="utf-8"))
-        listed = [entry["path"] for kind in ("policies", "waivers") for entry in run["inputs"][kind]]
+        listed = [
+            entry["path"]
+            for kind in ("policies", "waivers", "config")
+            for entry in run["inputs"].get(kind, [])
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return [

@@ -1,0 +1,82 @@
+"""`auditor evaluate` on a saved inventory: the config file is recorded with the run; files are readable."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from auditor.inventory import store
+from auditor.inventory.model import Dataset, DatasetStatus, Endpoint, Inventory, ScanMetadata, Target
+
+
+def _inventory() -> Inventory:
+    complete = dict.fromkeys(Dataset, DatasetStatus.COMPLETE)
+    return Inventory(
+        metadata=ScanMetadata(
+            tool_version="t", started_at="2026-11-27T10:00:00Z", finished_at="2026-11-27T10:01:00Z"
+        ),
+        targets=[Target("111111111111", "us-east-1", complete)],
+        endpoints=[
+            Endpoint(
+                arn="arn:aws:sagemaker:us-east-1:111111111111:endpoint/churn",
+                name="churn",
+                account_id="111111111111",
+                region="us-east-1",
+                status="InService",
+            )
+        ],
+    )
+
+
+def test_config_parameters_are_recorded_and_applied(tmp_path: Path) -> None:
+    store.save(_inventory(), tmp_path / "inventory.json")
+    config = tmp_path / "auditor.yaml"
+    config.write_text("parameters:\n  mm-data-capture:\n    min_sampling_percent: 55\nformats: [json]\n")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "evaluate",
+            "inventory.json",
+            "--config",
+            str(config),
+            "--output-dir",
+            "out",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr  # the endpoint has no capture and no monitors
+    run = json.loads((out / "run.json").read_text())
+    (entry,) = run["inputs"]["config"]
+    assert (out / entry["path"]).read_bytes() == config.read_bytes()
+    report = json.loads((out / "report.json").read_text())
+    (capture,) = [f for f in report["findings"] if f["policy_id"] == "mm-data-capture"]
+    assert "55" in capture["message"]  # the override reached the policy
+    assert not (out / "report.html").exists()  # formats came from the config file
+
+
+def test_reports_get_the_usual_file_mode(tmp_path: Path) -> None:
+    store.save(_inventory(), tmp_path / "inventory.json")
+    old = os.umask(0o022)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "auditor", "evaluate", "inventory.json", "--output-dir", "out", "-q"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.umask(old)
+    assert proc.returncode == 1, proc.stderr
+    for name in ("report.json", "report.html", "inventory.json", "run.json"):
+        assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o644, name
