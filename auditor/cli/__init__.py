@@ -1,8 +1,8 @@
 """Command-line entry point: the ``auditor`` group, explicit command wiring, and exit-code handling.
 
 Exit codes (also in ``auditor --help``): 0 clean; 1 a non-waived FAIL at or above --fail-on;
-2 invalid input (usage, config, policy, waiver, inventory, report files); 3 the scan was incomplete
-(ERROR verdicts), unless --allow-incomplete; 130 interrupted.
+2 invalid input (usage, config, policy, waiver, inventory, report files); 3 incomplete (a scan
+error, or an ERROR verdict at or above --fail-on), unless --allow-incomplete; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
   1  a non-waived FAIL at or above --fail-on (default: high)
   2  invalid input: command line, config, policy, waiver, inventory or report file
-  3  the scan was incomplete (ERROR verdicts), unless --allow-incomplete
+  3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
+     could not be collected, so compliance is not established), unless
+     --allow-incomplete. A FAIL (1) takes precedence over 3.
 """
 
 
