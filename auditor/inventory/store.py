@@ -58,7 +58,8 @@ def loads(text: str, source: str = "<inventory>") -> Inventory:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(
-            source, f"unsupported schema_version {version!r} (this auditor reads {SCHEMA_VERSION!r})",
+            source,
+            f"unsupported schema_version {version!r} (this auditor reads {SCHEMA_VERSION!r})",
             location="schema_version",
         )
     validator = jsonschema.Draft202012Validator(published_schema())
