@@ -40,6 +40,7 @@ class InProcessClient:
             response.current_account = self._account_id
             response.region = self._region
             response.params = params
+            response.uri_match = {}  # read alongside params by moto >= 5.2.5; no URI parameters here
             result = method(response)
             if isinstance(result, ActionResult) and isinstance(result.result, dict):
                 return dict(result.result)
