@@ -40,7 +40,8 @@ class InProcessClient:
             response.current_account = self._account_id
             response.region = self._region
             response.params = params
-            response.uri_match = {}  # read alongside params by moto >= 5.2.5; no URI parameters here
+            # moto >= 5.2.5 reads URI parameters alongside params; these calls have none.
+            setattr(response, "uri_match", {})  # noqa: B010 - typed Match | None in moto 5.2.1
             result = method(response)
             if isinstance(result, ActionResult) and isinstance(result.result, dict):
                 return dict(result.result)
