@@ -23,7 +23,9 @@ Wrapped (moto's answer is kept and corrected):
   string "EndpointName" for some types) and the ``EndpointName``/``NameContains``/``CreationTime*``
   filters and sorting.
 * ``DescribeAlarms``: ``AlarmTypes`` is honoured (without it real AWS returns metric alarms only),
-  ``StateValue`` combines with the other filters, and ``MaxRecords``/``NextToken`` page the results.
+  ``StateValue`` combines with the other filters, ``ChildrenOfAlarmName``/``ParentsOfAlarmName``
+  follow composite rules (moto ignores them and returns everything), and ``MaxRecords``/``NextToken``
+  page the results.
 * ``ListTags``/``AddTags``/``DeleteTags`` accept monitoring-schedule ARNs.
 """
 
@@ -677,6 +679,25 @@ def _put_composite_alarm(self: Any) -> EmptyResult:
     return EmptyResult()
 
 
+_RULE_REFERENCE = re.compile(
+    r"""\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*(?:"([^"]*)"|'([^']*)'|([^\s)]+))\s*\)"""
+)
+
+
+def rule_children(rule: str) -> set[str]:
+    """Alarm names an AlarmRule refers to, e.g. ``ALARM("a") OR OK(b)`` -> {"a", "b"}."""
+    return {next(g for g in m.groups() if g is not None) for m in _RULE_REFERENCE.finditer(rule)}
+
+
+def _related(
+    alarm: Any, combined: list[tuple[str, Any]], children_of: str | None, parents_of: str | None
+) -> bool:
+    if children_of:
+        parent = next((a for _, a in combined if a.name == children_of and a.rule), None)
+        return parent is not None and alarm.name in rule_children(parent.rule)
+    return bool(alarm.rule) and parents_of in rule_children(alarm.rule)
+
+
 def _wrap_describe_alarms(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
     def describe_alarms(self: Any) -> ActionResult:
         result: dict[str, Any] = dict(original(self).result)  # type: ignore[call-overload]
@@ -684,9 +705,19 @@ def _wrap_describe_alarms(original: Callable[[Any], ActionResult]) -> Callable[[
         state = self._get_param("StateValue")
         combined = [("MetricAlarm", a) for a in result.get("MetricAlarms", [])]
         combined += [("CompositeAlarm", a) for a in result.get("CompositeAlarms", [])]
-        wanted = [
-            (kind, a) for kind, a in combined if kind in types and (state is None or a.state_value == state)
-        ]
+        children_of, parents_of = (
+            self._get_param("ChildrenOfAlarmName"),
+            self._get_param("ParentsOfAlarmName"),
+        )
+        if children_of or parents_of:
+            # Only MaxRecords/NextToken may accompany these, and both alarm types come back.
+            wanted = [(kind, a) for kind, a in combined if _related(a, combined, children_of, parents_of)]
+        else:
+            wanted = [
+                (kind, a)
+                for kind, a in combined
+                if kind in types and (state is None or a.state_value == state)
+            ]
         wanted.sort(key=lambda pair: pair[1].name)
         page, token = _page(wanted, self._get_param("MaxRecords"), self._get_param("NextToken"), 50)
         return ActionResult(

@@ -588,3 +588,23 @@ def test_state_value_filter_and_backdated_state_time(aws: LocalAws) -> None:
     assert alarm["StateUpdatedTimestamp"] == when
     with pytest.raises(KeyError):
         aws.set_alarm_state_time(MEMBER_A, "us-east-1", "nope", when)
+
+
+def test_children_and_parents_of_composite_alarms(aws: LocalAws) -> None:
+    client = cw(aws)
+    for name in ("drift-a", "drift-b", "unrelated"):
+        put_metric_alarm(client, name)
+    client.put_composite_alarm(AlarmName="any-drift", AlarmRule="ALARM(\"drift-a\") OR OK('drift-b')")
+    client.put_composite_alarm(AlarmName="outer", AlarmRule='ALARM("any-drift") AND NOT ALARM(unrelated)')
+
+    children = client.describe_alarms(ChildrenOfAlarmName="any-drift")
+    assert {a["AlarmName"] for a in children["MetricAlarms"]} == {"drift-a", "drift-b"}
+    assert children["CompositeAlarms"] == []
+    outer_children = client.describe_alarms(ChildrenOfAlarmName="outer")
+    assert {a["AlarmName"] for a in outer_children["MetricAlarms"]} == {"unrelated"}
+    assert [a["AlarmName"] for a in outer_children["CompositeAlarms"]] == ["any-drift"]
+    parents = client.describe_alarms(ParentsOfAlarmName="drift-b")
+    assert parents["MetricAlarms"] == []
+    assert [a["AlarmName"] for a in parents["CompositeAlarms"]] == ["any-drift"]
+    not_composite = client.describe_alarms(ChildrenOfAlarmName="drift-a")
+    assert (not_composite["MetricAlarms"], not_composite["CompositeAlarms"]) == ([], [])
