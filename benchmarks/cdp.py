@@ -1,0 +1,164 @@
+"""A minimal Chrome DevTools Protocol client over ``--remote-debugging-pipe`` (stdlib only).
+
+Chromium reads CDP messages from fd 3 and writes them to fd 4, each a JSON object followed by a NUL
+byte. No websocket, no extra dependency: the child gets the two pipe ends at fds 3 and 4 through
+``os.posix_spawn`` file actions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import tempfile
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+class CdpError(RuntimeError):
+    """Chromium answered a command with an error, died, or did not answer in time."""
+
+
+class Chromium:
+    """A headless Chromium driven over the DevTools pipe: ``send`` a command, wait for ``event``s."""
+
+    def __init__(self, binary: Path = CHROMIUM, timeout: float = 60.0) -> None:
+        if not binary.exists():
+            raise CdpError(f"headless Chromium is needed at {binary} (apt-get install chromium)")
+        self._timeout = timeout
+        self._profile = tempfile.mkdtemp(prefix="bench-chromium-")
+        to_child_r, self._to_child = os.pipe()
+        self._from_child, from_child_w = os.pipe()
+        args = [
+            str(binary),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-extensions",
+            "--disable-sync",
+            "--no-first-run",
+            "--mute-audio",
+            f"--user-data-dir={self._profile}",
+            "--remote-debugging-pipe",
+            "about:blank",
+        ]
+        devnull = os.open(os.devnull, os.O_RDWR)
+        actions = [
+            (os.POSIX_SPAWN_DUP2, devnull, 1),
+            (os.POSIX_SPAWN_DUP2, devnull, 2),
+            (os.POSIX_SPAWN_DUP2, to_child_r, 3),
+            (os.POSIX_SPAWN_DUP2, from_child_w, 4),
+        ]
+        self._pid = os.posix_spawn(args[0], args, dict(os.environ), file_actions=actions, setsid=True)
+        for fd in (devnull, to_child_r, from_child_w):
+            os.close(fd)
+        self._buffer = b""
+        self._next_id = 0
+        self._events: list[dict[str, Any]] = []
+        self.session_id: str | None = None
+
+    # ------------------------------------------------------------------ protocol
+
+    def _read_message(self, deadline: float) -> dict[str, Any]:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise CdpError("Chromium did not answer in time")
+            ready, _, _ = select.select([self._from_child], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(self._from_child, 1 << 20)
+            if not chunk:
+                raise CdpError("Chromium closed the DevTools pipe (it exited)")
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\0", 1)
+        message: dict[str, Any] = json.loads(raw)
+        return message
+
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, *, browser: bool = False
+    ) -> dict[str, Any]:
+        """Send one command (to the attached page unless ``browser``) and return its result."""
+        self._next_id += 1
+        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
+        if not browser and self.session_id is not None:
+            message["sessionId"] = self.session_id
+        os.write(self._to_child, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + self._timeout
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self._next_id:
+                if "error" in reply:
+                    raise CdpError(f"{method}: {reply['error']}")
+                result: dict[str, Any] = reply.get("result", {})
+                return result
+            if "method" in reply:
+                self._events.append(reply)
+
+    def wait_event(self, method: str) -> dict[str, Any]:
+        """The next event named ``method`` (events that arrived earlier count)."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            for i, event in enumerate(self._events):
+                if event["method"] == method:
+                    del self._events[i]
+                    return event
+            message = self._read_message(deadline)
+            if "method" in message:
+                self._events.append(message)
+
+    def open_page(self) -> None:
+        """Create a page target and attach to it (flattened session): later commands go to the page."""
+        target = self.send("Target.createTarget", {"url": "about:blank"}, browser=True)["targetId"]
+        attached = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, browser=True)
+        self.session_id = str(attached["sessionId"])
+        self.send("Page.enable")
+        self.send("Runtime.enable")
+
+    def evaluate(self, expression: str) -> Any:
+        """Run JavaScript in the page (promises awaited) and return its JSON value."""
+        result = self.send(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}
+        )
+        if "exceptionDetails" in result:
+            raise CdpError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    # ------------------------------------------------------------------ lifetime
+
+    def close(self) -> None:
+        """Ask Chromium to quit, then make sure its process group is gone."""
+        # Already gone or not answering: the process group is killed below either way.
+        with contextlib.suppress(CdpError, OSError):
+            self.send("Browser.close", browser=True)
+        for _ in range(50):
+            done, _ = os.waitpid(self._pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        else:
+            os.killpg(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+        for fd in (self._to_child, self._from_child):
+            os.close(fd)
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

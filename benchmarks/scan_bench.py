@@ -1,0 +1,208 @@
+"""Benchmark 1: scan cost (API calls) and speed (wall time against a lower bound) at organization scale.
+
+The local AWS runs in its own process (``localaws_proc``) with a fixed latency injected into every call;
+the scanner runs here, exactly as ``auditor scan --accounts ... --regions ...`` would.
+
+The lower bound is derived from what the scanner can overlap (auditor/scan/orchestrator.py, region.py):
+
+* GetCallerIdentity, then AssumeRole into every account, ``max_workers`` accounts at a time;
+* then ``max_workers`` (account, region) targets at a time; inside one target the phases run one after the
+  other: paginated listings (Search, ListEndpoints, ListMonitoringSchedules, the four List*JobDefinitions,
+  DescribeAlarms) one page at a time, and the per-resource describes with ``per_service_concurrency``
+  calls in flight (DescribeEndpoint + ListTags and DescribeMonitoringSchedule + ListTags are two calls
+  in a row per resource).
+
+So one target needs at least ``L_t = sequential pages + sum over phases of ceil(items / psc) x calls per
+item`` latencies, and the whole scan at least ``1 + ceil(accounts / W) + max(max_t L_t, sum_t L_t / W)``
+latencies. Effective concurrency = total calls / that number. The naive bound ``calls x latency /
+(min(W, targets) x psc)`` is reported beside it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from localaws_proc import LocalAwsProcess
+
+LATENCY_SECONDS = 0.05
+
+# (accounts, regions, endpoints per region)
+FULL_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 100), (10, 2, 50), (50, 2, 40))
+SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 8), (2, 2, 4))
+REGION_NAMES = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
+
+_SEQUENTIAL_PAGES = frozenset(
+    {
+        "sagemaker:Search",
+        "sagemaker:ListEndpoints",
+        "sagemaker:ListMonitoringSchedules",
+        "sagemaker:ListDataQualityJobDefinitions",
+        "sagemaker:ListModelQualityJobDefinitions",
+        "sagemaker:ListModelBiasJobDefinitions",
+        "sagemaker:ListModelExplainabilityJobDefinitions",
+        "cloudwatch:DescribeAlarms",
+    }
+)
+_JOB_DEFINITION_DESCRIBES = frozenset(
+    {
+        "sagemaker:DescribeDataQualityJobDefinition",
+        "sagemaker:DescribeModelQualityJobDefinition",
+        "sagemaker:DescribeModelBiasJobDefinition",
+        "sagemaker:DescribeModelExplainabilityJobDefinition",
+    }
+)
+_PAIRED_WITH_LIST_TAGS = ("sagemaker:DescribeEndpoint", "sagemaker:DescribeMonitoringSchedule")
+_KNOWN = (
+    _SEQUENTIAL_PAGES
+    | _JOB_DEFINITION_DESCRIBES
+    | set(_PAIRED_WITH_LIST_TAGS)
+    | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig"}
+)
+
+
+def target_critical_path(ops: dict[str, int], psc: int) -> tuple[int, list[str]]:
+    """Latencies one (account, region) needs at least, and the operations the model does not know."""
+    rounds = sum(n for op, n in ops.items() if op in _SEQUENTIAL_PAGES)
+    for op in _PAIRED_WITH_LIST_TAGS:
+        rounds += 2 * math.ceil(ops.get(op, 0) / psc)
+    rounds += math.ceil(ops.get("sagemaker:DescribeEndpointConfig", 0) / psc)
+    rounds += math.ceil(sum(ops.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES) / psc)
+    unknown = sorted(op for op in ops if op not in _KNOWN)
+    rounds += sum(ops[op] for op in unknown)  # unmodelled: assume no overlap (and say so)
+    return rounds, unknown
+
+
+def scan_lower_bound(
+    per_target: dict[tuple[str, str], dict[str, int]], accounts: int, workers: int, psc: int
+) -> tuple[int, list[str]]:
+    """Latencies the whole scan needs at least (see the module docstring)."""
+    paths: list[int] = []
+    unknown: set[str] = set()
+    for ops in per_target.values():
+        rounds, odd = target_critical_path(ops, psc)
+        paths.append(rounds)
+        unknown.update(odd)
+    body = max(max(paths, default=0), math.ceil(sum(paths) / workers))
+    return 1 + math.ceil(accounts / workers) + body, sorted(unknown)
+
+
+@contextmanager
+def fake_credentials() -> Iterator[None]:
+    """The management account's credentials of the local AWS (moto accepts anything)."""
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    saved = {k: os.environ.get(k) for k in [*env, "AWS_PROFILE", "AWS_ENDPOINT_URL"]}
+    os.environ.update(env)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def measure_scan(
+    aws: LocalAwsProcess,
+    members: tuple[str, ...],
+    regions: tuple[str, ...],
+    role: str,
+    search: bool,
+    latency: float,
+) -> dict[str, Any]:
+    from auditor.scan.options import ScanOptions
+    from auditor.scan.orchestrator import scan
+
+    options = ScanOptions(
+        accounts=members, role_name=role, regions=regions, endpoint_url=aws.endpoint_url, use_search=search
+    )
+    aws.reset_calls()
+    server_cpu0 = aws.cpu_seconds()
+    cpu0 = time.process_time()
+    t0 = time.perf_counter()
+    inventory = scan(options)
+    wall = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
+    server_cpu = aws.cpu_seconds() - server_cpu0
+    calls = aws.calls()
+    per_target = aws.calls_by_target([(a, r) for a in members for r in regions])
+    total = sum(calls.values())
+    endpoints = len(inventory.endpoints)
+    monitors = len(inventory.monitors)
+    k = monitors / endpoints if endpoints else 0.0
+    targets = len(members) * len(regions)
+    workers, psc = options.max_workers, options.per_service_concurrency
+    bound_calls, unknown = scan_lower_bound(per_target, len(members), workers, psc)
+    lower = bound_calls * latency
+    naive_concurrency = min(workers, targets) * psc
+    naive = total * latency / naive_concurrency
+    per_resource = calls.get("sagemaker:DescribeEndpointConfig", 0) + sum(
+        calls.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES
+    )
+    return {
+        "mode": "fast" if search else "no-search",
+        "endpoints": endpoints,
+        "monitors": monitors,
+        "job_definitions": len(inventory.job_definitions),
+        "alarms": len(inventory.alarms),
+        "scan_errors": len(inventory.errors),
+        "k_monitors_per_endpoint": round(k, 3),
+        "api_calls_total": total,
+        "api_calls_per_endpoint": round(total / endpoints, 3) if endpoints else None,
+        "api_calls_per_endpoint_target": round(1 + k + 0.05, 3),
+        "api_calls_by_operation": dict(sorted(calls.items())),
+        "api_calls_counted_by_scanner": sum(inventory.metadata.api_calls.values()),
+        "describe_calls_per_endpoint": round(per_resource / endpoints, 3) if endpoints else None,
+        "fixed_calls_per_endpoint": round((total - per_resource) / endpoints, 3) if endpoints else None,
+        "wall_seconds": round(wall, 3),
+        "scanner_cpu_seconds": round(cpu, 3),
+        "server_cpu_seconds": round(server_cpu, 3),
+        "max_workers": workers,
+        "per_service_concurrency": psc,
+        "targets": targets,
+        "lower_bound_latencies": bound_calls,
+        "effective_concurrency": round(total / bound_calls, 2) if bound_calls else None,
+        "lower_bound_seconds": round(lower, 3),
+        "ratio_to_lower_bound": round(wall / lower, 2) if lower else None,
+        "naive_concurrency": naive_concurrency,
+        "naive_lower_bound_seconds": round(naive, 3),
+        "ratio_to_naive_lower_bound": round(wall / naive, 2) if naive else None,
+        "cpu_floor_seconds": round(max(cpu, server_cpu), 3),
+        "unmodelled_operations": unknown,
+    }
+
+
+def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
+    """Build each estate in a fresh local AWS process and scan it on the fast path and with --no-search."""
+    sizes = SMOKE_SIZES if smoke else FULL_SIZES
+    results: list[dict[str, Any]] = []
+    with fake_credentials():
+        for accounts, n_regions, per_region in sizes:
+            regions = REGION_NAMES[:n_regions]
+            with LocalAwsProcess() as aws:
+                built = aws.build(accounts, regions, per_region)
+                aws.set_latency(latency)
+                entry: dict[str, Any] = {
+                    "size": f"{accounts}x{n_regions}x{per_region}",
+                    "accounts": accounts,
+                    "regions": list(regions),
+                    "endpoints_per_region": per_region,
+                    "build_seconds": round(built.build_seconds, 2),
+                    "runs": [
+                        measure_scan(aws, built.member_account_ids, regions, built.role_name, search, latency)
+                        for search in (True, False)
+                    ],
+                }
+            results.append(entry)
+    return {"latency_seconds": latency, "sizes": results}

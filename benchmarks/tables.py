@@ -1,0 +1,242 @@
+"""The Markdown table(s) printed by run.py and written into benchmarks/README.md, from the JSON results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def _machine(record: dict[str, Any]) -> str:
+    m = record["machine"]
+    load = f"load average {m['load_average_at_start']} at start, {m.get('load_average_at_end', '?')} at end"
+    took = record.get("duration_seconds", "?")
+    return (
+        f"{m['date_utc']}, {record['mode']} run in {took} s on {m['nproc']} CPU ({m['cpu_model']}), "
+        f"{m['ram_gib']} GiB RAM, Python {m['python']}, {m['os']}; {load}"
+    )
+
+
+def scan_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    rows = []
+    notes = []
+    for size in res["sizes"]:
+        for r in size["runs"]:
+            per = r["api_calls_per_endpoint"]
+            target = r["api_calls_per_endpoint_target"]
+            fast = r["mode"] == "fast"
+            calls_cell = (
+                f"{per} (≤ {target}: {_met(per <= target)})" if fast and per is not None else str(per)
+            )
+            ratio = r["ratio_to_lower_bound"]
+            rows.append(
+                [
+                    size["size"],
+                    r["mode"],
+                    r["endpoints"],
+                    r["k_monitors_per_endpoint"],
+                    r["api_calls_total"],
+                    calls_cell,
+                    r["wall_seconds"],
+                    f"{r['lower_bound_seconds']} (×{r['effective_concurrency']})",
+                    f"{ratio} ({_met(ratio is not None and ratio <= 1.5)})",
+                    f"{r['naive_lower_bound_seconds']} / {r['ratio_to_naive_lower_bound']}",
+                    f"{r['scanner_cpu_seconds']} / {r['server_cpu_seconds']}",
+                    size["build_seconds"],
+                ]
+            )
+            if fast and per is not None and per > target:
+                notes.append(
+                    f"{size['size']}: {per} calls/endpoint vs ≤ {target}: the per-resource describes cost "
+                    f"{r['describe_calls_per_endpoint']} (= 1 + k), the fixed per-region listings "
+                    f"{r['fixed_calls_per_endpoint']}"
+                )
+    header = [
+        "estate (acct×reg×ep)",
+        "path",
+        "endpoints",
+        "k",
+        "API calls",
+        "calls/endpoint",
+        "wall s",
+        "lower bound s (eff. concurrency)",
+        "wall ÷ bound (≤ 1.5)",
+        "naive bound s / ratio",
+        "CPU s scanner / local AWS",
+        "build s",
+    ]
+    out = [
+        "### 1. Scan",
+        "",
+        f"{res['latency_seconds'] * 1000:.0f} ms injected per call; default concurrency (8 targets × 4 calls "
+        "per service). Machine: " + _machine(record) + ".",
+        "",
+        _table(header, rows),
+    ]
+    if notes:
+        out += ["", "Calls-per-endpoint gaps: " + "; ".join(notes) + "."]
+    return "\n".join(out)
+
+
+def custodian_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    head = [
+        "### 2. Side by side: Cloud Custodian vs this auditor",
+        "",
+        f"Estate {res['size']}, {res['latency_seconds'] * 1000:.0f} ms per call. "
+        f"Machine: {_machine(record)}.",
+        "",
+    ]
+    if "custodian_error" in res:
+        return "\n".join([*head, f"Cloud Custodian could not be run: {res['custodian_error']}"])
+    c, a = res["custodian"], res["auditor"]
+    rows = [
+        [
+            f"Cloud Custodian `c7n-org run` ({res['custodian_versions']})",
+            c["collects"] + f"; {c['endpoints_listed']} endpoints listed, exit {c['exit_code']}",
+            c["api_calls_total"],
+            c["wall_seconds"],
+        ],
+        [
+            "this auditor, full scan (fast path)",
+            f"{a['endpoints']} endpoints with capture and configs, {a['monitors']} monitors, "
+            f"{a['job_definitions']} job definitions, {a['alarms']} alarms",
+            a["api_calls_total"],
+            a["wall_seconds"],
+        ],
+    ]
+    return "\n".join([*head, _table(["tool", "what it collects", "API calls", "wall s"], rows)])
+
+
+def evaluation_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    target = res["target_verdicts_per_second"]
+    rows = []
+    for s in res["sizes"]:
+        skipped = s.get("evaluate_skipped")
+        evaluate_cell = skipped or (
+            f"{s['evaluate_verdicts_per_second']:,} ({_met(s['evaluate_verdicts_per_second'] >= target)})"
+        )
+        rows.append(
+            [
+                f"{s['endpoints']:,}",
+                f"{s['monitors']:,} / {s['job_definitions']:,} / {s['alarms']:,}",
+                f"{s['verdicts']:,}",
+                f"{s['engine_verdicts_per_second']:,} ({_met(s['engine_verdicts_per_second'] >= target)})",
+                evaluate_cell,
+                s.get("inventory_dumps_cpu_seconds", "–"),
+                f"{s['peak_rss_engine_mb']:,.0f} / {s.get('peak_rss_evaluate_mb') or 0:,.0f}",
+            ]
+        )
+    header = [
+        "endpoints",
+        "monitors / job defs / alarms",
+        "verdicts",
+        f"engine verdicts/s (≥ {target:,})",
+        "evaluate() verdicts/s",
+        "inventory dumps CPU s",
+        "peak RSS MB engine / evaluate()",
+    ]
+    return "\n".join(
+        [
+            "### 3. Evaluation (built-in pack, one core)",
+            "",
+            "Machine: " + _machine(record) + ".",
+            "",
+            _table(header, rows),
+        ]
+    )
+
+
+def reports_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    rows = []
+    detail_rows = []
+    for s in res["sizes"]:
+        b = s["browser"]
+        rows.append(
+            [
+                f"{s['endpoints']:,}",
+                f"{s['findings']:,}",
+                f"{s['html_mb']} ({_met(s['size_target_met'])})",
+                s["render_seconds"],
+                b["first_contentful_paint_ms"],
+                b["script_ready_ms"],
+                b["first_frame_after_ready_ms"],
+                f"{b['worst_interaction_ms']} ({_met(s['interaction_target_met'])})",
+            ]
+        )
+        for i in b["interactions"]:
+            detail_rows.append(
+                [
+                    f"{s['endpoints']:,}",
+                    i["interaction"],
+                    i["apply_ms_median"],
+                    i["apply_ms_max"],
+                    i["reset_ms_median"],
+                    i["reset_ms_max"],
+                ]
+            )
+    header = [
+        "endpoints",
+        "findings",
+        "report.html MB (< 10)",
+        "render s",
+        "first contentful paint ms",
+        "script ready ms",
+        "first frame after ready ms",
+        "slowest interaction ms (< 200)",
+    ]
+    return "\n".join(
+        [
+            "### 4. Reports (report.html in headless Chromium)",
+            "",
+            "Machine: " + _machine(record) + ".",
+            "",
+            _table(header, rows),
+            "",
+            _table(
+                [
+                    "endpoints",
+                    "interaction (the page's own filter UI)",
+                    "apply median ms",
+                    "apply max ms",
+                    "undo median ms",
+                    "undo max ms",
+                ],
+                detail_rows,
+            ),
+        ]
+    )
+
+
+SECTIONS = {
+    "scan": scan_section,
+    "custodian": custodian_section,
+    "evaluation": evaluation_section,
+    "reports": reports_section,
+}
+
+
+def render(results: dict[str, dict[str, Any]]) -> str:
+    """Every available result as Markdown, in benchmark order; failed runs say so."""
+    parts = []
+    for name, section in SECTIONS.items():
+        record = results.get(name)
+        if record is None:
+            continue
+        if "results" not in record:
+            parts.append(f"### {name}\n\nThe last run failed:\n\n```\n{record.get('error', '?')[-800:]}\n```")
+            continue
+        parts.append(section(record))
+    return "\n\n".join(parts) + "\n"
