@@ -1,0 +1,303 @@
+"""Faults while scanning the local AWS over real HTTP, through the real CLI in a subprocess.
+
+In every case the scan finishes, records each gap as a ScanError, keeps every datum it did get (checked
+against a clean scan of the same estate), and the gate exits 3, never 0, unless --allow-incomplete.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from auditor.inventory import store
+from auditor.inventory.model import Dataset, DatasetStatus, Inventory, MonitorType
+from auditor.pipeline import JudgeInputs, judge, load_judge_inputs
+from auditor.report.gate import ExitCode, exit_code
+from auditor.scan import clients
+from auditor.scan.orchestrator import scan
+
+from .conftest import Local
+from .support import gaps_are_recorded, rewrite_value, run_cli, scan_args
+
+pytestmark = pytest.mark.e2e
+
+NEW_TYPE = "ModelFairnessDrift"
+ErrorKey = tuple[str, str | None, str, str, str]  # account, region, service, operation, error code
+
+
+@pytest.fixture(scope="module")
+def builtin_inputs() -> JudgeInputs:
+    return load_judge_inputs(
+        policy_paths=[],
+        builtin=True,
+        enable=[],
+        disable=[],
+        parameters={},
+        waivers_path=None,
+        baseline_path=None,
+    )
+
+
+def gate(inventory: Inventory, inputs: JudgeInputs, *, allow_incomplete: bool = False) -> ExitCode:
+    return exit_code(judge(inventory, inputs), allow_incomplete=allow_incomplete)
+
+
+def error_keys(inventory: Inventory) -> set[ErrorKey]:
+    return {(e.account_id, e.region, e.service, e.operation, e.error_code) for e in inventory.errors}
+
+
+def status(inventory: Inventory, account: str, region: str) -> dict[Dataset, DatasetStatus]:
+    return next(t.datasets for t in inventory.targets if (t.account_id, t.region) == (account, region))
+
+
+def no_duplicates(inventory: Inventory) -> None:
+    for kind in ("endpoints", "monitors", "job_definitions", "alarms"):
+        arns = [r.arn for r in getattr(inventory, kind)]
+        assert len(arns) == len(set(arns)), f"duplicate {kind}"
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One fault: how to inject it, what the CLI needs, and the errors it must leave on record."""
+
+    inject: Callable[[Local], None]
+    expected: Callable[[Local], set[ErrorKey]]
+    args: tuple[str, ...] = ()
+    attempts: int | None = None
+    read_timeout: float | None = None
+    # What the clean scan would have read had the server always answered as it does under the fault.
+    as_served: Callable[[Inventory], Inventory] = lambda inventory: inventory
+
+
+def _assume_role_fails(local: Local) -> None:
+    # --max-workers 1 enters the accounts in sorted order, so the one-shot fault hits the first one.
+    local.aws.faults.add_rule(error="AccessDeniedException", service="sts", operation="AssumeRole", count=1)
+
+
+def _denied_in_one_region(local: Local) -> None:
+    local.aws.faults.add_rule(
+        error="AccessDeniedException",
+        service="sagemaker",
+        operation="ListMonitoringSchedules",
+        account_id=local.estate.members[1],
+        region="eu-west-1",
+    )
+
+
+def _http_500(local: Local) -> None:
+    local.aws.faults.add_rule(
+        error="InternalFailure",
+        service="sagemaker",
+        operation="DescribeEndpointConfig",
+        account_id=local.estate.members[1],
+        region="us-east-1",
+    )
+
+
+def _slow_response(local: Local) -> None:
+    local.aws.response_faults.delay(
+        "DescribeAlarms", 2.5, account_id=local.estate.members[0], region="eu-west-1"
+    )
+
+
+def _expired_credentials(local: Local) -> None:
+    # The member's session token "expires" after its first few calls: the rest are refused.
+    local.aws.response_faults.expire_credentials(local.estate.members[0], after_calls=3)
+
+
+def _repeated_token(local: Local) -> None:
+    local.aws.response_faults.repeat_next_token("DescribeAlarms")
+
+
+def _new_monitoring_type(local: Local) -> None:
+    # A monitoring type AWS might add one day, in every response that carries the type.
+    for operation in ("Search", "DescribeMonitoringSchedule", "ListMonitoringSchedules"):
+        local.aws.response_faults.rewrite_value(operation, "MonitoringType", "ModelExplainability", NEW_TYPE)
+
+
+def _served_with_new_type(clean: Inventory) -> Inventory:
+    served = copy.deepcopy(clean)
+    for monitor in served.monitors:
+        if monitor.monitor_type is MonitorType.MODEL_EXPLAINABILITY:
+            monitor.monitor_type = None  # kept, with its type unknown to this version
+            monitor.raw = rewrite_value(monitor.raw, "MonitoringType", "ModelExplainability", NEW_TYPE)
+    return served
+
+
+FAULTS: dict[str, Fault] = {
+    "assume-role-fails": Fault(
+        _assume_role_fails,
+        lambda lo: {(lo.estate.members[0], None, "sts", "AssumeRole", "AccessDenied")},
+        args=("--max-workers", "1"),
+    ),
+    "access-denied-one-operation-one-region": Fault(
+        _denied_in_one_region,
+        lambda lo: {
+            (
+                lo.estate.members[1],
+                "eu-west-1",
+                "sagemaker",
+                "ListMonitoringSchedules",
+                "AccessDeniedException",
+            )
+        },
+    ),
+    "http-500": Fault(
+        _http_500,
+        lambda lo: {
+            (lo.estate.members[1], "us-east-1", "sagemaker", "DescribeEndpointConfig", "InternalFailure")
+        },
+        attempts=2,
+    ),
+    "slower-than-read-timeout": Fault(
+        _slow_response,
+        lambda lo: {(lo.estate.members[0], "eu-west-1", "cloudwatch", "DescribeAlarms", "ReadTimeoutError")},
+        attempts=2,
+        read_timeout=1,
+    ),
+    "credentials-expire-mid-scan": Fault(
+        _expired_credentials,
+        # Which calls come after the expiry depends on thread timing: checked by account and code.
+        lambda lo: set(),
+        args=("--max-workers", "1"),
+    ),
+    "repeated-next-token": Fault(
+        _repeated_token,
+        lambda lo: {
+            (account, region, "cloudwatch", "DescribeAlarms", "RepeatedNextToken")
+            for account in lo.estate.members
+            for region in lo.estate.regions
+        },
+    ),
+    "unknown-monitoring-type": Fault(
+        _new_monitoring_type,
+        lambda lo: {
+            (account, region, "sagemaker", "DescribeMonitoringSchedule", "UnknownMonitoringType")
+            for account in lo.estate.members
+            for region in lo.estate.regions
+        },
+        as_served=_served_with_new_type,
+    ),
+}
+
+
+SCAN_COMPLETENESS_FAILS = pytest.mark.xfail(
+    strict=True,
+    reason="gate answers 1, not 3, and --allow-incomplete cannot pass it: a per-resource read error leaves "
+    "the target's datasets COMPLETE, so the built-in mm-scan-completeness turns it into a FAIL (high)",
+)
+DUPLICATE_PAGES = pytest.mark.xfail(
+    strict=True,
+    reason="scanner bug: the page served again with a repeated NextToken is kept, so every alarm of the "
+    "region is in the inventory twice",
+)
+CASES = [
+    pytest.param(name, marks=SCAN_COMPLETENESS_FAILS, id=name)
+    if name in ("http-500", "unknown-monitoring-type")
+    else pytest.param(name, marks=DUPLICATE_PAGES, id=name)
+    if name == "repeated-next-token"
+    else pytest.param(name, id=name)
+    for name in FAULTS
+]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fault_is_recorded_data_is_kept_and_the_gate_exits_3(
+    name: str, fresh: Local, builtin_inputs: JudgeInputs, tmp_path: Path
+) -> None:
+    fault = FAULTS[name]
+    assert gate(fresh.clean, builtin_inputs) is ExitCode.OK  # the estate is compliant when nothing fails
+    fault.inject(fresh)
+    out = tmp_path / "out"
+    proc = run_cli(
+        scan_args(fresh.aws, fresh.estate, out, *fault.args),
+        cwd=tmp_path,
+        attempts=fault.attempts,
+        read_timeout=fault.read_timeout,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode != 0, (proc.stdout, proc.stderr)
+    inventory = store.load(out / "inventory.json")
+    if name == "credentials-expire-mid-scan":
+        expired = {k for k in error_keys(inventory) if k[4] == "ExpiredTokenException"}
+        assert expired and expired == error_keys(inventory)
+        assert {k[0] for k in expired} == {fresh.estate.members[0]}
+    else:
+        assert error_keys(inventory) == fault.expected(fresh)
+    assert gaps_are_recorded(inventory, fault.as_served(fresh.clean)) == []
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert len(report["scan_errors"]) == len(inventory.errors)
+    no_duplicates(inventory)
+    # The gate: 3 (incomplete), and the clean answer (0) only when told to allow an incomplete scan.
+    assert (proc.returncode, "Exit code 3" in proc.stdout) == (3, True), (proc.stdout, proc.stderr)
+    assert gate(inventory, builtin_inputs) is ExitCode.INCOMPLETE
+    assert gate(inventory, builtin_inputs, allow_incomplete=True) is ExitCode.OK
+
+
+@pytest.fixture
+def two_attempts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fewer retries for in-process scans (see support._BOOT for why)."""
+    monkeypatch.setattr(clients, "TOTAL_MAX_ATTEMPTS", 2)
+
+
+def test_denied_listing_keeps_the_monitors_search_returned(fresh: Local) -> None:
+    second = fresh.estate.members[1]
+    _denied_in_one_region(fresh)
+    inventory = scan(fresh.options())
+    assert status(inventory, second, "eu-west-1")[Dataset.MONITORS] is DatasetStatus.FAILED
+    got = {m.arn for m in inventory.monitors if (m.account_id, m.region) == (second, "eu-west-1")}
+    want = {m.arn for m in fresh.clean.monitors if (m.account_id, m.region) == (second, "eu-west-1")}
+    assert got == want and got
+
+
+def test_unreadable_endpoint_config_leaves_a_partial_endpoint(fresh: Local, two_attempts: None) -> None:
+    second = fresh.estate.members[1]
+    _http_500(fresh)
+    inventory = scan(fresh.options())
+    partial = [e for e in inventory.endpoints if (e.account_id, e.region) == (second, "us-east-1")]
+    assert len(partial) == 2
+    assert all(Dataset.ENDPOINT_CONFIGS in e.missing for e in partial)
+    # Capture is known to run (DescribeEndpoint), its options are unknown (the config was not read).
+    assert all(e.data_capture is not None and e.data_capture.capture_options is None for e in partial)
+    assert {e.resource for e in inventory.errors} == {f"{e.endpoint_config_name}" for e in partial}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="scanner bug: list_endpoint_summaries / list_schedule_summaries return None on a "
+    "pagination error, dropping the pages already read (DescribeAlarms keeps them)",
+)
+def test_pages_read_before_a_repeated_token_are_kept_on_the_slow_path(fresh: Local) -> None:
+    fresh.aws.response_faults.repeat_next_token("ListEndpoints")
+    inventory = scan(fresh.options(use_search=False))
+    assert {e.error_code for e in inventory.errors} == {"RepeatedNextToken"}
+    assert all(t.datasets[Dataset.ENDPOINTS] is DatasetStatus.FAILED for t in inventory.targets)
+    # Page 1 held every endpoint; it was read, so it must be in the inventory.
+    assert {e.arn for e in inventory.endpoints} == {e.arn for e in fresh.clean.endpoints}
+
+
+def test_throttling_storm_is_ridden_out_or_recorded(fresh: Local, builtin_inputs: JudgeInputs) -> None:
+    """Half of all calls throttled for a while (the first 12 throttles), real retry settings."""
+    fresh.aws.faults.reset_calls()
+    fresh.aws.faults.add_rule(error="ThrottlingException", rate=0.5, count=12)
+    inventory = scan(fresh.options())
+    received = sum(fresh.aws.faults.calls().values())
+    assert received > sum(inventory.metadata.api_calls.values())  # the storm hit and was retried
+    assert gaps_are_recorded(inventory, fresh.clean) == []
+    assert {e.error_code for e in inventory.errors} <= {"Throttling", "ThrottlingException"}
+    expected = ExitCode.INCOMPLETE if inventory.errors else ExitCode.OK
+    assert gate(inventory, builtin_inputs) is expected
+
+
+def test_allow_incomplete_turns_exit_3_into_the_clean_answer(fresh: Local, tmp_path: Path) -> None:
+    _denied_in_one_region(fresh)
+    out = tmp_path / "out"
+    proc = run_cli(scan_args(fresh.aws, fresh.estate, out, "--allow-incomplete"), cwd=tmp_path)
+    assert proc.returncode == 0, (proc.stdout, proc.stderr)
+    assert "1 scan errors" in proc.stdout
+    assert store.load(out / "inventory.json").errors
