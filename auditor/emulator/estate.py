@@ -281,8 +281,10 @@ class _Target:
 
 def build_estate(aws: LocalAws, spec: EstateSpec = EstateSpec()) -> Estate:
     """Create the organization, the auditor role in each member account and the SageMaker/CloudWatch
-    resources, through boto3 against ``aws.endpoint_url``. Call it on a fresh (or reset) LocalAws:
-    the organization can only be created once."""
+    resources, through boto3 against ``aws.endpoint_url`` with assumed-role credentials per member
+    account (a scale estate writes its SageMaker/CloudWatch resources in-process, see the module doc).
+    Call it on a fresh (or reset) LocalAws: the organization can only be created once. The member
+    account ids depend only on ``spec.seed``."""
     if spec.accounts < 1 or not spec.regions:
         raise ValueError("an estate needs at least one member account and one region")
     members = _create_organization(aws, spec)

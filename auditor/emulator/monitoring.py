@@ -175,6 +175,7 @@ class MonitoringBackend(BaseBackend):
         return f"arn:{partition}:sagemaker:{self.region_name}:{self.account_id}:monitoring-schedule/{name}"
 
     def get(self, name: str) -> MonitoringSchedule:
+        """The schedule called ``name``; ResourceNotFound (as AWS answers) when there is none."""
         schedule = self.schedules.get(name)
         if schedule is None:
             raise ResourceNotFound(f"Monitoring Schedule {self._arn(name)} does not exist.")
@@ -183,6 +184,8 @@ class MonitoringBackend(BaseBackend):
     def _resolve(self, config: dict[str, Any]) -> tuple[dict[str, Any], str | None, str | None]:
         """Check a MonitoringScheduleConfig; return (stored config, monitoring type, endpoint name)."""
         config = copy.deepcopy(config)
+        # The expression itself is stored as given (not validated like AWS would), so tests can seed
+        # malformed ones such as the doc text "Hourly: cron(0 * ? * * *)" for the auditor to catch.
         if not config.get("ScheduleConfig", {}).get("ScheduleExpression"):
             raise ValidationError("MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression is required")
         definition_name = config.get("MonitoringJobDefinitionName")
@@ -224,6 +227,7 @@ class MonitoringBackend(BaseBackend):
     def create_monitoring_schedule(
         self, name: str, config: dict[str, Any], tags: list[dict[str, str]] | None
     ) -> MonitoringSchedule:
+        """CreateMonitoringSchedule: the named job definition must exist; the endpoint comes from it."""
         if name in self.schedules:
             raise ResourceInUseException(f"Monitoring Schedule {self._arn(name)} already exists.")
         stored, monitoring_type, endpoint = self._resolve(config)
@@ -242,16 +246,19 @@ class MonitoringBackend(BaseBackend):
         return schedule
 
     def update_monitoring_schedule(self, name: str, config: dict[str, Any]) -> MonitoringSchedule:
+        """UpdateMonitoringSchedule: replace the config (status and executions are kept)."""
         schedule = self.get(name)
         schedule.config, schedule.monitoring_type, schedule.endpoint_name = self._resolve(config)
         schedule.last_modified_time = _now()
         return schedule
 
     def delete_monitoring_schedule(self, name: str) -> None:
+        """DeleteMonitoringSchedule (its executions go with it)."""
         self.get(name)
         del self.schedules[name]
 
     def set_status(self, name: str, status: str) -> None:
+        """Start/StopMonitoringSchedule."""
         schedule = self.get(name)
         schedule.status = status
         schedule.last_modified_time = _now()
@@ -272,6 +279,7 @@ class MonitoringBackend(BaseBackend):
         sort_by: str | None = None,
         sort_order: str | None = None,
     ) -> list[dict[str, Any]]:
+        """ListMonitoringSchedules summaries after filters and sorting (default: newest first)."""
         found = []
         for s in self.schedules.values():
             summary = s.summary()
@@ -368,6 +376,7 @@ class MonitoringBackend(BaseBackend):
         sort_by: str | None = None,
         sort_order: str | None = None,
     ) -> list[dict[str, Any]]:
+        """ListMonitoringExecutions records after filters and sorting (default: newest first)."""
         found = []
         for s in self.schedules.values():
             if monitoring_schedule_name is not None and s.name != monitoring_schedule_name:
