@@ -74,6 +74,8 @@ class LocalAws:
 
     def stop(self) -> None:
         """Stop serving (state stays in moto's globals until reset())."""
+        if self._thread.ident is None:  # built around a server someone else runs (tests/hardening does)
+            return
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
