@@ -64,7 +64,6 @@ def readme_commands() -> list[str]:
 @pytest.fixture(scope="module")
 def local_org() -> Iterator[tuple[LocalAws, Estate]]:
     with LocalAws.start() as aws:
-        aws.reset()  # moto's state is per process: start from an empty organization
         yield aws, build_estate(aws, EstateSpec())
 
 

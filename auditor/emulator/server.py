@@ -61,8 +61,14 @@ class LocalAws:
 
     @classmethod
     def start(cls, *, port: int = 0, latency: float = 0.0) -> LocalAws:
-        """Start serving on 127.0.0.1 (a free port when ``port`` is 0) in a background thread."""
+        """Start serving on 127.0.0.1 (a free port when ``port`` is 0) in a background thread.
+
+        moto keeps its state in process-wide globals, so every LocalAws of a process serves the same
+        AWS; a newly started one begins empty (earlier state would otherwise leak into it, e.g. an
+        organization that already exists).
+        """
         install()
+        moto_api_backend.reset()
         if port:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
