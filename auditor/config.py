@@ -6,20 +6,18 @@ same codec as the inventory, so the two cannot drift. Command-line flags overrid
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from auditor.errors import InputError
+from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
 from auditor.results import Severity
+from auditor.schemas import first_schema_error, packaged_schema
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
@@ -73,22 +71,14 @@ def derived_schema() -> dict[str, Any]:
     return schema
 
 
-@cache
 def published_schema() -> dict[str, Any]:
-    text = resources.files("auditor").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
+    return packaged_schema("auditor", SCHEMA_FILE)
 
 
 def load_config(path: Path) -> Config:
     """Read and validate a config file; every problem raises InputError naming the file and field."""
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(source, "not UTF-8 text") from None
+    text = read_text(path)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -100,8 +90,7 @@ def load_config(path: Path) -> Config:
         data = {}
     if not isinstance(data, dict):
         raise InputError(source, "the config file must be a mapping of settings")
-    validator = jsonschema.Draft202012Validator(published_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    error = first_schema_error(data, published_schema())
     if error is not None:
         location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(source, error.message[:300], location=location)

@@ -6,6 +6,19 @@ import os
 import tempfile
 from pathlib import Path
 
+from auditor.errors import InputError
+
+
+def read_text(path: Path, source: str | None = None) -> str:
+    """Read a UTF-8 text file the user named; InputError (naming ``source`` or the path) if it cannot be."""
+    label = source or str(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(label, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(label, "not UTF-8 text") from None
+
 
 def _current_umask() -> int:
     mask = os.umask(0o022)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from auditor.errors import InputError
-from auditor.fileio import write_atomic
+from auditor.fileio import read_text, write_atomic
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
 from auditor.inventory.model import SCHEMA_VERSION, Inventory
+from auditor.schemas import packaged_schema, parse_versioned_json
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/inventory-1.0.json"
 SCHEMA_FILE = "inventory.schema.json"
@@ -26,12 +23,9 @@ def derived_schema() -> dict[str, Any]:
     return schema
 
 
-@cache
 def published_schema() -> dict[str, Any]:
     """The schema file shipped in the package (a test keeps it equal to ``derived_schema``)."""
-    text = resources.files("auditor.inventory").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
+    return packaged_schema("auditor.inventory", SCHEMA_FILE)
 
 
 def dumps(inventory: Inventory) -> str:
@@ -49,24 +43,9 @@ def save(inventory: Inventory, path: Path) -> None:
 
 def loads(text: str, source: str = "<inventory>") -> Inventory:
     """Parse and validate an inventory; any problem raises InputError naming ``source`` and the field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-    if not isinstance(data, dict):
-        raise InputError(source, "an inventory must be a JSON object")
-    version = data.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise InputError(
-            source,
-            f"unsupported schema_version {version!r} (this auditor reads {SCHEMA_VERSION!r})",
-            location="schema_version",
-        )
-    validator = jsonschema.Draft202012Validator(published_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        location = "/" + "/".join(str(p) for p in error.absolute_path)
-        raise InputError(source, error.message[:300], location=location)
+    data = parse_versioned_json(
+        text, source, kind="inventory", version=SCHEMA_VERSION, schema=published_schema()
+    )
     try:
         return from_jsonable(Inventory, data)
     except DecodeError as exc:
@@ -74,10 +53,4 @@ def loads(text: str, source: str = "<inventory>") -> Inventory:
 
 
 def load(path: Path) -> Inventory:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
-    return loads(text, str(path))
+    return loads(read_text(path), str(path))

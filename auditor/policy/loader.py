@@ -87,9 +87,9 @@ def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
 def read_policy_file(label: str, file: PolicyFile, source: str) -> list[PolicySpec]:
     """Parse and schema-validate one policy file; InputError on any problem."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8")  # a Path, or a Traversable inside the installed package
     except OSError as exc:
-        raise InputError(label, f"cannot read: {exc.strerror}") from None
+        raise InputError(label, f"cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise InputError(label, "not UTF-8 text") from None
     data, smap = load_yaml(text, label)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import jsonschema
 
 from auditor.policy.yamlsrc import FieldPath, SourceMap
+from auditor.schemas import packaged_schema
 
 POLICY_SCHEMA_FILE = "policy.schema.json"
 WAIVERS_SCHEMA_FILE = "waivers.schema.json"
 
 
-@cache
 def published_schema(name: str) -> dict[str, Any]:
     """A schema file shipped in ``auditor.policy``."""
-    text = resources.files("auditor.policy").joinpath(name).read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
+    return packaged_schema("auditor.policy", name)
 
 
 @cache

@@ -23,6 +23,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from auditor.errors import InputError
+from auditor.fileio import read_text
 from auditor.policy.schemas import WAIVERS_SCHEMA_FILE, validate
 from auditor.policy.yamlsrc import load_yaml
 
@@ -111,10 +112,4 @@ def parse_waivers(text: str, source: str) -> list[Waiver]:
 
 def load_waivers(path: Path) -> list[Waiver]:
     """Load a waivers file; InputError on any problem (the expiry date is required)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
-    return parse_waivers(text, str(path))
+    return parse_waivers(read_text(path), str(path))

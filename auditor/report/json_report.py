@@ -10,18 +10,16 @@ The published schema ``report.schema.json`` is derived from ``auditor/results.py
 from __future__ import annotations
 
 import json
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from auditor.errors import InputError
+from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
 from auditor.report.encoding import json_text
 from auditor.report.summary import Summary, summarize
 from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult
+from auditor.schemas import packaged_schema, parse_versioned_json
 
 SCHEMA_ID = f"https://mm-auditor.dev/schemas/report-{RESULTS_SCHEMA_VERSION}.json"
 SCHEMA_FILE = "report.schema.json"
@@ -39,12 +37,9 @@ def derived_schema() -> dict[str, Any]:
     return schema
 
 
-@cache
 def published_schema() -> dict[str, Any]:
     """The schema file shipped in the package."""
-    text = resources.files("auditor.report").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    result: dict[str, Any] = json.loads(text)
-    return result
+    return packaged_schema("auditor.report", SCHEMA_FILE)
 
 
 def _finding_key(f: dict[str, Any]) -> tuple[str, ...]:
@@ -84,24 +79,9 @@ def render(result: EvaluationResult) -> bytes:
 
 def loads_report(text: str, source: str = "<report>") -> EvaluationResult:
     """Parse and validate a report.json; any problem raises InputError naming ``source`` and the field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
-    if not isinstance(data, dict):
-        raise InputError(source, "a report must be a JSON object")
-    version = data.get("schema_version")
-    if version != RESULTS_SCHEMA_VERSION:
-        raise InputError(
-            source,
-            f"unsupported report schema_version {version!r} (this auditor reads {RESULTS_SCHEMA_VERSION!r})",
-            location="schema_version",
-        )
-    validator = jsonschema.Draft202012Validator(published_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
-    if error is not None:
-        location = "/" + "/".join(str(p) for p in error.absolute_path)
-        raise InputError(source, error.message[:300], location=location)
+    data = parse_versioned_json(
+        text, source, kind="report", version=RESULTS_SCHEMA_VERSION, schema=published_schema()
+    )
     data.pop("summary")
     try:
         return from_jsonable(EvaluationResult, data)
@@ -111,10 +91,4 @@ def loads_report(text: str, source: str = "<report>") -> EvaluationResult:
 
 def load_report(path: Path) -> EvaluationResult:
     """Load a report.json written by this auditor (validated against the published schema)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(str(path), f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), "not UTF-8 text") from None
-    return loads_report(text, str(path))
+    return loads_report(read_text(path), str(path))
