@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import click
 
 from auditor.cli.common import (
     JudgeArgs,
+    LoadedConfig,
     build_judge_inputs,
     build_output_options,
     config_option,
@@ -23,7 +25,7 @@ from auditor.cli.scan_options import build_scan_options, scan_options
 from auditor.config import Config
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.pipeline import RunOutcome, finish
+from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
 from auditor.report.gate import ExitCode
 from auditor.report.summary import compliance_percent
 from auditor.results import Severity, Verdict
@@ -95,6 +97,45 @@ def _progress_printer(quiet: bool) -> Any:
     return show
 
 
+@dataclass(frozen=True)
+class _Run:
+    """Everything validated before the inventory exists (before any AWS call, for a scan)."""
+
+    started_at: str
+    loaded: LoadedConfig
+    inputs: JudgeInputs
+    output: OutputOptions
+
+
+def _prepare(
+    config_path: Path | None,
+    judge_args: JudgeArgs,
+    *,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    fail_on: str | None,
+    allow_incomplete: bool | None,
+) -> _Run:
+    started = _now()
+    loaded = resolve_config(config_path)
+    inputs = build_judge_inputs(loaded, judge_args)
+    output = build_output_options(
+        loaded.config,
+        formats=formats,
+        output_dir=output_dir,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
+    )
+    return _Run(started, loaded, inputs, output)
+
+
+def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
+    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
+    if not quiet:
+        print_summary(outcome, inventory, fail_on=run.output.fail_on)
+    return int(outcome.exit_code)
+
+
 @click.command("scan")
 @scan_options
 @judge_options
@@ -121,23 +162,19 @@ def scan_cmd(
     as inventory.json beside the reports, so the judgement can be re-run offline with
     `auditor evaluate`.
     """
-    started = _now()
-    loaded = resolve_config(config_path)
-    config = loaded.config
-    inputs = build_judge_inputs(
-        loaded, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+    run = _prepare(
+        config_path,
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        formats=formats,
+        output_dir=output_dir,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
     )
-    output = build_output_options(
-        config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete
-    )
-    options = build_scan_options(**_merge_scan_config(config, scan_kwargs))
+    options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
     inventory = scan(options, progress=_progress_printer(quiet))
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
-    outcome = finish(inventory, inputs, output, started_at=started)
-    if not quiet:
-        print_summary(outcome, inventory, fail_on=output.fail_on)
-    return int(outcome.exit_code)
+    return _finish(run, inventory, quiet=quiet)
 
 
 def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -185,17 +222,12 @@ def evaluate_cmd(
     Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
     months later reproduces the same verdicts.
     """
-    started = _now()
-    loaded = resolve_config(config_path)
-    config = loaded.config
-    inputs = build_judge_inputs(
-        loaded, JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path)
+    run = _prepare(
+        config_path,
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        formats=formats,
+        output_dir=output_dir,
+        fail_on=fail_on,
+        allow_incomplete=allow_incomplete,
     )
-    output = build_output_options(
-        config, formats=formats, output_dir=output_dir, fail_on=fail_on, allow_incomplete=allow_incomplete
-    )
-    inventory = store.load(inventory_path)
-    outcome = finish(inventory, inputs, output, started_at=started)
-    if not quiet:
-        print_summary(outcome, inventory, fail_on=output.fail_on)
-    return int(outcome.exit_code)
+    return _finish(run, store.load(inventory_path), quiet=quiet)
