@@ -136,6 +136,26 @@ class RegionApi:
 
         return pages(one, params)
 
+    def collect(
+        self,
+        service: str,
+        operation: str,
+        result_key: str,
+        *,
+        dataset: Dataset | None,
+        resource: str | None = None,
+        **params: Any,
+    ) -> list[dict[str, Any]] | None:
+        """Every item under ``result_key`` across all pages; None (error recorded) if a page failed."""
+        items: list[dict[str, Any]] = []
+        try:
+            for page in self.pages(service, operation, **params):
+                items.extend(page.get(result_key, []))
+        except AWS_ERRORS as exc:
+            self.record(exc, service, operation, dataset=dataset, resource=resource)
+            return None
+        return items
+
     def record(
         self,
         exc: Exception,

@@ -37,14 +37,7 @@ ENDPOINT_RECORD_KEYS = (
 
 def list_endpoint_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
     """Every ListEndpoints summary (pages of 100); None (error recorded) when listing failed."""
-    found: list[dict[str, Any]] = []
-    try:
-        for page in api.pages("sagemaker", "ListEndpoints", MaxResults=100):
-            found.extend(page.get("Endpoints", []))
-    except AWS_ERRORS as exc:
-        api.record(exc, "sagemaker", "ListEndpoints", dataset=Dataset.ENDPOINTS)
-        return None
-    return found
+    return api.collect("sagemaker", "ListEndpoints", "Endpoints", dataset=Dataset.ENDPOINTS, MaxResults=100)
 
 
 def describe_endpoint(api: RegionApi, name: str) -> dict[str, Any] | None:
@@ -59,14 +52,10 @@ def describe_endpoint(api: RegionApi, name: str) -> dict[str, Any] | None:
 
 def list_tags(api: RegionApi, arn: str) -> dict[str, str] | None:
     """All tags of a SageMaker resource (ListTags, pages of 50); None (error recorded) on failure."""
-    tags: list[dict[str, Any]] = []
-    try:
-        for page in api.pages("sagemaker", "ListTags", ResourceArn=arn, MaxResults=100):
-            tags.extend(page.get("Tags", []))
-    except AWS_ERRORS as exc:
-        api.record(exc, "sagemaker", "ListTags", dataset=Dataset.TAGS, resource=arn)
-        return None
-    return tag_dict(tags)
+    tags = api.collect(
+        "sagemaker", "ListTags", "Tags", dataset=Dataset.TAGS, resource=arn, ResourceArn=arn, MaxResults=100
+    )
+    return None if tags is None else tag_dict(tags)
 
 
 def describe_endpoint_config(api: RegionApi, name: str) -> dict[str, Any] | None:

@@ -32,16 +32,10 @@ NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> list[str] | None:
     """Names of every job definition of one type (pages of 100); None (error recorded) on failure."""
     operation = f"List{monitor_type.value}JobDefinitions"
-    names: list[str] = []
-    try:
-        for page in api.pages("sagemaker", operation, MaxResults=100):
-            names.extend(
-                str(s["MonitoringJobDefinitionName"]) for s in page.get("JobDefinitionSummaries", [])
-            )
-    except AWS_ERRORS as exc:
-        api.record(exc, "sagemaker", operation, dataset=Dataset.JOB_DEFINITIONS)
-        return None
-    return names
+    summaries = api.collect(
+        "sagemaker", operation, "JobDefinitionSummaries", dataset=Dataset.JOB_DEFINITIONS, MaxResults=100
+    )
+    return None if summaries is None else [str(s["MonitoringJobDefinitionName"]) for s in summaries]
 
 
 def describe_job_definition(

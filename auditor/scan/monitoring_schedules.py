@@ -71,14 +71,13 @@ def parse_schedule_interval(expression: str | None) -> int | None:
 
 def list_schedule_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
     """Every ListMonitoringSchedules summary (pages of 100); None (error recorded) on failure."""
-    found: list[dict[str, Any]] = []
-    try:
-        for page in api.pages("sagemaker", "ListMonitoringSchedules", MaxResults=100):
-            found.extend(page.get("MonitoringScheduleSummaries", []))
-    except AWS_ERRORS as exc:
-        api.record(exc, "sagemaker", "ListMonitoringSchedules", dataset=Dataset.MONITORS)
-        return None
-    return found
+    return api.collect(
+        "sagemaker",
+        "ListMonitoringSchedules",
+        "MonitoringScheduleSummaries",
+        dataset=Dataset.MONITORS,
+        MaxResults=100,
+    )
 
 
 def describe_schedule(api: RegionApi, name: str) -> dict[str, Any] | None:
