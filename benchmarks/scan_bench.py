@@ -20,11 +20,15 @@ latencies. Effective concurrency = total calls / that number. The naive bound ``
 
 from __future__ import annotations
 
+import cProfile
 import math
 import os
+import pstats
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from localaws_proc import LocalAwsProcess
@@ -34,6 +38,9 @@ LATENCY_SECONDS = 0.05
 # (accounts, regions, endpoints per region)
 FULL_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 100), (10, 2, 50), (50, 2, 40))
 SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 8), (2, 2, 4))
+# One large region, counted without latency: where the fixed per-region calls stop mattering.
+CALLS_ONLY_ENDPOINTS = 1500
+CALLS_ONLY_SMOKE = 10
 REGION_NAMES = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 
 _SEQUENTIAL_PAGES = frozenset(
@@ -113,6 +120,16 @@ def fake_credentials() -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _options(
+    aws: LocalAwsProcess, members: tuple[str, ...], regions: tuple[str, ...], role: str, search: bool
+) -> Any:
+    from auditor.scan.options import ScanOptions
+
+    return ScanOptions(
+        accounts=members, role_name=role, regions=regions, endpoint_url=aws.endpoint_url, use_search=search
+    )
+
+
 def measure_scan(
     aws: LocalAwsProcess,
     members: tuple[str, ...],
@@ -120,13 +137,15 @@ def measure_scan(
     role: str,
     search: bool,
     latency: float,
+    *,
+    time_link: bool = False,
 ) -> dict[str, Any]:
-    from auditor.scan.options import ScanOptions
+    """Scan the estate once and measure calls (as the local AWS counted them), wall and CPU time.
+    ``time_link`` also times ``relations.link`` on the result (it is idempotent), part of the scan's CPU."""
+    from auditor.inventory.relations import link
     from auditor.scan.orchestrator import scan
 
-    options = ScanOptions(
-        accounts=members, role_name=role, regions=regions, endpoint_url=aws.endpoint_url, use_search=search
-    )
+    options = _options(aws, members, regions, role, search)
     aws.reset_calls()
     server_cpu0 = aws.cpu_seconds()
     cpu0 = time.process_time()
@@ -137,6 +156,11 @@ def measure_scan(
     server_cpu = aws.cpu_seconds() - server_cpu0
     calls = aws.calls()
     per_target = aws.calls_by_target([(a, r) for a in members for r in regions])
+    link_cpu = None
+    if time_link:
+        c0 = time.process_time()
+        link(inventory)
+        link_cpu = round(time.process_time() - c0, 3)
     total = sum(calls.values())
     endpoints = len(inventory.endpoints)
     monitors = len(inventory.monitors)
@@ -147,6 +171,9 @@ def measure_scan(
     lower = bound_calls * latency
     naive_concurrency = min(workers, targets) * psc
     naive = total * latency / naive_concurrency
+    # Each process is one interpreter (one GIL): it cannot use more than one core for Python code, and
+    # both together cannot use more than the machine has.
+    cpu_bound = max(lower, cpu, server_cpu, (cpu + server_cpu) / len(os.sched_getaffinity(0)))
     per_resource = calls.get("sagemaker:DescribeEndpointConfig", 0) + sum(
         calls.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES
     )
@@ -178,31 +205,104 @@ def measure_scan(
         "naive_concurrency": naive_concurrency,
         "naive_lower_bound_seconds": round(naive, 3),
         "ratio_to_naive_lower_bound": round(wall / naive, 2) if naive else None,
-        "cpu_floor_seconds": round(max(cpu, server_cpu), 3),
+        "scanner_cpu_ms_per_call": round(1000 * cpu / total, 2) if total else None,
+        "server_cpu_ms_per_call": round(1000 * server_cpu / total, 2) if total else None,
+        "cpu_aware_bound_seconds": round(cpu_bound, 3),
+        "ratio_to_cpu_aware_bound": round(wall / cpu_bound, 2) if cpu_bound else None,
+        "relations_link_cpu_seconds": link_cpu,
         "unmodelled_operations": unknown,
     }
 
 
+def profile_scan(
+    aws: LocalAwsProcess, members: tuple[str, ...], regions: tuple[str, ...], role: str
+) -> dict[str, Any]:
+    """Where the scanner's own CPU goes: one fast-path scan under cProfile, every thread, CPU clock."""
+    from auditor.scan.orchestrator import scan
+
+    profiles: list[cProfile.Profile] = []
+
+    def start_thread_profile(*_: Any) -> None:
+        # Called once at the start of each new thread; the profile it enables replaces this hook.
+        profile = cProfile.Profile(time.thread_time)
+        profiles.append(profile)
+        profile.enable()
+
+    options = _options(aws, members, regions, role, True)
+    main = cProfile.Profile(time.thread_time)
+    threading.setprofile(start_thread_profile)
+    try:
+        main.enable()
+        scan(options)
+        main.disable()
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+    for profile in profiles:
+        profile.disable()
+    stats = pstats.Stats(main)
+    for profile in profiles:
+        stats.add(profile)
+    entries: dict[tuple[str, int, str], tuple[Any, ...]] = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in entries.values())
+
+    def cumulative(file_part: str, function: str) -> float:
+        return sum(
+            ct for (f, _, fn), (_, _, _, ct, _) in entries.items() if file_part in f and fn == function
+        )
+
+    api = cumulative("botocore/client.py", "_make_api_call")
+    linking = cumulative("auditor/inventory/relations.py", "link")
+    top = sorted(entries.items(), key=lambda item: -item[1][2])[:12]
+    return {
+        "estate": f"{len(members)} account(s) x {len(regions)} region(s), fast path, cProfile, all threads",
+        "profiled_thread_cpu_seconds": round(total, 3),
+        "in_boto3_api_calls_seconds": round(api, 3),
+        "in_relations_link_seconds": round(linking, 3),
+        "top_functions_by_own_cpu": [
+            {"function": f"{Path(f).name}:{line}({fn})", "own_cpu_seconds": round(tt, 3), "calls": nc}
+            for (f, line, fn), (_, nc, tt, _, _) in top
+        ],
+    }
+
+
 def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
-    """Build each estate in a fresh local AWS process and scan it on the fast path and with --no-search."""
+    """Build each estate in a fresh local AWS process and scan it on the fast path and with --no-search;
+    then count the calls of one large region (no latency) and profile the scanner's CPU."""
     sizes = SMOKE_SIZES if smoke else FULL_SIZES
     results: list[dict[str, Any]] = []
+    profile: dict[str, Any] | None = None
     with fake_credentials():
         for accounts, n_regions, per_region in sizes:
             regions = REGION_NAMES[:n_regions]
             with LocalAwsProcess() as aws:
                 built = aws.build(accounts, regions, per_region)
                 aws.set_latency(latency)
-                entry: dict[str, Any] = {
-                    "size": f"{accounts}x{n_regions}x{per_region}",
-                    "accounts": accounts,
-                    "regions": list(regions),
-                    "endpoints_per_region": per_region,
-                    "build_seconds": round(built.build_seconds, 2),
-                    "runs": [
-                        measure_scan(aws, built.member_account_ids, regions, built.role_name, search, latency)
-                        for search in (True, False)
-                    ],
-                }
-            results.append(entry)
-    return {"latency_seconds": latency, "sizes": results}
+                results.append(
+                    {
+                        "size": f"{accounts}x{n_regions}x{per_region}",
+                        "accounts": accounts,
+                        "regions": list(regions),
+                        "endpoints_per_region": per_region,
+                        "build_seconds": round(built.build_seconds, 2),
+                        "runs": [
+                            measure_scan(aws, built.member_account_ids, regions, built.role_name, s, latency)
+                            for s in (True, False)
+                        ],
+                    }
+                )
+                if profile is None:  # the smallest estate: the profiler's overhead stays small
+                    aws.set_latency(0.0)
+                    profile = profile_scan(aws, built.member_account_ids, regions, built.role_name)
+        per_region = CALLS_ONLY_SMOKE if smoke else CALLS_ONLY_ENDPOINTS
+        with LocalAwsProcess() as aws:
+            built = aws.build(1, REGION_NAMES[:1], per_region)
+            calls_only = measure_scan(
+                aws, built.member_account_ids, built.regions, built.role_name, True, 0.0, time_link=True
+            )
+            calls_only["size"] = f"1x1x{per_region}"
+    return {
+        "latency_seconds": latency,
+        "sizes": results,
+        "calls_only_large_region": calls_only,
+        "profile": profile,
+    }

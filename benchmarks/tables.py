@@ -50,16 +50,16 @@ def scan_section(record: dict[str, Any]) -> str:
                     r["wall_seconds"],
                     f"{r['lower_bound_seconds']} (×{r['effective_concurrency']})",
                     f"{ratio} ({_met(ratio is not None and ratio <= 1.5)})",
-                    f"{r['naive_lower_bound_seconds']} / {r['ratio_to_naive_lower_bound']}",
-                    f"{r['scanner_cpu_seconds']} / {r['server_cpu_seconds']}",
+                    f"{r['scanner_cpu_seconds']} / {r['server_cpu_seconds']} "
+                    f"({r['scanner_cpu_ms_per_call']} / {r['server_cpu_ms_per_call']} ms per call)",
+                    f"{r['cpu_aware_bound_seconds']} / {r['ratio_to_cpu_aware_bound']}",
                     size["build_seconds"],
                 ]
             )
             if fast and per is not None and per > target:
                 notes.append(
-                    f"{size['size']}: {per} calls/endpoint vs ≤ {target}: the per-resource describes cost "
-                    f"{r['describe_calls_per_endpoint']} (= 1 + k), the fixed per-region listings "
-                    f"{r['fixed_calls_per_endpoint']}"
+                    f"{size['size']}: {per} vs ≤ {target} = describes {r['describe_calls_per_endpoint']} "
+                    f"(1 + k) + listings {r['fixed_calls_per_endpoint']}"
                 )
     header = [
         "estate (acct×reg×ep)",
@@ -67,24 +67,49 @@ def scan_section(record: dict[str, Any]) -> str:
         "endpoints",
         "k",
         "API calls",
-        "calls/endpoint",
+        "calls/endpoint (fast path target)",
         "wall s",
-        "lower bound s (eff. concurrency)",
-        "wall ÷ bound (≤ 1.5)",
-        "naive bound s / ratio",
+        "latency bound s (eff. concurrency)",
+        "wall ÷ latency bound (≤ 1.5)",
         "CPU s scanner / local AWS",
+        "CPU-aware bound s / wall ÷ it",
         "build s",
     ]
     out = [
         "### 1. Scan",
         "",
-        f"{res['latency_seconds'] * 1000:.0f} ms injected per call; default concurrency (8 targets × 4 calls "
-        "per service). Machine: " + _machine(record) + ".",
+        f"{res['latency_seconds'] * 1000:.0f} ms injected per call; default concurrency (8 targets at a "
+        "time, 4 calls in flight per service and target). Machine: " + _machine(record) + ".",
         "",
         _table(header, rows),
     ]
     if notes:
-        out += ["", "Calls-per-endpoint gaps: " + "; ".join(notes) + "."]
+        out += ["", "Calls per endpoint on the fast path: " + "; ".join(notes) + "."]
+    big = res.get("calls_only_large_region")
+    if big:
+        per, target = big["api_calls_per_endpoint"], big["api_calls_per_endpoint_target"]
+        out += [
+            "",
+            f"One large region ({big['size']}, fast path, no latency, calls only): "
+            f"{big['api_calls_total']} calls, {per} per endpoint vs ≤ {target} ({_met(per <= target)}; "
+            f"describes {big['describe_calls_per_endpoint']}, listings {big['fixed_calls_per_endpoint']}); "
+            f"scanner CPU {big['scanner_cpu_seconds']} s, of which `relations.link` "
+            f"{big['relations_link_cpu_seconds']} s.",
+        ]
+    prof = res.get("profile")
+    if prof:
+        total = prof["profiled_thread_cpu_seconds"] or 1.0
+        top = ", ".join(
+            f"`{t['function']}` {t['own_cpu_seconds']} s" for t in prof["top_functions_by_own_cpu"][:5]
+        )
+        out += [
+            "",
+            f"Scanner CPU profile ({prof['estate']}): {prof['profiled_thread_cpu_seconds']} s profiled, "
+            f"{100 * prof['in_boto3_api_calls_seconds'] / total:.0f} % inside boto3 API calls "
+            f"(serialize, sign, HTTP, parse), {100 * prof['in_relations_link_seconds'] / total:.0f} % in "
+            "`relations.link`; "
+            f"top functions: {top}.",
+        ]
     return "\n".join(out)
 
 
@@ -132,20 +157,22 @@ def evaluation_section(record: dict[str, Any]) -> str:
                 f"{s['endpoints']:,}",
                 f"{s['monitors']:,} / {s['job_definitions']:,} / {s['alarms']:,}",
                 f"{s['verdicts']:,}",
-                f"{s['engine_verdicts_per_second']:,} ({_met(s['engine_verdicts_per_second'] >= target)})",
-                evaluate_cell,
-                s.get("inventory_dumps_cpu_seconds", "–"),
-                f"{s['peak_rss_engine_mb']:,.0f} / {s.get('peak_rss_evaluate_mb') or 0:,.0f}",
+                f"{s['engine_cpu_seconds']} s: {s['engine_verdicts_per_second']:,} "
+                f"({_met(s['engine_verdicts_per_second'] >= target)})",
+                evaluate_cell if skipped else f"{s['evaluate_cpu_seconds']} s: {evaluate_cell}",
+                s.get("inventory_dumps_cpu_seconds", "not timed"),
+                f"{s['rss_after_inventory_mb']:,.0f} / {s['peak_rss_engine_mb']:,.0f} / "
+                f"{s.get('peak_rss_evaluate_mb') or 0:,.0f}",
             ]
         )
     header = [
         "endpoints",
         "monitors / job defs / alarms",
         "verdicts",
-        f"engine verdicts/s (≥ {target:,})",
-        "evaluate() verdicts/s",
-        "inventory dumps CPU s",
-        "peak RSS MB engine / evaluate()",
+        f"engine (`judge_all`) CPU, verdicts/s (≥ {target:,})",
+        "`evaluate()` CPU, verdicts/s",
+        "`store.dumps` (digest input) CPU s",
+        "RSS MB: inventory / peak engine / peak evaluate()",
     ]
     return "\n".join(
         [
@@ -173,18 +200,20 @@ def reports_section(record: dict[str, Any]) -> str:
                 b["first_contentful_paint_ms"],
                 b["script_ready_ms"],
                 b["first_frame_after_ready_ms"],
-                f"{b['worst_interaction_ms']} ({_met(s['interaction_target_met'])})",
+                f"{b['worst_interaction_median_ms']} ({_met(s['interaction_target_met'])}) / "
+                f"{b['worst_interaction_max_ms']}",
             ]
         )
         for i in b["interactions"]:
+            work = i["apply_main_thread_ms_mean"]
             detail_rows.append(
                 [
                     f"{s['endpoints']:,}",
                     i["interaction"],
-                    i["apply_ms_median"],
-                    i["apply_ms_max"],
-                    i["reset_ms_median"],
-                    i["reset_ms_max"],
+                    i["handler_ms_median"],
+                    f"{i['apply_ms_median']} / {i['apply_ms_max']}",
+                    f"{i['reset_ms_median']} / {i['reset_ms_max']}",
+                    f"{work['script']} / {work['style']} / {work['layout']} / {work['all_tasks']}",
                 ]
             )
     header = [
@@ -195,13 +224,13 @@ def reports_section(record: dict[str, Any]) -> str:
         "first contentful paint ms",
         "script ready ms",
         "first frame after ready ms",
-        "slowest interaction ms (< 200)",
+        "slowest interaction ms: median (< 200) / max",
     ]
     return "\n".join(
         [
             "### 4. Reports (report.html in headless Chromium)",
             "",
-            "Machine: " + _machine(record) + ".",
+            f"{res['repeats']} repeats per interaction. Machine: " + _machine(record) + ".",
             "",
             _table(header, rows),
             "",
@@ -209,10 +238,10 @@ def reports_section(record: dict[str, Any]) -> str:
                 [
                     "endpoints",
                     "interaction (the page's own filter UI)",
-                    "apply median ms",
-                    "apply max ms",
-                    "undo median ms",
-                    "undo max ms",
+                    "handler ms",
+                    "apply ms median / max",
+                    "undo ms median / max",
+                    "apply main thread ms: script / style / layout / all",
                 ],
                 detail_rows,
             ),
