@@ -68,20 +68,47 @@ def _environment(env: dict[str, Any] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in sorted((env or {}).items())}
 
 
+def _shared_fields(
+    *,
+    job_input: dict[str, Any],
+    baseline: dict[str, Any],
+    environment: dict[str, Any] | None,
+    output: dict[str, Any],
+    network: dict[str, Any],
+    resources: dict[str, Any],
+    stopping: dict[str, Any],
+) -> dict[str, Any]:
+    """The JobDefinition fields that named and embedded definitions carry in the same sub-shapes."""
+    vpc = network.get("VpcConfig") or {}
+    cluster = resources.get("ClusterConfig") or {}
+    endpoint_name, batch_uri = _input_fields(job_input)
+    env = _environment(environment)
+    return {
+        "endpoint_name": endpoint_name,
+        "batch_transform_input_uri": batch_uri,
+        "baseline_constraints_uri": opt_str((baseline.get("ConstraintsResource") or {}).get("S3Uri")),
+        "baseline_statistics_uri": opt_str((baseline.get("StatisticsResource") or {}).get("S3Uri")),
+        "environment": env,
+        "publish_cloudwatch_metrics": env.get(PUBLISH_METRICS_KEY),
+        "network_isolation": opt_bool(network.get("EnableNetworkIsolation")),
+        "inter_container_traffic_encryption": opt_bool(network.get("EnableInterContainerTrafficEncryption")),
+        "vpc_subnets": sorted(str(s) for s in vpc.get("Subnets") or []),
+        "vpc_security_group_ids": sorted(str(s) for s in vpc.get("SecurityGroupIds") or []),
+        "output_kms_key_id": opt_str(output.get("KmsKeyId")),
+        "volume_kms_key_id": opt_str(cluster.get("VolumeKmsKeyId")),
+        "max_runtime_seconds": opt_int(stopping.get("MaxRuntimeInSeconds")),
+        "instance_type": opt_str(cluster.get("InstanceType")),
+        "instance_count": opt_int(cluster.get("InstanceCount")),
+    }
+
+
 def build_named_job_definition(
     record: dict[str, Any], *, monitor_type: MonitorType, account_id: str, region: str
 ) -> JobDefinition:
     """Normalize a Describe<Type>JobDefinition response."""
     t = monitor_type.value
     app = record.get(f"{t}AppSpecification") or {}
-    baseline = record.get(f"{t}BaselineConfig") or {}
     job_input = record.get(f"{t}JobInput") or {}
-    output = record.get(f"{t}JobOutputConfig") or {}
-    network = record.get("NetworkConfig") or {}
-    vpc = network.get("VpcConfig") or {}
-    cluster = (record.get("JobResources") or {}).get("ClusterConfig") or {}
-    endpoint_name, batch_uri = _input_fields(job_input)
-    env = _environment(app.get("Environment"))
     return JobDefinition(
         arn=str(record["JobDefinitionArn"]),
         name=str(record["JobDefinitionName"]),
@@ -90,24 +117,18 @@ def build_named_job_definition(
         monitor_type=monitor_type,
         embedded=False,
         creation_time=iso(record.get("CreationTime")),
-        endpoint_name=endpoint_name,
-        batch_transform_input_uri=batch_uri,
-        baseline_constraints_uri=opt_str((baseline.get("ConstraintsResource") or {}).get("S3Uri")),
-        baseline_statistics_uri=opt_str((baseline.get("StatisticsResource") or {}).get("S3Uri")),
         ground_truth_s3_uri=opt_str((job_input.get("GroundTruthS3Input") or {}).get("S3Uri")),
         problem_type=opt_str(app.get("ProblemType")),
-        environment=env,
-        publish_cloudwatch_metrics=env.get(PUBLISH_METRICS_KEY),
-        network_isolation=opt_bool(network.get("EnableNetworkIsolation")),
-        inter_container_traffic_encryption=opt_bool(network.get("EnableInterContainerTrafficEncryption")),
-        vpc_subnets=sorted(str(s) for s in vpc.get("Subnets") or []),
-        vpc_security_group_ids=sorted(str(s) for s in vpc.get("SecurityGroupIds") or []),
-        output_kms_key_id=opt_str(output.get("KmsKeyId")),
-        volume_kms_key_id=opt_str(cluster.get("VolumeKmsKeyId")),
-        max_runtime_seconds=opt_int((record.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")),
-        instance_type=opt_str(cluster.get("InstanceType")),
-        instance_count=opt_int(cluster.get("InstanceCount")),
         raw=raw(record),
+        **_shared_fields(
+            job_input=job_input,
+            baseline=record.get(f"{t}BaselineConfig") or {},
+            environment=app.get("Environment"),
+            output=record.get(f"{t}JobOutputConfig") or {},
+            network=record.get("NetworkConfig") or {},
+            resources=record.get("JobResources") or {},
+            stopping=record.get("StoppingCondition") or {},
+        ),
     )
 
 
@@ -122,14 +143,7 @@ def build_embedded_job_definition(
     creation_time: str | None,
 ) -> JobDefinition:
     """Normalize a schedule's embedded ``MonitoringJobDefinition`` (named after its schedule)."""
-    baseline = definition.get("BaselineConfig") or {}
     inputs = definition.get("MonitoringInputs") or [{}]
-    output = definition.get("MonitoringOutputConfig") or {}
-    network = definition.get("NetworkConfig") or {}
-    vpc = network.get("VpcConfig") or {}
-    cluster = (definition.get("MonitoringResources") or {}).get("ClusterConfig") or {}
-    endpoint_name, batch_uri = _input_fields(inputs[0])
-    env = _environment(definition.get("Environment"))
     return JobDefinition(
         arn=embedded_job_definition_arn(schedule_arn),
         name=schedule_name,
@@ -138,22 +152,16 @@ def build_embedded_job_definition(
         monitor_type=monitor_type,
         embedded=True,
         creation_time=creation_time,
-        endpoint_name=endpoint_name,
-        batch_transform_input_uri=batch_uri,
-        baseline_constraints_uri=opt_str((baseline.get("ConstraintsResource") or {}).get("S3Uri")),
-        baseline_statistics_uri=opt_str((baseline.get("StatisticsResource") or {}).get("S3Uri")),
         ground_truth_s3_uri=None,  # the embedded shape has no ground-truth input
         problem_type=None,
-        environment=env,
-        publish_cloudwatch_metrics=env.get(PUBLISH_METRICS_KEY),
-        network_isolation=opt_bool(network.get("EnableNetworkIsolation")),
-        inter_container_traffic_encryption=opt_bool(network.get("EnableInterContainerTrafficEncryption")),
-        vpc_subnets=sorted(str(s) for s in vpc.get("Subnets") or []),
-        vpc_security_group_ids=sorted(str(s) for s in vpc.get("SecurityGroupIds") or []),
-        output_kms_key_id=opt_str(output.get("KmsKeyId")),
-        volume_kms_key_id=opt_str(cluster.get("VolumeKmsKeyId")),
-        max_runtime_seconds=opt_int((definition.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")),
-        instance_type=opt_str(cluster.get("InstanceType")),
-        instance_count=opt_int(cluster.get("InstanceCount")),
         raw=raw(definition),
+        **_shared_fields(
+            job_input=inputs[0],
+            baseline=definition.get("BaselineConfig") or {},
+            environment=definition.get("Environment"),
+            output=definition.get("MonitoringOutputConfig") or {},
+            network=definition.get("NetworkConfig") or {},
+            resources=definition.get("MonitoringResources") or {},
+            stopping=definition.get("StoppingCondition") or {},
+        ),
     )
