@@ -102,6 +102,7 @@ class Chromium:
                 result: dict[str, Any] = reply.get("result", {})
                 return result
             if "method" in reply:
+                self._check_alive(reply)
                 self._events.append(reply)
 
     def wait_event(self, method: str) -> dict[str, Any]:
@@ -114,7 +115,16 @@ class Chromium:
                     return event
             message = self._read_message(deadline)
             if "method" in message:
+                self._check_alive(message)
                 self._events.append(message)
+
+    def _check_alive(self, event: dict[str, Any]) -> None:
+        """Fail fast when the page's renderer crashed or the page went away (no reply would ever come)."""
+        if event["method"] == "Inspector.targetCrashed" or (
+            event["method"] == "Target.detachedFromTarget"
+            and event.get("params", {}).get("sessionId") == self.session_id
+        ):
+            raise CdpError(f"the page is gone: {event['method']}")
 
     def open_page(self) -> None:
         """Create a page target and attach to it (flattened session): later commands go to the page."""

@@ -14,13 +14,14 @@ file and timed with the page's own clock (``performance.now()``, 0 = navigation 
 
 from __future__ import annotations
 
+import json
 import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from cdp import Chromium
+from cdp import CdpError, Chromium
 from synthetic import build_inventory
 
 FULL_SIZES = (1000, 5000)
@@ -189,6 +190,7 @@ def measure_size(endpoints: int, workdir: Path) -> dict[str, Any]:
     from auditor.pipeline import JudgeInputs, judge
     from auditor.policy import load_policy_set
     from auditor.report import html_report
+    from auditor.results import Verdict
 
     inventory = build_inventory(endpoints)
     inputs = JudgeInputs(policies=load_policy_set(), waivers=[], waiver_files=[], baseline=None)
@@ -196,15 +198,28 @@ def measure_size(endpoints: int, workdir: Path) -> dict[str, Any]:
     t0, c0 = time.perf_counter(), time.process_time()
     html = html_report.render(result)
     render_wall, render_cpu = time.perf_counter() - t0, time.process_time() - c0
+    data = html_report.page_data(result)
+    part_bytes = {
+        key: len(json.dumps(data[key], separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        for key in ("findings", "strings", "coverage")
+    }
+    passed = sum(1 for f in result.findings if f.verdict is Verdict.PASS)
     page = workdir / f"report-{endpoints}.html"
     page.write_bytes(html)
-    browser = measure_in_browser(page)
+    try:
+        browser = measure_in_browser(page)
+    except CdpError as first_failure:
+        # A renderer can die under memory pressure on a shared machine: one fresh retry, and say so.
+        browser = measure_in_browser(page)
+        browser["retried_after"] = str(first_failure)
     return {
         "endpoints": endpoints,
         "findings": len(result.findings),
         "coverage_rows": len(result.coverage),
         "html_bytes": len(html),
         "html_mb": round(len(html) / 1e6, 2),
+        "page_data_bytes": part_bytes,
+        "pass_share_of_findings": round(passed / len(result.findings), 3) if result.findings else None,
         "render_seconds": round(render_wall, 3),
         "render_cpu_seconds": round(render_cpu, 3),
         "browser": browser,

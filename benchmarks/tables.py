@@ -148,6 +148,9 @@ def evaluation_section(record: dict[str, Any]) -> str:
     target = res["target_verdicts_per_second"]
     rows = []
     for s in res["sizes"]:
+        if "skipped" in s:
+            rows.append([f"{s['endpoints']:,}", s["skipped"], "", "", "", "", ""])
+            continue
         skipped = s.get("evaluate_skipped")
         evaluate_cell = skipped or (
             f"{s['evaluate_verdicts_per_second']:,} ({_met(s['evaluate_verdicts_per_second'] >= target)})"
@@ -189,8 +192,15 @@ def reports_section(record: dict[str, Any]) -> str:
     res = record["results"]
     rows = []
     detail_rows = []
+    sizes_notes = []
     for s in res["sizes"]:
         b = s["browser"]
+        parts = s["page_data_bytes"]
+        sizes_notes.append(
+            f"{s['endpoints']:,} endpoints: findings rows {parts['findings'] / 1e6:.2f} MB "
+            f"({100 * (s['pass_share_of_findings'] or 0):.0f} % of them PASS), string table "
+            f"{parts['strings'] / 1e6:.2f} MB, coverage rows {parts['coverage'] / 1e6:.2f} MB"
+        )
         rows.append(
             [
                 f"{s['endpoints']:,}",
@@ -233,6 +243,8 @@ def reports_section(record: dict[str, Any]) -> str:
             f"{res['repeats']} repeats per interaction. Machine: " + _machine(record) + ".",
             "",
             _table(header, rows),
+            "",
+            "What the page's embedded data is made of: " + "; ".join(sizes_notes) + ".",
             "",
             _table(
                 [
