@@ -41,6 +41,8 @@ SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 8), (2, 2, 4))
 # One large region, counted without latency: where the fixed per-region calls stop mattering.
 CALLS_ONLY_ENDPOINTS = 1500
 CALLS_ONLY_SMOKE = 10
+# The smallest estate again at a latency that dwarfs per-call CPU: does the scan then reach its bound?
+CONTROL_LATENCY_SECONDS = 0.2
 REGION_NAMES = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 
 _SEQUENTIAL_PAGES = frozenset(
@@ -271,6 +273,7 @@ def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
     sizes = SMOKE_SIZES if smoke else FULL_SIZES
     results: list[dict[str, Any]] = []
     profile: dict[str, Any] | None = None
+    control: dict[str, Any] | None = None
     with fake_credentials():
         for accounts, n_regions, per_region in sizes:
             regions = REGION_NAMES[:n_regions]
@@ -291,6 +294,11 @@ def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
                     }
                 )
                 if profile is None:  # the smallest estate: the profiler's overhead stays small
+                    aws.set_latency(CONTROL_LATENCY_SECONDS)
+                    control = measure_scan(
+                        aws, built.member_account_ids, regions, built.role_name, True, CONTROL_LATENCY_SECONDS
+                    )
+                    control["size"] = results[-1]["size"]
                     aws.set_latency(0.0)
                     profile = profile_scan(aws, built.member_account_ids, regions, built.role_name)
         per_region = CALLS_ONLY_SMOKE if smoke else CALLS_ONLY_ENDPOINTS
@@ -304,5 +312,6 @@ def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
         "latency_seconds": latency,
         "sizes": results,
         "calls_only_large_region": calls_only,
+        "control_high_latency": control,
         "profile": profile,
     }

@@ -96,6 +96,14 @@ def scan_section(record: dict[str, Any]) -> str:
             f"scanner CPU {big['scanner_cpu_seconds']} s, of which `relations.link` "
             f"{big['relations_link_cpu_seconds']} s.",
         ]
+    control = res.get("control_high_latency")
+    if control:
+        out += [
+            "",
+            f"Control: {control['size']} fast path again at 200 ms per call: wall "
+            f"{control['wall_seconds']} s vs latency bound {control['lower_bound_seconds']} s "
+            f"(× {control['ratio_to_lower_bound']}).",
+        ]
     prof = res.get("profile")
     if prof:
         total = prof["profiled_thread_cpu_seconds"] or 1.0

@@ -116,6 +116,10 @@ def test_scan_results_have_calls_times_and_bounds_for_both_paths(smoke: Any) -> 
         assert fast["api_calls_by_operation"].get("sagemaker:Search", 0) >= 1
         assert "sagemaker:Search" not in slow["api_calls_by_operation"]
         assert fast["api_calls_total"] < slow["api_calls_total"]
+    assert not SCAN_RUN_FIELDS - scan["calls_only_large_region"].keys()
+    assert scan["calls_only_large_region"]["relations_link_cpu_seconds"] is not None
+    assert not SCAN_RUN_FIELDS - scan["control_high_latency"].keys()
+    assert scan["profile"]["top_functions_by_own_cpu"]
 
 
 def test_evaluation_results_have_throughput_and_memory(smoke: Any) -> None:
