@@ -11,11 +11,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
 from auditor.schemas import first_schema_error, packaged_schema
 
@@ -79,13 +78,9 @@ def load_config(path: Path) -> Config:
     """Read and validate a config file; every problem raises InputError naming the file and field."""
     source = str(path)
     text = read_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(source, f"YAML syntax error: {problem}", line=line) from None
+    # The policy loader's YAML reader: one-line syntax errors with the line, duplicate keys rejected,
+    # and bounded depth and size (no RecursionError or alias blow-up from a hostile file).
+    data, _ = load_yaml(text, source)
     if data is None:
         data = {}
     if not isinstance(data, dict):

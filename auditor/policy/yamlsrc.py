@@ -18,6 +18,12 @@ from auditor.errors import InputError
 
 FieldPath = tuple[str | int, ...]
 
+# Bounds on one document, so a hostile file fails fast instead of exhausting the stack or the CPU:
+# nesting depth, and values visited (aliases are counted each time they are used, which stops
+# "billion laughs" documents before anything expands them).
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader without the implicit timestamp resolver (dates stay strings)."""
@@ -70,7 +76,7 @@ def load_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
             node = loader.get_single_node()
             if node is None:
                 return None, smap
-            _index(node, (), smap)
+            _index(node, (), smap, [MAX_NODES])
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -78,13 +84,30 @@ def load_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(source, f"YAML syntax error: {problem}", line=line) from None
+        raise InputError(source, f"YAML syntax error: {_one_line(problem)}", line=line) from None
     except yaml.YAMLError as exc:
-        raise InputError(source, f"YAML syntax error: {exc}") from None
+        # e.g. a ReaderError ("unacceptable character ...") whose text spans several lines
+        raise InputError(source, f"YAML syntax error: {_one_line(str(exc).splitlines()[0])}") from None
+    except RecursionError:
+        raise InputError(source, f"YAML nested too deeply (the limit is {MAX_DEPTH} levels)") from None
     return data, smap
 
 
-def _index(node: yaml.Node, path: FieldPath, smap: SourceMap) -> None:
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _index(node: yaml.Node, path: FieldPath, smap: SourceMap, budget: list[int]) -> None:
+    """Record the line of every value; InputError when the document is too deep or too large."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise InputError(
+            smap.source,
+            f"more than {MAX_NODES} YAML values (aliases count each time they are used)",
+            line=node.start_mark.line + 1,
+        )
+    if len(path) > MAX_DEPTH:
+        raise smap.error(path[:MAX_DEPTH], f"YAML nested too deeply (the limit is {MAX_DEPTH} levels)")
     smap.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -98,8 +121,8 @@ def _index(node: yaml.Node, path: FieldPath, smap: SourceMap) -> None:
                     line=key_node.start_mark.line + 1,
                 )
             seen.add(key)
-            _index(value_node, (*path, key), smap)
+            _index(value_node, (*path, key), smap, budget)
             smap.lines[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, (*path, i), smap)
+            _index(item, (*path, i), smap, budget)
