@@ -1,0 +1,129 @@
+"""A scan with realistic-looking credentials: no output (inventory, every report format, run.json, the
+evidence bundle's contents, stdout/stderr) contains the access key id, the secret or the session token,
+and the --external-id value is nowhere either."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+
+import pytest
+
+from .conftest import Local
+from .support import cli_env, iter_files, run_cli, scan_args
+
+pytestmark = pytest.mark.e2e
+
+ACCESS_KEY_ID = "AKIAZ7QXJ3HKLM4NPQRS"
+SECRET_ACCESS_KEY = "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"
+SESSION_TOKEN = (
+    "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDv3sKJ8v1F6ZgYx2xQmH7w0K9v1a2lGzK4y8sZ"
+    "3m0LwIgX8bT4q5uNwR2c7y1dVhJzPq8mKxT6a0LbF9eYhS4oCkqnAIIk///////////ARAAGgw5ODc2NTQzMjEwOTgiDK"
+    "s0Fq2l7Jx3Yx8vZyrwAV1kH2o3pQn6XbW8m5r4s7tU0vY1wZ2x3y4z5A6B7C8D9E0F1G2H3I4J5K6L7M8N9O0P1Q2R3S"
+)
+EXTERNAL_ID = "ext-8c1f2e9a-Tr0ub4dor-3-secret"
+SECRETS = {
+    "access key id": ACCESS_KEY_ID,
+    "secret access key": SECRET_ACCESS_KEY,
+    "session token": SESSION_TOKEN,
+    "external id": EXTERNAL_ID,
+}
+# Any access key id at all (the assumed-role keys the local AWS hands out included).
+ANY_KEY_ID = re.compile(rb"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Outputs:
+    files: dict[str, bytes]  # every file written, and every member of the evidence bundle
+    streams: dict[str, str]  # stdout and stderr of every command
+
+
+@pytest.fixture(scope="module")
+def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+    folder = tmp_path_factory.mktemp("secrets")
+    out = folder / "out"
+    env = cli_env(
+        AWS_ACCESS_KEY_ID=ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
+        AWS_SESSION_TOKEN=SESSION_TOKEN,
+    )
+    local.aws.clear_faults()
+    # One operation denied, so error paths (ScanError messages, ERROR verdicts) are in the outputs too.
+    local.aws.faults.add_rule(
+        error="AccessDeniedException",
+        operation="DescribeAlarms",
+        account_id=local.estate.members[0],
+        region="us-east-1",
+    )
+    try:
+        scan = run_cli(
+            scan_args(
+                local.aws,
+                local.estate,
+                out,
+                "--format",
+                "json,html,junit,sarif,csv,markdown",
+                "--external-id",
+                EXTERNAL_ID,
+            ),
+            cwd=folder,
+            env=env,
+        )
+    finally:
+        local.aws.clear_faults()
+    assert scan.returncode == 3, (scan.stdout, scan.stderr)
+    bundle = folder / "evidence.zip"
+    pack = run_cli(["evidence", "pack", str(out), "--output", str(bundle)], cwd=folder, env=env)
+    assert pack.returncode == 0, (pack.stdout, pack.stderr)
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in iter_files(folder)}
+    with zipfile.ZipFile(bundle) as zf:
+        files.update({f"evidence.zip!{name}": zf.read(name) for name in zf.namelist()})
+    streams = {
+        "scan stdout": scan.stdout,
+        "scan stderr": scan.stderr,
+        "pack stdout": pack.stdout,
+        "pack stderr": pack.stderr,
+    }
+    return Outputs(files, streams)
+
+
+def test_every_output_was_searched(outputs: Outputs) -> None:
+    names = set(outputs.files)
+    for expected in (
+        "out/inventory.json",
+        "out/run.json",
+        "out/report.json",
+        "out/report.html",
+        "out/junit.xml",
+        "out/report.sarif",
+        "out/report.csv",
+        "out/report.md",
+        "evidence.zip!run.json",
+        "evidence.zip!inventory.json",
+        "evidence.zip!manifest.json",
+    ):
+        assert expected in names, sorted(names)
+    assert any(name.startswith("evidence.zip!inputs/policies/") for name in names)
+    assert "Exit code 3" in outputs.streams["scan stdout"]
+
+
+@pytest.mark.parametrize("what", list(SECRETS))
+def test_no_credential_in_any_output(outputs: Outputs, what: str) -> None:
+    secret = SECRETS[what]
+    found = [name for name, data in outputs.files.items() if secret.encode() in data]
+    found += [name for name, text in outputs.streams.items() if secret in text]
+    assert found == [], f"the {what} is in {found}"
+
+
+def test_no_access_key_id_of_any_session(outputs: Outputs) -> None:
+    found = [name for name, data in outputs.files.items() if ANY_KEY_ID.search(data)]
+    found += [name for name, text in outputs.streams.items() if ANY_KEY_ID.search(text.encode())]
+    assert found == []
+
+
+def test_the_run_record_says_an_external_id_was_used(outputs: Outputs) -> None:
+    run = outputs.files["out/run.json"].decode()
+    assert "--external-id" in run and "***REDACTED***" in run
+    inventory = outputs.files["out/inventory.json"].decode()
+    assert '"external_id_set": true' in inventory
