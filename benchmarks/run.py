@@ -54,7 +54,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         "--smoke", action="store_true", help="tiny sizes, well under a minute; README untouched"
     )
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
-    parser.add_argument("--results-dir", type=Path, default=None, help="where the JSON results go")
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=None,
+        help="where the JSON results go (elsewhere than the default, the README is left alone)",
+    )
     args = parser.parse_args(argv)
     chosen = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in chosen if n not in BENCHMARKS]
@@ -127,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{name}] done in {record['duration_seconds']} s", file=sys.stderr, flush=True)
     table = tables.render(load_results(results_dir))
     print(table)
-    if not args.smoke and not failed:
+    # Only the committed results (the default folder) may speak for the README.
+    if not args.smoke and not failed and results_dir.resolve() == RESULTS.resolve():
         rewrite_readme(table)
     if failed:
         print(f"failed: {', '.join(failed)} (see their JSON files in {results_dir})", file=sys.stderr)

@@ -138,6 +138,7 @@ def custodian_section(record: dict[str, Any]) -> str:
             f"Cloud Custodian `c7n-org run` ({res['custodian_versions']})",
             c["collects"] + f"; {c['endpoints_listed']} endpoints listed, exit {c['exit_code']}",
             c["api_calls_total"],
+            round(c["api_calls_total"] / max(1, c["endpoints_listed"]), 2),
             c["wall_seconds"],
         ],
         [
@@ -145,10 +146,12 @@ def custodian_section(record: dict[str, Any]) -> str:
             f"{a['endpoints']} endpoints with capture and configs, {a['monitors']} monitors, "
             f"{a['job_definitions']} job definitions, {a['alarms']} alarms",
             a["api_calls_total"],
+            a["api_calls_per_endpoint"],
             a["wall_seconds"],
         ],
     ]
-    return "\n".join([*head, _table(["tool", "what it collects", "API calls", "wall s"], rows)])
+    table = _table(["tool", "what it collects", "API calls", "calls/endpoint", "wall s"], rows)
+    return "\n".join([*head, table])
 
 
 def evaluation_section(record: dict[str, Any]) -> str:
