@@ -57,14 +57,21 @@ class SourceMap:
 
 
 def render_path(path: Sequence[str | int]) -> str:
-    """Render ``("check", "all", 0, "path")`` as ``check.all[0].path``."""
+    """Render ``("check", "all", 0, "path")`` as ``check.all[0].path`` (keys escaped: see ``printable``)."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            key = printable(str(part))
+            out += f".{key}" if out else key
     return out
+
+
+def printable(text: str) -> str:
+    """``text`` with line breaks and control characters escaped (``\\n``, ``\\x1b``), so a key or value
+    from a hostile file cannot break an error message over lines or drive the terminal."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def load_yaml(text: str, source: str) -> tuple[Any, SourceMap]:
