@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import signal
 import subprocess
 import time
@@ -10,8 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from auditor.inventory import store
+
 from .conftest import Local
 from .support import cli_command, cli_env, iter_files, scan_args
+from .test_malformed_files import VALID_INVENTORY
+
+SMALL_INVENTORY = store.loads(VALID_INVENTORY)
+ALL_FORMATS = "json,html,junit,sarif,csv,markdown"
 
 pytestmark = pytest.mark.e2e
 
@@ -58,11 +66,6 @@ def test_sigint_mid_scan_exits_130_leaving_no_partial_files(interrupted: Interru
     assert files == ["notes.txt"], files  # no *.tmp, no inventory, no report, no run record
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner bug: after SIGINT the orchestrator's ThreadPoolExecutor waits for every running "
-    "(account, region) scan to finish, so Ctrl-C takes effect only when the whole scan is done",
-)
 def test_sigint_stops_the_scan_promptly(interrupted: Interrupted) -> None:
     assert interrupted.code == 130
     took = interrupted.took
@@ -98,3 +101,77 @@ def _interrupt_a_scan(fresh: Local, out: Path) -> Interrupted:
         fresh.aws.faults.set_latency(0)
 
     return Interrupted(out, stdout, stderr, proc.returncode, took)
+
+
+@pytest.fixture(scope="module")
+def large_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An inventory of 2,000 endpoints: judging and rendering it takes a couple of seconds."""
+    inventory = copy.deepcopy(SMALL_INVENTORY)
+    template = inventory.endpoints[0]
+    inventory.endpoints = []
+    for i in range(2000):
+        endpoint = copy.deepcopy(template)
+        endpoint.name = f"endpoint-{i:05d}"
+        endpoint.arn = f"{template.arn.rsplit('/', 1)[0]}/{endpoint.name}"
+        inventory.endpoints.append(endpoint)
+    path = tmp_path_factory.mktemp("large") / "inventory.json"
+    store.save(inventory, path)
+    return path
+
+
+def _evaluate(inventory: Path, out: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        cli_command(["evaluate", str(inventory), "--format", ALL_FORMATS, "--output-dir", str(out)]),
+        cwd=out.parent,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _normalized(path: Path, generated_at: bytes) -> bytes:
+    return path.read_bytes().replace(generated_at, b"<generated-at>")
+
+
+def test_sigint_while_judging_or_writing_leaves_only_complete_files(
+    large_inventory: Path, tmp_path: Path
+) -> None:
+    reference = tmp_path / "reference"
+    done = _evaluate(large_inventory, reference)
+    _, stderr = done.communicate(timeout=120)
+    assert done.returncode == 1, stderr
+    reference_at = json.loads((reference / "report.json").read_bytes())["generated_at"].encode()
+    interrupted = 0
+    for i, delay in enumerate((1.0, 1.3, 1.6, 1.9, 2.2)):
+        out = tmp_path / f"run-{i}"
+        proc = _evaluate(large_inventory, out)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+        assert "Traceback" not in stderr, stderr
+        if proc.returncode == 130:
+            interrupted += 1
+            assert [line for line in stderr.splitlines() if line.strip()] == [
+                "auditor: error: interrupted; no partial files were left behind"
+            ]
+        else:
+            assert proc.returncode == 1, stderr  # finished before the signal arrived
+        if not out.exists():
+            continue
+        assert not [p for p in iter_files(out) if p.name.endswith(".tmp")]
+        written = [p for p in iter_files(out) if p.parent == out and p.name != "run.json"]
+        if not written:
+            continue
+        # Every file that is there is complete: byte for byte what the uninterrupted run wrote.
+        report = out / "report.json"
+        generated_at = (
+            json.loads(report.read_bytes())["generated_at"].encode() if report.exists() else b"\x00none\x00"
+        )
+        for path in written:
+            if path.name == "inventory.json":  # the input, saved as it was: no generation time in it
+                assert path.read_bytes() == (reference / path.name).read_bytes()
+                continue
+            expected = _normalized(reference / path.name, reference_at)
+            assert _normalized(path, generated_at) == expected, path.name
+    assert interrupted, "no run was interrupted: the delays are too long for this machine"
