@@ -29,7 +29,25 @@ from auditor.emulator import estate as estate_module
 from auditor.emulator.faults import FaultInjector, FaultMiddleware, identify
 from auditor.emulator.monitoring import install
 from auditor.inventory.codec import to_jsonable
-from auditor.inventory.model import Dataset, DatasetStatus, Inventory
+from auditor.inventory.model import (
+    Alarm,
+    AlarmType,
+    DataCapture,
+    Dataset,
+    DatasetStatus,
+    Endpoint,
+    Identity,
+    Inventory,
+    JobDefinition,
+    LastExecution,
+    MetricRef,
+    Monitor,
+    MonitorType,
+    ScanError,
+    ScanMetadata,
+    Target,
+)
+from auditor.inventory.relations import link
 
 REPO = Path(__file__).resolve().parents[2]
 REGIONS = ("us-east-1", "eu-west-1")
@@ -375,6 +393,88 @@ def scan_args(aws: HardenedAws | str, estate: CompliantEstate, out: Path, *extra
         "json",
         *extra,
     ]
+
+
+_ACCOUNT = "111122223333"
+_REGION = "eu-west-1"
+
+
+def small_inventory() -> Inventory:
+    """A small linked inventory with one resource of each kind and one scan error (no AWS needed)."""
+    arn = f"arn:aws:sagemaker:{_REGION}:{_ACCOUNT}"
+    return link(
+        Inventory(
+            metadata=ScanMetadata(
+                tool_version="0.1.0",
+                started_at="2026-11-27T18:00:00Z",
+                finished_at="2026-11-27T18:01:00Z",
+                accounts=[_ACCOUNT],
+                regions=[_REGION],
+                identities=[Identity(_ACCOUNT, f"arn:aws:sts::{_ACCOUNT}:assumed-role/Audit/s")],
+                api_calls={"sagemaker:Search": 1},
+                options={"search": True},
+            ),
+            targets=[Target(_ACCOUNT, _REGION, {d: DatasetStatus.COMPLETE for d in Dataset}, 2)],
+            endpoints=[
+                Endpoint(
+                    arn=f"{arn}:endpoint/ep",
+                    name="ep",
+                    account_id=_ACCOUNT,
+                    region=_REGION,
+                    status="InService",
+                    data_capture=DataCapture(True, "Started", 100, "s3://c/", None, ["Input"]),
+                    tags={"environment": "production"},
+                    raw={"EndpointName": "ep"},
+                )
+            ],
+            monitors=[
+                Monitor(
+                    arn=f"{arn}:monitoring-schedule/ep-dq",
+                    name="ep-dq",
+                    account_id=_ACCOUNT,
+                    region=_REGION,
+                    monitor_type=MonitorType.DATA_QUALITY,
+                    status="Scheduled",
+                    schedule_expression="cron(0 * ? * * *)",
+                    interval_seconds=3600,
+                    endpoint_name="ep",
+                    job_definition_name="dq",
+                    last_execution=LastExecution("Completed", "2026-11-27T17:00:00Z"),
+                )
+            ],
+            job_definitions=[
+                JobDefinition(
+                    arn=f"{arn}:data-quality-job-definition/dq",
+                    name="dq",
+                    account_id=_ACCOUNT,
+                    region=_REGION,
+                    monitor_type=MonitorType.DATA_QUALITY,
+                    endpoint_name="ep",
+                    environment={"publish_cloudwatch_metrics": "Enabled"},
+                )
+            ],
+            alarms=[
+                Alarm(
+                    arn=f"arn:aws:cloudwatch:{_REGION}:{_ACCOUNT}:alarm:drift",
+                    name="drift",
+                    account_id=_ACCOUNT,
+                    region=_REGION,
+                    alarm_type=AlarmType.METRIC,
+                    state="OK",
+                    actions_enabled=True,
+                    alarm_actions=[f"arn:aws:sns:{_REGION}:{_ACCOUNT}:t"],
+                    namespace="aws/sagemaker/Endpoints/data-metrics",
+                    metric_name="feature_baseline_drift_age",
+                    dimensions={"Endpoint": "ep", "MonitoringSchedule": "ep-dq"},
+                    metrics=[MetricRef("aws/sagemaker/Endpoints/data-metrics", "feature_baseline_drift_age")],
+                    threshold=1.0,
+                )
+            ],
+            errors=[
+                ScanError(_ACCOUNT, _REGION, "sagemaker", "ListTags", "AccessDenied", "no", Dataset.TAGS)
+            ],
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------ comparison

@@ -186,24 +186,7 @@ FAULTS: dict[str, Fault] = {
 }
 
 
-SCAN_COMPLETENESS_FAILS = pytest.mark.xfail(
-    strict=True,
-    reason="gate answers 1, not 3, and --allow-incomplete cannot pass it: a per-resource read error leaves "
-    "the target's datasets COMPLETE, so the built-in mm-scan-completeness turns it into a FAIL (high)",
-)
-DUPLICATE_PAGES = pytest.mark.xfail(
-    strict=True,
-    reason="scanner bug: the page served again with a repeated NextToken is kept, so every alarm of the "
-    "region is in the inventory twice",
-)
-CASES = [
-    pytest.param(name, marks=SCAN_COMPLETENESS_FAILS, id=name)
-    if name in ("http-500", "unknown-monitoring-type")
-    else pytest.param(name, marks=DUPLICATE_PAGES, id=name)
-    if name == "repeated-next-token"
-    else pytest.param(name, id=name)
-    for name in FAULTS
-]
+CASES = [pytest.param(name, id=name) for name in FAULTS]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -267,11 +250,6 @@ def test_unreadable_endpoint_config_leaves_a_partial_endpoint(fresh: Local, two_
     assert {e.resource for e in inventory.errors} == {f"{e.endpoint_config_name}" for e in partial}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="scanner bug: list_endpoint_summaries / list_schedule_summaries return None on a "
-    "pagination error, dropping the pages already read (DescribeAlarms keeps them)",
-)
 def test_pages_read_before_a_repeated_token_are_kept_on_the_slow_path(fresh: Local) -> None:
     fresh.aws.response_faults.repeat_next_token("ListEndpoints")
     inventory = scan(fresh.options(use_search=False))

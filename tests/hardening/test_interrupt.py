@@ -15,10 +15,8 @@ import pytest
 from auditor.inventory import store
 
 from .conftest import Local
-from .support import cli_command, cli_env, iter_files, scan_args
-from .test_malformed_files import VALID_INVENTORY
+from .support import cli_command, cli_env, iter_files, scan_args, small_inventory
 
-SMALL_INVENTORY = store.loads(VALID_INVENTORY)
 ALL_FORMATS = "json,html,junit,sarif,csv,markdown"
 
 pytestmark = pytest.mark.e2e
@@ -106,7 +104,7 @@ def _interrupt_a_scan(fresh: Local, out: Path) -> Interrupted:
 @pytest.fixture(scope="module")
 def large_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An inventory of 2,000 endpoints: judging and rendering it takes a couple of seconds."""
-    inventory = copy.deepcopy(SMALL_INVENTORY)
+    inventory = small_inventory()
     template = inventory.endpoints[0]
     inventory.endpoints = []
     for i in range(2000):

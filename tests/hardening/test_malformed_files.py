@@ -18,30 +18,11 @@ from hypothesis import strategies as st
 from auditor.config import EXAMPLE, load_config
 from auditor.errors import InputError
 from auditor.inventory import store
-from auditor.inventory.model import (
-    Alarm,
-    AlarmType,
-    DataCapture,
-    Dataset,
-    DatasetStatus,
-    Endpoint,
-    Identity,
-    Inventory,
-    JobDefinition,
-    LastExecution,
-    MetricRef,
-    Monitor,
-    MonitorType,
-    ScanError,
-    ScanMetadata,
-    Target,
-)
-from auditor.inventory.relations import link
 from auditor.policy.loader import load_policy_set
 from auditor.policy.waivers import load_waivers
 from auditor.policy.yamlsrc import load_yaml
 
-from .support import REPO, run_cli
+from .support import REPO, run_cli, small_inventory
 
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 FUZZ = settings(
@@ -51,8 +32,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-ACCOUNT = "111122223333"
-REGION = "eu-west-1"
 VALID_POLICY = (REPO / "policies" / "mm-schedule-status" / "policy.yaml").read_text(encoding="utf-8")
 VALID_WAIVERS = """\
 waivers:
@@ -70,82 +49,7 @@ VALID_CONFIG = (
 )
 
 
-def _inventory() -> Inventory:
-    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
-    return link(
-        Inventory(
-            metadata=ScanMetadata(
-                tool_version="0.1.0",
-                started_at="2026-11-27T18:00:00Z",
-                finished_at="2026-11-27T18:01:00Z",
-                accounts=[ACCOUNT],
-                regions=[REGION],
-                identities=[Identity(ACCOUNT, f"arn:aws:sts::{ACCOUNT}:assumed-role/Audit/s")],
-                api_calls={"sagemaker:Search": 1},
-                options={"search": True},
-            ),
-            targets=[Target(ACCOUNT, REGION, {d: DatasetStatus.COMPLETE for d in Dataset}, 2)],
-            endpoints=[
-                Endpoint(
-                    arn=f"{arn}:endpoint/ep",
-                    name="ep",
-                    account_id=ACCOUNT,
-                    region=REGION,
-                    status="InService",
-                    data_capture=DataCapture(True, "Started", 100, "s3://c/", None, ["Input"]),
-                    tags={"environment": "production"},
-                    raw={"EndpointName": "ep"},
-                )
-            ],
-            monitors=[
-                Monitor(
-                    arn=f"{arn}:monitoring-schedule/ep-dq",
-                    name="ep-dq",
-                    account_id=ACCOUNT,
-                    region=REGION,
-                    monitor_type=MonitorType.DATA_QUALITY,
-                    status="Scheduled",
-                    schedule_expression="cron(0 * ? * * *)",
-                    interval_seconds=3600,
-                    endpoint_name="ep",
-                    job_definition_name="dq",
-                    last_execution=LastExecution("Completed", "2026-11-27T17:00:00Z"),
-                )
-            ],
-            job_definitions=[
-                JobDefinition(
-                    arn=f"{arn}:data-quality-job-definition/dq",
-                    name="dq",
-                    account_id=ACCOUNT,
-                    region=REGION,
-                    monitor_type=MonitorType.DATA_QUALITY,
-                    endpoint_name="ep",
-                    environment={"publish_cloudwatch_metrics": "Enabled"},
-                )
-            ],
-            alarms=[
-                Alarm(
-                    arn=f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:drift",
-                    name="drift",
-                    account_id=ACCOUNT,
-                    region=REGION,
-                    alarm_type=AlarmType.METRIC,
-                    state="OK",
-                    actions_enabled=True,
-                    alarm_actions=[f"arn:aws:sns:{REGION}:{ACCOUNT}:t"],
-                    namespace="aws/sagemaker/Endpoints/data-metrics",
-                    metric_name="feature_baseline_drift_age",
-                    dimensions={"Endpoint": "ep", "MonitoringSchedule": "ep-dq"},
-                    metrics=[MetricRef("aws/sagemaker/Endpoints/data-metrics", "feature_baseline_drift_age")],
-                    threshold=1.0,
-                )
-            ],
-            errors=[ScanError(ACCOUNT, REGION, "sagemaker", "ListTags", "AccessDenied", "no", Dataset.TAGS)],
-        )
-    )
-
-
-VALID_INVENTORY = store.dumps(_inventory())
+VALID_INVENTORY = store.dumps(small_inventory())
 
 
 def _load_policy(path: Path) -> object:
