@@ -7,7 +7,8 @@ For each policy and each resource of its kind:
 2. if the check needs data that was not collected (the resource's target has the dataset
    FAILED / NOT_SCANNED / unrecorded, or the resource or a linked one lists it as missing): ERROR;
 3. the first ``not_applicable`` rule that holds: NOT_APPLICABLE with its reason;
-4. the check holds: PASS; else FAIL (``severity_when`` may lower the severity);
+4. the check holds: PASS; else FAIL (``severity_when`` may lower the severity), or ERROR for a
+   policy whose ``failure_verdict`` is ERROR (checks about data collection itself);
 5. a matching unexpired waiver turns FAIL into WAIVED; an expired one leaves FAIL and says so.
 
 Documents are built once per resource and shared by every policy; nothing is copied per verdict.
@@ -121,10 +122,10 @@ def _judge(
         for sev in policy.severity_when:
             if sev.when(doc, as_of):
                 message = (sev.message or policy.message).render(doc)
-                finding = _finding(policy, res, Verdict.FAIL, message)
+                finding = _finding(policy, res, policy.failure_verdict, message)
                 finding.severity = sev.severity
                 return finding
-        return _finding(policy, res, Verdict.FAIL, policy.message.render(doc))
+        return _finding(policy, res, policy.failure_verdict, policy.message.render(doc))
     except jmes_exc.JMESPathError as exc:
         return _finding(
             policy, res, Verdict.ERROR, f"the policy could not be evaluated on this resource: {exc}"

@@ -24,7 +24,7 @@ from auditor.policy.conditions import (
 from auditor.policy.documents import DocType, document_types
 from auditor.policy.messages import Template, compile_template
 from auditor.policy.yamlsrc import FieldPath, SourceMap
-from auditor.results import PolicyInfo, ResourceKind, Severity
+from auditor.results import PolicyInfo, ResourceKind, Severity, Verdict
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class Policy:
     message: Template
     pass_message: Template | None
     severity_when: tuple[SeverityRule, ...]
+    failure_verdict: Verdict = Verdict.FAIL  # ERROR for checks about data collection itself
     references: list[str] = field(default_factory=list)
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
@@ -183,6 +184,7 @@ def compile_policy(
         message=message,
         pass_message=pass_message,
         severity_when=severity_when,
+        failure_verdict=Verdict(data.get("failure_verdict", "FAIL")),
         references=list(data.get("references") or []),
         frameworks={k: list(v) for k, v in (data.get("frameworks") or {}).items()},
         tags=list(data.get("tags") or []),
