@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -38,6 +39,10 @@ def client_config(max_pool_connections: int) -> Config:
         max_pool_connections=max_pool_connections,
         user_agent_extra="mm-auditor",
     )
+
+
+class ScanCancelled(Exception):
+    """The scan was abandoned; not an AWS error, so nothing records it and it unwinds every worker."""
 
 
 class CallCounter:
@@ -74,6 +79,8 @@ class Runtime:
         self.endpoint_url = endpoint_url
         self.per_service_concurrency = max(1, per_service_concurrency)
         self.counter = CallCounter()
+        # Set when the scan is abandoned (Ctrl-C): every worker stops at its next call.
+        self.cancelled = threading.Event()
         self.config = client_config(max(10, self.per_service_concurrency * 2))
         self._lock = threading.Lock()
         self._client_lock = threading.Lock()
@@ -100,6 +107,14 @@ class Runtime:
             return sem
 
 
+@dataclass(frozen=True)
+class Collected:
+    """The items of a paginated listing, and whether every page was read."""
+
+    items: list[dict[str, Any]]
+    complete: bool
+
+
 class RegionApi:
     """Calls into one (account, region): cached clients, bounded concurrency, error recording."""
 
@@ -121,7 +136,9 @@ class RegionApi:
             return client
 
     def call(self, service: str, operation: str, **params: Any) -> dict[str, Any]:
-        """One API call; raises the AWS_ERRORS for the caller to record."""
+        """One API call; raises the AWS_ERRORS for the caller to record, ScanCancelled once cancelled."""
+        if self.runtime.cancelled.is_set():
+            raise ScanCancelled
         method = getattr(self.client(service), _snake(operation))
         with self.runtime.semaphore(self.account_id, self.region, service):
             result: dict[str, Any] = method(**params)
@@ -145,16 +162,20 @@ class RegionApi:
         dataset: Dataset | None,
         resource: str | None = None,
         **params: Any,
-    ) -> list[dict[str, Any]] | None:
-        """Every item under ``result_key`` across all pages; None (error recorded) if a page failed."""
+    ) -> Collected:
+        """Every item under ``result_key`` across all pages.
+
+        When a page fails, the error is recorded and the items of the pages read before it are
+        kept (``complete`` is False): the caller marks the data as partial but loses nothing.
+        """
         items: list[dict[str, Any]] = []
         try:
             for page in self.pages(service, operation, **params):
                 items.extend(page.get(result_key, []))
         except AWS_ERRORS as exc:
             self.record(exc, service, operation, dataset=dataset, resource=resource)
-            return None
-        return items
+            return Collected(items, complete=False)
+        return Collected(items, complete=True)
 
     def record(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.inventory.model import DataCapture, Dataset, Endpoint, EndpointKind, Variant
-from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_int, opt_str, pick, raw, tag_dict
 
@@ -35,8 +35,8 @@ ENDPOINT_RECORD_KEYS = (
 )
 
 
-def list_endpoint_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
-    """Every ListEndpoints summary (pages of 100); None (error recorded) when listing failed."""
+def list_endpoint_summaries(api: RegionApi) -> Collected:
+    """Every ListEndpoints summary (pages of 100); partial, with the error recorded, if a page failed."""
     return api.collect("sagemaker", "ListEndpoints", "Endpoints", dataset=Dataset.ENDPOINTS, MaxResults=100)
 
 
@@ -55,7 +55,8 @@ def list_tags(api: RegionApi, arn: str) -> dict[str, str] | None:
     tags = api.collect(
         "sagemaker", "ListTags", "Tags", dataset=Dataset.TAGS, resource=arn, ResourceArn=arn, MaxResults=100
     )
-    return None if tags is None else tag_dict(tags)
+    # Partial tags are unknown tags: policies that read tags must see "missing", not a wrong answer.
+    return tag_dict(tags.items) if tags.complete else None
 
 
 def describe_endpoint_config(api: RegionApi, name: str) -> dict[str, Any] | None:

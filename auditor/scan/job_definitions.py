@@ -29,13 +29,13 @@ PUBLISH_METRICS_KEY = "publish_cloudwatch_metrics"
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 
 
-def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> list[str] | None:
-    """Names of every job definition of one type (pages of 100); None (error recorded) on failure."""
+def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> tuple[list[str], bool]:
+    """Names of every job definition of one type (pages of 100), and whether the listing completed."""
     operation = f"List{monitor_type.value}JobDefinitions"
     summaries = api.collect(
         "sagemaker", operation, "JobDefinitionSummaries", dataset=Dataset.JOB_DEFINITIONS, MaxResults=100
     )
-    return None if summaries is None else [str(s["MonitoringJobDefinitionName"]) for s in summaries]
+    return [str(s["MonitoringJobDefinitionName"]) for s in summaries.items], summaries.complete
 
 
 def describe_job_definition(

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from auditor.inventory.model import Dataset, JobDefinition, LastExecution, Monitor, MonitorType, ScanError
-from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
 from auditor.scan.guard import Operation
 from auditor.scan.job_definitions import build_embedded_job_definition
 from auditor.scan.normalize import iso, opt_str, pick, raw
@@ -69,8 +69,8 @@ def parse_schedule_interval(expression: str | None) -> int | None:
     return None
 
 
-def list_schedule_summaries(api: RegionApi) -> list[dict[str, Any]] | None:
-    """Every ListMonitoringSchedules summary (pages of 100); None (error recorded) on failure."""
+def list_schedule_summaries(api: RegionApi) -> Collected:
+    """Every ListMonitoringSchedules summary (pages of 100); partial, error recorded, on failure."""
     return api.collect(
         "sagemaker",
         "ListMonitoringSchedules",
@@ -192,7 +192,13 @@ def build_monitor(
         job_definition_embedded=bool(embedded),
         last_execution=_last_execution(record.get("LastMonitoringExecutionSummary")),
         tags=dict(sorted((tags or {}).items())),
-        missing=sorted(set(missing) | ({Dataset.TAGS} if tags is None else set())),
+        missing=sorted(
+            set(missing)
+            | ({Dataset.TAGS} if tags is None else set())
+            # A monitor of unknown type could be the very one a check looks for: what depends on
+            # this monitor's type must be ERROR, not a guess.
+            | ({Dataset.MONITORS} if error is not None else set())
+        ),
         raw=raw(record),
     )
     return monitor, embedded_def, error

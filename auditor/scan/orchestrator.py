@@ -111,7 +111,8 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         )
 
     report(None)
-    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, options.max_workers))
+    try:
         futures = {}
         for acct, region in jobs:
             api = RegionApi(runtime, entered[acct].session, acct, region)
@@ -122,6 +123,13 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
             results.append(future.result())
             done_accounts[acct] = done_accounts.get(acct, 0) + 1
             report(f"{acct}/{region}")
+    except BaseException:
+        # Ctrl-C (or a bug): stop promptly instead of finishing every region first. Queued regions are
+        # dropped and running ones stop at their next API call.
+        runtime.cancelled.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
     for api in apis:
         errors.extend(api.errors)

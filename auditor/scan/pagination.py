@@ -31,6 +31,8 @@ def pages(
     """Yield each page of ``call(**params)``, following ``token_key`` until it is absent or empty.
 
     Raises PaginationError (after yielding what was read) on a repeated token or after ``max_pages``.
+    A page that comes back with the very token it was asked for made no progress: the service
+    served an earlier page again, so it is dropped rather than counted twice.
     """
     seen: set[str] = set()
     token: str | None = None
@@ -39,8 +41,10 @@ def pages(
         if token is not None:
             request[token_key] = token
         page = call(**request)
-        yield page
         next_token = page.get(token_key)
+        if next_token and next_token == token:
+            raise PaginationError("RepeatedNextToken", "the service returned the NextToken it was given")
+        yield page
         if not next_token:
             return
         if next_token in seen:

@@ -134,10 +134,10 @@ def _collect_endpoints(
                     )
             return inputs, schedules, True
 
-    summaries = endpoints.list_endpoint_summaries(api)
-    if summaries is None:
+    listed = endpoints.list_endpoint_summaries(api)
+    if not listed.complete:
         result.target.datasets[Dataset.ENDPOINTS] = DatasetStatus.FAILED
-        summaries = []
+    summaries = listed.items
     if options.endpoint_names and not options.endpoint_tags:
         summaries = [s for s in summaries if options.matches_endpoint(str(s["EndpointName"]), {})]
 
@@ -165,11 +165,10 @@ def _collect_unsearched_schedules(
     target: Target,
 ) -> None:
     """Schedules Search did not return (batch, orphans) or, on the slow path, all of them."""
-    summaries = monitoring_schedules.list_schedule_summaries(api)
-    if summaries is None:
+    listed = monitoring_schedules.list_schedule_summaries(api)
+    if not listed.complete:
         target.datasets[Dataset.MONITORS] = DatasetStatus.FAILED
-        return
-    todo = [s for s in summaries if str(s["MonitoringScheduleName"]) not in schedules]
+    todo = [s for s in listed.items if str(s["MonitoringScheduleName"]) not in schedules]
     if options.targeted:
         todo = [s for s in todo if s.get("EndpointName") in targeted_names]
 
@@ -198,10 +197,9 @@ def _collect_named_job_definitions(
     }
     if not options.targeted:
         for monitor_type in MonitorType:
-            names = job_definitions.list_job_definition_names(api, monitor_type)
-            if names is None:
+            names, complete = job_definitions.list_job_definition_names(api, monitor_type)
+            if not complete:
                 target.datasets[Dataset.JOB_DEFINITIONS] = DatasetStatus.FAILED
-                continue
             wanted.update((monitor_type, n) for n in names)
     keys = sorted(wanted)
 

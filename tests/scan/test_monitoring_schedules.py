@@ -110,3 +110,5 @@ def test_unknown_monitoring_type_is_kept_raw_and_reported() -> None:
     assert monitor.monitor_type is None
     assert monitor.raw["MonitoringType"] == "ModelFairness"
     assert error is not None and error.error_code == "UnknownMonitoringType" and error.resource == ARN
+    # What depends on this monitor's type cannot be judged: its data counts as missing (fail closed).
+    assert monitor.missing == [Dataset.MONITORS]

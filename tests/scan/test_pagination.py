@@ -50,3 +50,15 @@ def test_runaway_page_count_stops() -> None:
         list(pages(call, {}, max_pages=5))
     assert info.value.code == "TooManyPages"
     assert len(calls) == 5
+
+
+def test_a_page_returned_with_the_token_it_was_asked_for_is_dropped() -> None:
+    # The service "forgot" the token and served page 1 again, pointing at the same token forever.
+    call, calls = _pager(["a", "a", "a"])
+    items: list[int] = []
+    with pytest.raises(PaginationError) as info:
+        for page in pages(call, {}):
+            items.extend(page["Items"])
+    assert info.value.code == "RepeatedNextToken"
+    assert items == [1]
+    assert len(calls) == 2
