@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import click
 
 from auditor import __version__
+from auditor.cli.common import EXIT_CODES_EPILOG
 from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
 from auditor.cli.iam_cmd import iam_policy
@@ -22,19 +23,10 @@ from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
 from auditor.errors import InputError
 
-EPILOG = """\b
-Exit codes:
-  0  every check passed (or failed below --fail-on, or was waived)
-  1  a non-waived FAIL at or above --fail-on (default: high)
-  2  invalid input: command line, config, policy, waiver, inventory or report file
-  3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
-     could not be collected, so compliance is not established), unless
-     --allow-incomplete. A FAIL (1) takes precedence over 3.
-"""
-
 
 @click.group(
-    epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+    epilog=EXIT_CODES_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="auditor")
 def cli() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from auditor.cli.common import (
+    EXIT_CODES_EPILOG,
     JudgeArgs,
     LoadedConfig,
     build_judge_inputs,
@@ -136,7 +137,7 @@ def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
     return int(outcome.exit_code)
 
 
-@click.command("scan")
+@click.command("scan", epilog=EXIT_CODES_EPILOG)
 @scan_options
 @judge_options
 @output_options
@@ -197,7 +198,7 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
-@click.command("evaluate")
+@click.command("evaluate", epilog=EXIT_CODES_EPILOG)
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
 @judge_options
 @output_options
