@@ -18,9 +18,12 @@ from hypothesis import strategies as st
 from auditor.config import EXAMPLE, load_config
 from auditor.errors import InputError
 from auditor.inventory import store
+from auditor.pipeline import judge, load_judge_inputs
 from auditor.policy.loader import load_policy_set
 from auditor.policy.waivers import load_waivers
 from auditor.policy.yamlsrc import load_yaml
+from auditor.report import json_report
+from auditor.report.diff import load_result
 
 from .support import REPO, run_cli, small_inventory
 
@@ -50,6 +53,10 @@ VALID_CONFIG = (
 
 
 VALID_INVENTORY = store.dumps(small_inventory())
+_BUILTIN = load_judge_inputs(
+    policy_paths=[], builtin=True, enable=[], disable=[], parameters={}, waivers_path=None, baseline_path=None
+)
+VALID_REPORT = json_report.render(judge(small_inventory(), _BUILTIN)).decode("utf-8")
 
 
 def _load_policy(path: Path) -> object:
@@ -62,6 +69,7 @@ LOADERS: dict[str, tuple[Callable[[Path], object], str, str]] = {
     "waivers": (load_waivers, VALID_WAIVERS, ".yaml"),
     "config": (load_config, VALID_CONFIG, ".yaml"),
     "inventory": (store.load, VALID_INVENTORY, ".json"),
+    "baseline": (load_result, VALID_REPORT, ".json"),  # a previous report.json given as --baseline
 }
 
 
@@ -154,11 +162,11 @@ def mutated_text(draw: st.DrawFn, valid: str) -> str:
 
 def _parse(kind: str) -> Any:
     _, valid, _ = LOADERS[kind]
-    return json.loads(valid) if kind == "inventory" else load_yaml(valid, "seed")[0]
+    return json.loads(valid) if LOADERS[kind][2] == ".json" else load_yaml(valid, "seed")[0]
 
 
 def _dump(kind: str, data: Any) -> bytes:
-    if kind == "inventory":
+    if LOADERS[kind][2] == ".json":
         return json.dumps(data).encode()
     return yaml.safe_dump(data, allow_unicode=True).encode()
 
@@ -207,6 +215,12 @@ def test_config_loader_never_crashes(content: bytes) -> None:
 @given(content=_file_strategy("inventory"))
 def test_inventory_loader_never_crashes(content: bytes) -> None:
     check_loader("inventory", content)
+
+
+@FUZZ
+@given(content=_file_strategy("baseline"))
+def test_baseline_report_loader_never_crashes(content: bytes) -> None:
+    check_loader("baseline", content)
 
 
 DEEP_YAML = ("[" * 5000 + "]" * 5000).encode()
@@ -270,6 +284,8 @@ def _cli_case(kind: str, sample: str, folder: Path) -> tuple[list[str], Path]:
         return ["evaluate", str(inventory), "--waivers", str(bad), *out], bad
     if kind == "config":
         return ["evaluate", str(inventory), "--config", str(bad), *out], bad
+    if kind == "baseline":
+        return ["evaluate", str(inventory), "--baseline", str(bad), *out], bad
     return ["evaluate", str(bad), *out], bad
 
 
