@@ -11,15 +11,17 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
@@ -89,6 +91,10 @@ class ResponseFaults:
     rewrites: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     # account -> calls still answered before its credentials count as expired
     expiring: dict[str, int] = field(default_factory=dict)
+    # role account -> (AssumeRole answers left that carry short-lived credentials, their lifetime in s)
+    short_lived: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # role account -> AssumeRole calls still allowed before the role refuses (AccessDenied)
+    assume_role_allowance: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def delay(
@@ -118,6 +124,31 @@ class ResponseFaults:
         with self.lock:
             self.expiring[account_id] = after_calls
 
+    def short_lived_credentials(self, role_account: str, *, seconds: int, count: int = 1) -> None:
+        """The next ``count`` AssumeRole answers for a role in ``role_account`` carry credentials that
+        expire ``seconds`` from now (inside botocore's refresh window: the client must refresh)."""
+        with self.lock:
+            self.short_lived[role_account] = (count, seconds)
+
+    def deny_assume_role_after(self, role_account: str, calls: int) -> None:
+        """After ``calls`` more AssumeRole calls into ``role_account``, the role refuses (AccessDenied)."""
+        with self.lock:
+            self.assume_role_allowance[role_account] = calls
+
+    def assume_role_fault(self, role_account: str) -> tuple[bool, int | None]:
+        """(deny this AssumeRole?, lifetime to give its credentials or None)."""
+        with self.lock:
+            allowance = self.assume_role_allowance.get(role_account)
+            if allowance is not None:
+                if allowance <= 0:
+                    return True, None
+                self.assume_role_allowance[role_account] = allowance - 1
+            left, seconds = self.short_lived.get(role_account, (0, 0))
+            if left > 0:
+                self.short_lived[role_account] = (left - 1, seconds)
+                return False, seconds
+        return False, None
+
     def expired(self, account_id: str) -> bool:
         with self.lock:
             left = self.expiring.get(account_id)
@@ -130,6 +161,8 @@ class ResponseFaults:
 
     def clear(self) -> None:
         with self.lock:
+            self.short_lived.clear()
+            self.assume_role_allowance.clear()
             self.expiring.clear()
             self.delays.clear()
             self.repeat_token_operations.clear()
@@ -191,6 +224,8 @@ class ResponseFaultMiddleware:
                 ],
             )
             return [body]
+        if info.protocol == "query" and info.operation == "AssumeRole":
+            return self._assume_role(environ, start_response)
         with self._faults.lock:
             repeat = info.operation in self._faults.repeat_token_operations
             rewrite = self._faults.rewrites.get(info.operation)
@@ -203,6 +238,44 @@ class ResponseFaultMiddleware:
             body = json.dumps(request).encode()
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
+        status, headers, raw = self._call(environ)
+        if status.startswith("200"):
+            data = json.loads(raw or b"{}")
+            if repeat:
+                data["NextToken"] = REPEATED_TOKEN
+            if rewrite:
+                data = rewrite_value(data, *rewrite)
+            raw = json.dumps(data).encode()
+        start_response(status, [*headers, ("Content-Length", str(len(raw)))])
+        return [raw]
+
+    def _assume_role(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        role_arn = parse_qs(body.decode("utf-8", "replace")).get("RoleArn", [""])[0]
+        role_account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+        deny, lifetime = self._faults.assume_role_fault(role_account)
+        if deny:
+            error = (
+                b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized "
+                b"to perform sts:AssumeRole (refused by the hardening tests)</Message></Error>"
+                b"<RequestId>hardening</RequestId></ErrorResponse>"
+            )
+            start_response(
+                "403 Forbidden", [("Content-Type", "text/xml"), ("Content-Length", str(len(error)))]
+            )
+            return [error]
+        if lifetime is None:
+            return self._app(environ, start_response)
+        status, headers, raw = self._call(environ)
+        expiry = (datetime.now(UTC) + timedelta(seconds=lifetime)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raw = re.sub(rb"<Expiration>[^<]*</Expiration>", f"<Expiration>{expiry}</Expiration>".encode(), raw)
+        start_response(status, [*headers, ("Content-Length", str(len(raw)))])
+        return [raw]
+
+    def _call(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Call the wrapped app; (status, headers without Content-Length, body)."""
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -216,18 +289,8 @@ class ResponseFaultMiddleware:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        status: str = captured["status"]
-        if status.startswith("200"):
-            data = json.loads(raw or b"{}")
-            if repeat:
-                data["NextToken"] = REPEATED_TOKEN
-            if rewrite:
-                data = rewrite_value(data, *rewrite)
-            raw = json.dumps(data).encode()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(raw))))
-        start_response(status, headers)
-        return [raw]
+        return captured["status"], headers, raw
 
 
 class _QuietHandler(WSGIRequestHandler):

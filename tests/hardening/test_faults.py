@@ -22,7 +22,7 @@ from auditor.scan import clients
 from auditor.scan.orchestrator import scan
 
 from .conftest import Local
-from .support import gaps_are_recorded, rewrite_value, run_cli, scan_args
+from .support import gaps_are_recorded, rewrite_value, run_cli, scan_args, without_volatile
 
 pytestmark = pytest.mark.e2e
 
@@ -70,6 +70,8 @@ class Fault:
     args: tuple[str, ...] = ()
     attempts: int | None = None
     read_timeout: float | None = None
+    # Instead of ``expected``: (account, error code) of every error, when which calls fail is timing.
+    only: Callable[[Local], tuple[str, str]] | None = None
     # What the clean scan would have read had the server always answered as it does under the fault.
     as_served: Callable[[Inventory], Inventory] = lambda inventory: inventory
 
@@ -108,6 +110,14 @@ def _slow_response(local: Local) -> None:
 def _expired_credentials(local: Local) -> None:
     # The member's session token "expires" after its first few calls: the rest are refused.
     local.aws.response_faults.expire_credentials(local.estate.members[0], after_calls=3)
+
+
+def _refresh_denied(local: Local) -> None:
+    # The member's first credentials are about to expire (botocore must refresh them before use),
+    # and the role can no longer be assumed: every call in that account needs a refresh that fails.
+    member = local.estate.members[0]
+    local.aws.response_faults.short_lived_credentials(member, seconds=120)
+    local.aws.response_faults.deny_assume_role_after(member, 1)
 
 
 def _repeated_token(local: Local) -> None:
@@ -162,9 +172,14 @@ FAULTS: dict[str, Fault] = {
     ),
     "credentials-expire-mid-scan": Fault(
         _expired_credentials,
-        # Which calls come after the expiry depends on thread timing: checked by account and code.
         lambda lo: set(),
+        only=lambda lo: (lo.estate.members[0], "ExpiredTokenException"),
         args=("--max-workers", "1"),
+    ),
+    "credentials-cannot-be-refreshed": Fault(
+        _refresh_denied,
+        lambda lo: set(),
+        only=lambda lo: (lo.estate.members[0], "AccessDenied"),
     ),
     "repeated-next-token": Fault(
         _repeated_token,
@@ -203,10 +218,11 @@ def test_fault_is_recorded_data_is_kept_and_the_gate_exits_3(
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode != 0, (proc.stdout, proc.stderr)
     inventory = store.load(out / "inventory.json")
-    if name == "credentials-expire-mid-scan":
-        expired = {k for k in error_keys(inventory) if k[4] == "ExpiredTokenException"}
-        assert expired and expired == error_keys(inventory)
-        assert {k[0] for k in expired} == {fresh.estate.members[0]}
+    if fault.only is not None:
+        # Which calls fail depends on thread timing: every error is of this code, in this account.
+        account, code = fault.only(fresh)
+        assert error_keys(inventory) and {(k[0], k[4]) for k in error_keys(inventory)} == {(account, code)}
+        assert all(k[1] is not None for k in error_keys(inventory))  # inside the region scans: mid-scan
     else:
         assert error_keys(inventory) == fault.expected(fresh)
     assert gaps_are_recorded(inventory, fault.as_served(fresh.clean)) == []
@@ -255,6 +271,21 @@ def test_pages_read_before_a_repeated_token_are_kept_on_the_slow_path(fresh: Loc
     # Page 1 held every endpoint; it was read, so it must be in the inventory, once.
     assert {e.arn for e in inventory.endpoints} == {e.arn for e in fresh.clean.endpoints}
     no_duplicates(inventory)
+
+
+def test_credentials_expiring_mid_scan_are_refreshed_and_nothing_is_lost(
+    fresh: Local, tmp_path: Path
+) -> None:
+    """The refreshable-credentials path: the first session of a member expires within botocore's
+    refresh window, so the scanner assumes the role again and carries on."""
+    fresh.aws.response_faults.short_lived_credentials(fresh.estate.members[0], seconds=120)
+    out = tmp_path / "out"
+    proc = run_cli(scan_args(fresh.aws, fresh.estate, out), cwd=tmp_path)
+    assert proc.returncode == 0, (proc.stdout, proc.stderr)
+    inventory = store.load(out / "inventory.json")
+    assert inventory.errors == []
+    assert without_volatile(inventory) == without_volatile(fresh.clean)
+    assert inventory.metadata.api_calls["sts:AssumeRole"] == len(fresh.estate.members) + 1  # one refresh
 
 
 def test_throttling_storm_is_ridden_out_or_recorded(fresh: Local, builtin_inputs: JudgeInputs) -> None:
