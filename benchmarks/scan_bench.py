@@ -39,7 +39,7 @@ LATENCY_SECONDS = 0.05
 FULL_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 100), (10, 2, 50), (50, 2, 40))
 SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 8), (2, 2, 4))
 # One large region, counted without latency: where the fixed per-region calls stop mattering.
-CALLS_ONLY_ENDPOINTS = 1500
+CALLS_ONLY_ENDPOINTS = 1000
 CALLS_ONLY_SMOKE = 10
 # The smallest estate again at a latency that dwarfs per-call CPU: does the scan then reach its bound?
 CONTROL_LATENCY_SECONDS = 0.2
