@@ -103,7 +103,7 @@ def _http_500(local: Local) -> None:
 
 def _slow_response(local: Local) -> None:
     local.aws.response_faults.delay(
-        "DescribeAlarms", 2.5, account_id=local.estate.members[0], region="eu-west-1"
+        "DescribeAlarms", 4.0, account_id=local.estate.members[0], region="eu-west-1"
     )
 
 
@@ -168,7 +168,7 @@ FAULTS: dict[str, Fault] = {
         _slow_response,
         lambda lo: {(lo.estate.members[0], "eu-west-1", "cloudwatch", "DescribeAlarms", "ReadTimeoutError")},
         attempts=2,
-        read_timeout=1,
+        read_timeout=2,
     ),
     "credentials-expire-mid-scan": Fault(
         _expired_credentials,
