@@ -44,6 +44,8 @@ def parse_versioned_json(
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(source, f"not valid JSON: {exc.msg}", line=exc.lineno) from None
+    except RecursionError:
+        raise InputError(source, "JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError(source, f"a {kind} file must be a JSON object")
     found = data.get("schema_version")

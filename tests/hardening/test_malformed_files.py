@@ -242,16 +242,8 @@ ALIAS_BOMB = (
         pytest.param("policy", ALIAS_BOMB, id="policy-alias-bomb"),
         pytest.param("waivers", ALIAS_BOMB, id="waivers-alias-bomb"),
         pytest.param("config", ALIAS_BOMB, id="config-alias-bomb"),
-        pytest.param(
-            "inventory",
-            DEEP_JSON,
-            id="inventory-deep-nesting",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="auditor/schemas.py parse_versioned_json: json.loads raises RecursionError on deeply "
-                "nested input; only JSONDecodeError is caught (a traceback instead of exit 2)",
-            ),
-        ),
+        pytest.param("inventory", DEEP_JSON, id="inventory-deep-nesting"),
+        pytest.param("baseline", DEEP_JSON, id="baseline-deep-nesting"),
     ],
 )
 def test_pathological_files_are_input_errors(kind: str, content: bytes) -> None:
