@@ -68,18 +68,26 @@ def compare(old: EvaluationResult, new: EvaluationResult) -> BaselineComparison:
     return comparison
 
 
+MAX_BUNDLED_REPORT_BYTES = 2**30  # report.json of 100,000 findings is about 56 MB
+
+
 def load_result(path: Path) -> EvaluationResult:
     """Load a report.json, or the report.json inside an evidence bundle (.zip)."""
     if not path.is_file():
         raise InputError(str(path), "no such file")
     if zipfile.is_zipfile(path):
         try:
-            with zipfile.ZipFile(path) as bundle:
-                data = bundle.read("report.json")
+            with zipfile.ZipFile(path) as bundle, bundle.open("report.json") as member:
+                # Bounded read: a bundle is user input, and a zip bomb must not exhaust memory.
+                data = member.read(MAX_BUNDLED_REPORT_BYTES + 1)
         except KeyError:
             raise InputError(str(path), "the evidence bundle has no report.json") from None
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(str(path), f"cannot read the evidence bundle: {exc}") from None
+        if len(data) > MAX_BUNDLED_REPORT_BYTES:
+            raise InputError(
+                f"{path}!report.json", f"larger than {MAX_BUNDLED_REPORT_BYTES // 2**20} MiB uncompressed"
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

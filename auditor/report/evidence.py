@@ -250,12 +250,31 @@ def pack(report_dir: Path, output: Path) -> Path:
     return output
 
 
+MAX_MANIFEST_BYTES = 64 * 2**20
+
+
 def _read_member(zf: zipfile.ZipFile, name: str) -> bytes | None:
-    """The member's bytes, or None when the archive cannot produce them intact (CRC, inflate)."""
+    """The bytes of a (small) member, or None when the archive cannot produce them intact (CRC,
+    inflate) or they exceed MAX_MANIFEST_BYTES once inflated (a zip bomb)."""
     try:
-        return zf.read(name)
+        with zf.open(name) as member:
+            data = member.read(MAX_MANIFEST_BYTES + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
         return None
+    return data if len(data) <= MAX_MANIFEST_BYTES else None
+
+
+def _member_digest(zf: zipfile.ZipFile, name: str) -> str | None:
+    """SHA-256 of a member, read in chunks so a hostile archive (a zip bomb) cannot exhaust memory;
+    None when the archive cannot produce the member intact."""
+    digest = hashlib.sha256()
+    try:
+        with zf.open(name) as member:
+            while chunk := member.read(1 << 20):
+                digest.update(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
+        return None
+    return digest.hexdigest()
 
 
 def verify(bundle: Path) -> list[str]:
@@ -288,9 +307,9 @@ def verify(bundle: Path) -> list[str]:
         except (ValueError, KeyError, TypeError):
             return sorted({*bad, MANIFEST})
         for name, entry in listed.items():
-            data = _read_member(zf, name) if name in names else None
+            got = _member_digest(zf, name) if name in names else None
             want = entry.get("sha256") if isinstance(entry, dict) else None
-            if data is None or hashlib.sha256(data).hexdigest() != want:
+            if got is None or got != want:
                 bad.add(name)
         bad |= {n for n in names if n not in listed and n not in (MANIFEST, MANIFEST_DIGEST)}
         # A name that would land outside the extraction folder is never legitimate, digest or not.
