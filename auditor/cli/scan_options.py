@@ -102,6 +102,21 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         help="How many (account, region) pairs are scanned at once (default: 8).",
     ),
     click.option(
+        "--max-attempts",
+        type=int,
+        default=None,
+        metavar="N",
+        help="Attempts per API call, retries of throttled and failed calls included (default: 10; "
+        "lower it in a release gate to fail fast on an unreachable account).",
+    ),
+    click.option(
+        "--read-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="How long to wait for each AWS response before retrying (default: 60).",
+    ),
+    click.option(
         "--endpoint-url",
         default=None,
         metavar="URL",
@@ -186,6 +201,8 @@ def build_scan_options(**kwargs: Any) -> ScanOptions:
         use_search=not kwargs.get("no_search"),
         endpoint_url=kwargs.get("endpoint_url") or None,
         max_workers=int(max_workers) if max_workers is not None else 8,
+        max_attempts=kwargs.get("max_attempts"),
+        read_timeout=kwargs.get("read_timeout"),
     )
     options.validate()
     return options

@@ -30,12 +30,17 @@ READ_TIMEOUT_SECONDS = 60
 TOTAL_MAX_ATTEMPTS = 10
 
 
-def client_config(max_pool_connections: int) -> Config:
-    """The botocore config of every scanner client: adaptive retries, bounded timeouts."""
+def client_config(
+    max_pool_connections: int, *, max_attempts: int | None = None, read_timeout: int | None = None
+) -> Config:
+    """The botocore config of every scanner client: adaptive retries, bounded timeouts.
+
+    ``None`` takes the module defaults (TOTAL_MAX_ATTEMPTS, READ_TIMEOUT_SECONDS).
+    """
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": TOTAL_MAX_ATTEMPTS},
+        retries={"mode": "adaptive", "total_max_attempts": max_attempts or TOTAL_MAX_ATTEMPTS},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
-        read_timeout=READ_TIMEOUT_SECONDS,
+        read_timeout=read_timeout or READ_TIMEOUT_SECONDS,
         max_pool_connections=max_pool_connections,
         user_agent_extra="mm-auditor",
     )
@@ -74,6 +79,8 @@ class Runtime:
         allowed: Collection[Operation],
         endpoint_url: str | None,
         per_service_concurrency: int,
+        max_attempts: int | None = None,
+        read_timeout: int | None = None,
     ) -> None:
         self.allowed = frozenset(allowed)
         self.endpoint_url = endpoint_url
@@ -81,7 +88,9 @@ class Runtime:
         self.counter = CallCounter()
         # Set when the scan is abandoned (Ctrl-C): every worker stops at its next call.
         self.cancelled = threading.Event()
-        self.config = client_config(max(10, self.per_service_concurrency * 2))
+        self.config = client_config(
+            max(10, self.per_service_concurrency * 2), max_attempts=max_attempts, read_timeout=read_timeout
+        )
         self._lock = threading.Lock()
         self._client_lock = threading.Lock()
         self._semaphores: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}

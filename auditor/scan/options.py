@@ -34,6 +34,8 @@ class ScanOptions:
     endpoint_url: str | None = None  # for the local AWS; real AWS leaves it None
     max_workers: int = 8  # concurrency across (account, region)
     per_service_concurrency: int = 4
+    max_attempts: int | None = None  # per API call, retries included (None: 10)
+    read_timeout: int | None = None  # seconds per HTTP response (None: 60)
 
     def validate(self) -> None:
         """Check the values AWS would reject anyway, before any call; InputError otherwise."""
@@ -47,6 +49,10 @@ class ScanOptions:
             raise InputError("--external-id", "must be 2 to 1224 characters")
         if self.max_workers < 1 or self.per_service_concurrency < 1:
             raise InputError("--max-workers", "must be at least 1")
+        if self.max_attempts is not None and not 1 <= self.max_attempts <= 20:
+            raise InputError("--max-attempts", "must be between 1 and 20")
+        if self.read_timeout is not None and not 1 <= self.read_timeout <= 900:
+            raise InputError("--read-timeout", "must be between 1 and 900 seconds")
         if self.ous and not self.org:
             raise InputError("--ou", "needs --org")
 

@@ -50,6 +50,8 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         allowed=allowed_operations(),
         endpoint_url=options.endpoint_url,
         per_service_concurrency=options.per_service_concurrency,
+        max_attempts=options.max_attempts,
+        read_timeout=options.read_timeout,
     )
     base = sessions.base_session(options.profile)
     wanted_regions: tuple[str, ...] | None = None

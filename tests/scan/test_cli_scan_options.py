@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.scan_options import build_scan_options, scan_options
 from auditor.errors import InputError
+from auditor.scan.clients import Runtime
 from auditor.scan.options import ScanOptions
 
 
@@ -76,12 +77,29 @@ def test_regions_all_pass() -> None:
         (["--max-workers", "0"], "--max-workers"),
         (["--external-id", "x"], "--external-id"),
         (["--role-name", "bad name"], "--role-name"),
+        (["--max-attempts", "0"], "--max-attempts"),
+        (["--read-timeout", "0"], "--read-timeout"),
     ],
 )
 def test_bad_values_fail_with_input_error(args: list[str], source: str) -> None:
     with pytest.raises(InputError) as info:
         _parse(args)
     assert info.value.source == source
+
+
+def test_retry_and_timeout_options_reach_every_client() -> None:
+    options = _parse(["--max-attempts", "3", "--read-timeout", "5"])
+    runtime = Runtime(
+        allowed=(),
+        endpoint_url=None,
+        per_service_concurrency=1,
+        max_attempts=options.max_attempts,
+        read_timeout=options.read_timeout,
+    )
+    assert runtime.config.retries["total_max_attempts"] == 3
+    assert runtime.config.read_timeout == 5
+    default = Runtime(allowed=(), endpoint_url=None, per_service_concurrency=1).config
+    assert (default.retries["total_max_attempts"], default.read_timeout) == (10, 60)
 
 
 def test_iam_policy_command_prints_the_derived_policy() -> None:
