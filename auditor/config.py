@@ -14,7 +14,7 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
-from auditor.policy.yamlsrc import load_yaml, printable
+from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
 from auditor.schemas import first_schema_error, packaged_schema
 
@@ -87,13 +87,13 @@ def load_config(path: Path) -> Config:
         raise InputError(source, "the config file must be a mapping of settings")
     error = first_schema_error(data, published_schema())
     if error is not None:
-        location = ".".join(printable(str(p)) for p in error.absolute_path) or "(top level)"
+        location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
         raise InputError(source, error.message[:300], location=location)
     try:
         config = from_jsonable(Config, data)
     except DecodeError as exc:
-        location = printable(exc.path.strip("/").replace("/", "."))
-        raise InputError(source, printable(exc.message), location=location) from None
+        location = exc.path.strip("/").replace("/", ".")
+        raise InputError(source, exc.message, location=location) from None
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
     if config.waivers is not None and not Path(config.waivers).is_absolute():

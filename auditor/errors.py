@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` with line breaks and control characters escaped (``\\n``, ``\\x1b``), so a key or value
+    from a hostile file cannot break an error message over lines or drive the terminal."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 class InputError(Exception):
     """Invalid user input (CLI, config, policy, waiver or inventory file).
 
     ``source`` names the file (or the option), ``location`` the field path and, where known, the
-    line, so the message points at what to fix.
+    line, so the message points at what to fix. The rendered message is always one printable line,
+    whatever the file contained (the attributes keep the raw values).
     """
 
     def __init__(self, source: str, message: str, *, location: str | None = None, line: int | None = None):
@@ -15,9 +22,9 @@ class InputError(Exception):
         self.location = location
         self.line = line
         self.message = message
-        where = source
+        where = printable(source)
         if line is not None:
             where += f":{line}"
         if location:
-            where += f": {location}"
-        super().__init__(f"{where}: {message}")
+            where += f": {printable(location)}"
+        super().__init__(f"{where}: {printable(message)}")

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from auditor.errors import InputError
+from auditor.errors import InputError, printable
 
 FieldPath = tuple[str | int, ...]
 
@@ -66,12 +66,6 @@ def render_path(path: Sequence[str | int]) -> str:
             key = printable(str(part))
             out += f".{key}" if out else key
     return out
-
-
-def printable(text: str) -> str:
-    """``text`` with line breaks and control characters escaped (``\\n``, ``\\x1b``), so a key or value
-    from a hostile file cannot break an error message over lines or drive the terminal."""
-    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def load_yaml(text: str, source: str) -> tuple[Any, SourceMap]:

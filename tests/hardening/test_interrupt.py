@@ -161,6 +161,11 @@ def test_sigint_while_judging_or_writing_leaves_only_complete_files(
             assert [line for line in stderr.splitlines() if line.strip()] == [
                 "auditor: error: interrupted; no partial files were left behind"
             ]
+        elif proc.returncode == -signal.SIGINT:
+            # On a loaded machine the signal can land while the interpreter starts or shuts down,
+            # outside the CLI's own code: Python's default handling ends the process. Whatever it
+            # left must still be complete files only (checked below).
+            pass
         else:
             assert proc.returncode == 1, stderr  # finished before the signal arrived
         if not out.exists():
