@@ -1,7 +1,7 @@
 """Benchmark 3: evaluation throughput and peak memory of the built-in pack on synthetic inventories.
 
 Each size runs in a fresh child process pinned to one CPU (``sched_setaffinity``), so the numbers are
-one core's: CPU time is ``time.process_time()`` of that process, peak memory its ``ru_maxrss``.
+one core's: CPU time is ``time.process_time()`` of that process, peak memory its VmHWM (peak RSS).
 
 Two numbers per size, because ``evaluate()`` does more than judging:
 
@@ -19,6 +19,7 @@ import resource
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from machine import available_memory_gib
@@ -32,7 +33,17 @@ DUMPS_TIMED_UP_TO = 20_000
 
 
 def _rss_mb() -> float:
-    # Linux reports ru_maxrss in KiB.
+    """This process's peak resident memory so far, in MB.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss across fork and exec, so a spawned child would report
+    its parent's peak as its own.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass  # not Linux: ru_maxrss below
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 

@@ -317,6 +317,12 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
     sentences = [
         "**Scan, wall ≤ 1.5 × lower bound at the default concurrency: missed** ("
         + ", ".join(f"{n} × {r['ratio_to_lower_bound']}" for n, r in slow)
+        + (
+            "; met at "
+            + ", ".join(f"{n} × {r['ratio_to_lower_bound']}" for n, r in ratios if (n, r) not in slow)
+            if len(slow) < len(ratios)
+            else ""
+        )
         + ").",
         "The cause is CPU, not waiting: the latency bound assumes a call costs only its",
         f"{res['latency_seconds'] * 1000:.0f} ms, but here each call also costs about",
@@ -328,9 +334,12 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
         f"{1000 / worst['scanner_cpu_ms_per_call']:.0f} and the local AWS answer about",
         f"{1000 / worst['server_cpu_ms_per_call']:.0f}, so the wall time follows the CPU-aware bound (last",
         "columns), not the latency bound.",
-        "With a single target the four calls of each round also queue for each process's interpreter,",
-        "adding several calls' CPU to every round.",
     ]
+    if any(r["targets"] == 1 for _, r in slow):
+        sentences += [
+            "With a single target the four calls of each round also queue for each process's interpreter,",
+            "adding several calls' CPU to every round.",
+        ]
     control = res.get("control_high_latency")
     if control:
         sentences += [
@@ -342,8 +351,7 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
         share = 100 * prof["in_boto3_api_calls_seconds"] / prof["profiled_thread_cpu_seconds"]
         sentences += [
             f"The profile puts {share:.0f} % of the scanner's CPU inside boto3's request path (serializing,",
-            "signing, the user-agent string, parsing, and loading the service models again for every",
-            "account's new botocore session).",
+            "signing, the user-agent string, parsing).",
         ]
     if big and big.get("relations_link_cpu_seconds") is not None:
         sentences += [
