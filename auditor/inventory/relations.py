@@ -137,9 +137,11 @@ def embedded_job_definition_arn(schedule_arn: str) -> str:
 
 
 def _link_alarms(inventory: Inventory) -> None:
-    monitors_by_place: dict[tuple[str, str], list[Monitor]] = defaultdict(list)
+    # A metric can only watch the monitor its MonitoringSchedule dimension names, so index monitors by
+    # (account, region, name): linear in alarms, instead of every alarm against every monitor.
+    monitors_by_name: dict[tuple[str, str, str], list[Monitor]] = defaultdict(list)
     for monitor in inventory.monitors:
-        monitors_by_place[(monitor.account_id, monitor.region)].append(monitor)
+        monitors_by_name[(monitor.account_id, monitor.region, monitor.name)].append(monitor)
     alarms_by_name = {(a.account_id, a.region, a.name): a for a in inventory.alarms}
     monitors_by_arn = {m.arn: m for m in inventory.monitors}
 
@@ -147,9 +149,13 @@ def _link_alarms(inventory: Inventory) -> None:
     for alarm in inventory.alarms:
         watched: set[str] = set()
         if alarm.alarm_type is AlarmType.METRIC:
-            for monitor in monitors_by_place[(alarm.account_id, alarm.region)]:
-                if any(metric_watches(metric, monitor) for metric in alarm.metrics):
-                    watched.add(monitor.arn)
+            for metric in alarm.metrics:
+                schedule = metric.dimensions.get("MonitoringSchedule")
+                if schedule is None:
+                    continue
+                for monitor in monitors_by_name.get((alarm.account_id, alarm.region, schedule), ()):
+                    if metric_watches(metric, monitor):
+                        watched.add(monitor.arn)
         direct[alarm.arn] = watched
 
     def resolve(alarm: Alarm, stack: frozenset[str]) -> set[str]:
