@@ -17,6 +17,7 @@ import boto3
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.loaders import create_loader
 
 from auditor.inventory.model import Dataset, ScanError
 from auditor.scan.guard import Operation, install_guard
@@ -88,6 +89,7 @@ class Runtime:
         self.counter = CallCounter()
         # Set when the scan is abandoned (Ctrl-C): every worker stops at its next call.
         self.cancelled = threading.Event()
+        self.loader = create_loader()  # service models, parsed once and shared by every account session
         self.config = client_config(
             max(10, self.per_service_concurrency * 2), max_attempts=max_attempts, read_timeout=read_timeout
         )
