@@ -14,9 +14,10 @@ from pathlib import Path
 
 from auditor.coverage import coverage_rows
 from auditor.errors import InputError
+from auditor.fileio import write_atomic
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.policy.engine import evaluate
+from auditor.policy.engine import evaluate, inventory_sha256
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.waivers import Waiver, load_waivers
 from auditor.report import resolve_formats, write_reports
@@ -99,9 +100,11 @@ def load_judge_inputs(
     )
 
 
-def judge(inventory: Inventory, inputs: JudgeInputs) -> EvaluationResult:
+def judge(
+    inventory: Inventory, inputs: JudgeInputs, *, inventory_digest: str | None = None
+) -> EvaluationResult:
     """Evaluate, then add the coverage matrix and the comparison with the baseline."""
-    result = evaluate(inventory, inputs.policies, inputs.waivers)
+    result = evaluate(inventory, inputs.policies, inputs.waivers, inventory_digest=inventory_digest)
     result.coverage = coverage_rows(inventory, result.findings)
     if inputs.baseline is not None:
         result.baseline = compare(inputs.baseline, result)
@@ -116,10 +119,11 @@ def finish(
     started_at: str,
 ) -> RunOutcome:
     """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
-    result = judge(inventory, inputs)
+    saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
+    result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
     out_dir = output.output_dir or default_output_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
-    store.save(inventory, out_dir / "inventory.json")
+    write_atomic(out_dir / "inventory.json", saved)
     files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir)]
     record_run(
         out_dir,

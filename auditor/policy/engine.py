@@ -236,18 +236,26 @@ def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: dat
     return infos
 
 
+def inventory_sha256(saved_text: str) -> str:
+    """The digest report.json carries: SHA-256 of inventory.json's bytes (``sha256sum`` agrees)."""
+    return hashlib.sha256(saved_text.encode("utf-8")).hexdigest()
+
+
 def evaluate(
     inventory: Inventory,
     policies: PolicySet,
     waivers: Sequence[Waiver] = (),
     *,
     as_of: datetime | None = None,
+    inventory_digest: str | None = None,
 ) -> EvaluationResult:
     """Judge ``inventory`` with ``policies`` and ``waivers``.
 
     ``as_of`` defaults to the scan's ``finished_at``: re-evaluating a saved snapshot later gives the
     same verdicts (ages, freshness and waiver expiry are judged as of then). ``coverage`` and
-    ``baseline`` are left empty for later stages.
+    ``baseline`` are left empty for later stages. ``inventory_digest`` is the SHA-256 of the saved
+    inventory.json; a caller that has just serialized the inventory passes it, otherwise it is
+    computed here (serializing costs more than judging).
     """
     moment = as_of if as_of is not None else parse_as_of(inventory.metadata.finished_at)
     if moment.tzinfo is None:
@@ -259,7 +267,7 @@ def evaluate(
         generated_at=iso_z(moment),
         tool_version=auditor.__version__,
         policy_set_digest=policies.digest,
-        inventory_digest=hashlib.sha256(dumps(inventory).encode("utf-8")).hexdigest(),
+        inventory_digest=inventory_digest or inventory_sha256(dumps(inventory)),
         scan=inventory.metadata,
         targets=list(inventory.targets),
         scan_errors=list(inventory.errors),

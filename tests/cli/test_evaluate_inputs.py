@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -80,3 +81,18 @@ def test_reports_get_the_usual_file_mode(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     for name in ("report.json", "report.html", "inventory.json", "run.json"):
         assert stat.S_IMODE((tmp_path / "out" / name).stat().st_mode) == 0o644, name
+
+
+def test_report_digest_is_the_sha256_of_the_saved_inventory(tmp_path: Path) -> None:
+    store.save(_inventory(), tmp_path / "inventory.json")
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "evaluate", "inventory.json", "--output-dir", "out", "-q"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    saved = (tmp_path / "out" / "inventory.json").read_bytes()
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["inventory_digest"] == hashlib.sha256(saved).hexdigest()
