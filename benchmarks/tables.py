@@ -363,9 +363,8 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
         ]
     if big and big.get("relations_link_cpu_seconds") is not None:
         sentences += [
-            "`relations.link` is quadratic per region (each metric alarm is compared with every monitor of",
-            f"its region): {big['relations_link_cpu_seconds']} s of the {big['scanner_cpu_seconds']} s of",
-            f"scanner CPU in the {big['size']} region.",
+            f"Linking the inventory (`relations.link`) takes {big['relations_link_cpu_seconds']} s of the",
+            f"{big['scanner_cpu_seconds']} s of scanner CPU in the {big['size']} region.",
         ]
     out.append(" ".join(sentences))
     return out
