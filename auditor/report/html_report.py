@@ -133,7 +133,12 @@ def _tags_text(tags: dict[str, str]) -> str:
 
 
 def page_data(result: EvaluationResult) -> dict[str, Any]:
-    """The data the page's script renders: findings and coverage rows as index arrays."""
+    """The data the page's script renders: findings and coverage rows as index arrays.
+
+    A finding row is ``[policy, verdict, resource, message]`` plus ``[severity, waiver]`` only where
+    the severity is not the policy's or a waiver applies; a resource row is
+    ``[arn, name, account, region, tags, kind]``; strings are indexes into ``strings``.
+    """
     strings = _Strings()
     severities = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
     verdicts = [v.value for v in Verdict]
@@ -155,22 +160,34 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         )
     policy_index = {pid: i for i, pid in enumerate(policy_ids)}
     sev_index = {s: i for i, s in enumerate(severities)}
-    rows = [
-        [
-            policy_index[f.policy_id],
-            sev_index[f.severity.value],
-            verdicts.index(f.verdict.value),
-            strings(f.resource_arn),
-            strings(f.resource_name),
-            strings(f.account_id),
-            strings(f.region),
-            strings(f.message),
-            strings.optional(_waiver_text(f)),
-            strings.optional(_tags_text(f.tags)),
-            kinds.index(f.resource_kind.value),
-        ]
-        for f in findings
-    ]
+    verdict_index = {v: i for i, v in enumerate(verdicts)}
+    # A resource is described once and findings refer to it: most findings share their resource with
+    # a dozen others, so this keeps the page small at 5,000 endpoints (benchmarks/README.md).
+    resource_index: dict[str, int] = {}
+    resources: list[list[int]] = []
+    rows: list[list[int]] = []
+    for f in findings:
+        res = resource_index.get(f.resource_arn)
+        if res is None:
+            res = resource_index[f.resource_arn] = len(resources)
+            resources.append(
+                [
+                    strings(f.resource_arn),
+                    strings(f.resource_name),
+                    strings(f.account_id),
+                    strings(f.region),
+                    strings.optional(_tags_text(f.tags)),
+                    kinds.index(f.resource_kind.value),
+                ]
+            )
+        row = [policy_index[f.policy_id], verdict_index[f.verdict.value], res, strings(f.message)]
+        # Optional tail, only where it differs from the common case: the severity (when a rule
+        # lowered the policy's) and the waiver.
+        waiver = strings.optional(_waiver_text(f))
+        default_severity = known[f.policy_id].severity if f.policy_id in known else None
+        if waiver >= 0 or f.severity is not default_severity:
+            row += [sev_index[f.severity.value], waiver]
+        rows.append(row)
     coverage = [
         [
             strings(c.endpoint_name),
@@ -204,6 +221,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         "state_symbols": {s.value: STATE_SYMBOLS[s] for s in CellState},
         "state_labels": {s.value: STATE_LABELS[s] for s in CellState},
         "policies": policies,
+        "resources": resources,
         "findings": rows,
         "coverage": coverage,
     }

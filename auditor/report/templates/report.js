@@ -24,12 +24,15 @@
   }
 
   // ------------------------------------------------------------------ findings
+  // A row is [policy, verdict, resource, message] (+ [severity, waiver] where they differ from the
+  // policy's severity and no waiver); a resource is [arn, name, account, region, tags, kind].
   var findings = data.findings.map(function (r, i) {
-    var p = data.policies[r[0]];
+    var p = data.policies[r[0]], res = data.resources[r[2]], tail = r.length > 4;
     return {
-      i: i, policy: p, pi: r[0], severity: data.severities[r[1]], verdict: data.verdicts[r[2]],
-      arn: S[r[3]], name: S[r[4]], account: S[r[5]], region: S[r[6]], message: S[r[7]],
-      waiver: r[8] < 0 ? "" : S[r[8]], tags: r[9] < 0 ? "" : S[r[9]], kind: data.kinds[r[10]]
+      i: i, policy: p, pi: r[0], severity: tail ? data.severities[r[4]] : p.severity,
+      verdict: data.verdicts[r[1]], arn: S[res[0]], name: S[res[1]], account: S[res[2]],
+      region: S[res[3]], message: S[r[3]], waiver: tail && r[5] >= 0 ? S[r[5]] : "",
+      tags: res[4] < 0 ? "" : S[res[4]], kind: data.kinds[res[5]]
     };
   });
   findings.forEach(function (f) {
