@@ -201,7 +201,8 @@ def measure_size(endpoints: int, workdir: Path) -> dict[str, Any]:
     data = html_report.page_data(result)
     part_bytes = {
         key: len(json.dumps(data[key], separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
-        for key in ("findings", "strings", "coverage")
+        for key in ("findings", "resources", "strings", "coverage")
+        if key in data
     }
     passed = sum(1 for f in result.findings if f.verdict is Verdict.PASS)
     page = workdir / f"report-{endpoints}.html"
