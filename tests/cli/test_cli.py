@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 import pytest
 
-from auditor.cli import cli
+from auditor.cli import cli, main
 
 
 def _all_commands(
@@ -97,3 +98,19 @@ def test_init_writes_a_valid_config_and_refuses_to_overwrite(tmp_path: Path) -> 
     assert (tmp_path / "auditor.yaml").is_file()
     second = run("init", cwd=tmp_path)
     assert second.returncode == 2 and "already exists" in second.stderr
+
+
+def test_demo_without_the_demo_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = importlib.util.find_spec
+
+    def without_moto(name: str, *args: object) -> object:
+        return None if name == "moto" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_moto)
+    with pytest.raises(SystemExit) as info:
+        main(["demo"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'mm-auditor[demo]'" in err
