@@ -71,16 +71,19 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 
 def load_judge_inputs(
     *,
-    policy_paths: Sequence[Path],
-    builtin: bool,
-    enable: Sequence[str],
-    disable: Sequence[str],
-    parameters: dict[str, dict[str, object]],
-    waivers_path: Path | None,
-    baseline_path: Path | None,
+    policy_paths: Sequence[Path] = (),
+    builtin: bool = True,
+    enable: Sequence[str] = (),
+    disable: Sequence[str] = (),
+    parameters: dict[str, dict[str, object]] | None = None,
+    waivers_path: Path | None = None,
+    baseline_path: Path | None = None,
     config_path: Path | None = None,
 ) -> JudgeInputs:
-    """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2)."""
+    """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2).
+
+    With no arguments: the built-in pack with its default parameters, no waivers, no baseline.
+    """
     policies = load_policy_set(
         policy_paths, builtin=builtin, enable=enable, disable=disable, parameters=parameters
     )

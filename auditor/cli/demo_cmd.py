@@ -112,15 +112,7 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         # Dated from today so the demo always shows an active, an expired and an unused waiver.
         waivers = Path(scratch) / "demo-waivers.yaml"
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
-        inputs: JudgeInputs = load_judge_inputs(
-            policy_paths=[],
-            builtin=True,
-            enable=[],
-            disable=[],
-            parameters={},
-            waivers_path=waivers,
-            baseline_path=None,
-        )
+        inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
     output = OutputOptions(formats=check_formats(list(FORMATS)), output_dir=output_dir, fail_on=severity)
     with _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")

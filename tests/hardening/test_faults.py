@@ -32,15 +32,7 @@ ErrorKey = tuple[str, str | None, str, str, str]  # account, region, service, op
 
 @pytest.fixture(scope="module")
 def builtin_inputs() -> JudgeInputs:
-    return load_judge_inputs(
-        policy_paths=[],
-        builtin=True,
-        enable=[],
-        disable=[],
-        parameters={},
-        waivers_path=None,
-        baseline_path=None,
-    )
+    return load_judge_inputs()
 
 
 def gate(inventory: Inventory, inputs: JudgeInputs, *, allow_incomplete: bool = False) -> ExitCode:

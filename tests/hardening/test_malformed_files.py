@@ -53,9 +53,7 @@ VALID_CONFIG = (
 
 
 VALID_INVENTORY = store.dumps(small_inventory())
-_BUILTIN = load_judge_inputs(
-    policy_paths=[], builtin=True, enable=[], disable=[], parameters={}, waivers_path=None, baseline_path=None
-)
+_BUILTIN = load_judge_inputs()
 VALID_REPORT = json_report.render(judge(small_inventory(), _BUILTIN)).decode("utf-8")
 
 

@@ -24,15 +24,7 @@ def test_adding_the_missing_drift_alarm_is_the_only_resolved_finding(aws: LocalA
     options = ScanOptions(
         org=True, role_name=estate.role_name, regions=estate.regions, endpoint_url=aws.endpoint_url
     )
-    inputs = load_judge_inputs(
-        policy_paths=[],
-        builtin=True,
-        enable=[],
-        disable=[],
-        parameters={},
-        waivers_path=None,
-        baseline_path=None,
-    )
+    inputs = load_judge_inputs()
     before_path = tmp_path / "before.json"
     before_path.write_bytes(json_report.render(judge(scan(options), inputs)))
 

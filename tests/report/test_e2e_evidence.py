@@ -27,15 +27,7 @@ def test_bundle_of_a_real_run_verifies_and_reproduces_the_verdicts(aws: LocalAws
     options = ScanOptions(
         org=True, role_name=estate.role_name, regions=estate.regions, endpoint_url=aws.endpoint_url
     )
-    inputs = load_judge_inputs(
-        policy_paths=[],
-        builtin=True,
-        enable=[],
-        disable=[],
-        parameters={},
-        waivers_path=None,
-        baseline_path=None,
-    )
+    inputs = load_judge_inputs()
     run_dir = tmp_path / "run"
     argv = ("auditor", "scan", "--org", "--external-id", "do-not-keep-me")
     outcome = finish(
