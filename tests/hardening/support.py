@@ -608,36 +608,3 @@ def without_volatile(inventory: Inventory) -> dict[str, Any]:
 
 def iter_files(folder: Path) -> Iterator[Path]:
     yield from sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def dump_dom(page: Path, profile: Path, timeout: float = 120) -> str:
-    """The DOM of ``page`` after load, as headless Chromium serializes it (scripts have run).
-
-    Chromium is required: without it the test fails (.ci/run installs it), it never skips.
-    """
-    if not CHROMIUM.exists():
-        raise AssertionError(f"headless Chromium is required at {CHROMIUM}: apt-get install -y chromium")
-    proc = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert proc.returncode == 0, f"chromium exited {proc.returncode}: {proc.stderr[-2000:]}"
-    return proc.stdout

@@ -16,11 +16,12 @@ from typing import Any
 
 import jsonschema
 import pytest
+from headless_chromium import dump_dom
 
 from auditor.emulator import LocalAws
 
 from .conftest import Local
-from .support import REPO, dump_dom, run_cli
+from .support import REPO, run_cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -6,11 +6,11 @@ Chromium is required: without it these tests fail (the CI script installs it), t
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from headless_chromium import dump_dom, dump_dom_url
 
 from auditor.report import html_report
 from auditor.report.diff import compare
@@ -18,42 +18,6 @@ from auditor.results import EvaluationResult, Verdict
 
 from .conftest import HOSTILE_NAME, finding
 from .test_html_report import scale_result
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-pytestmark = pytest.mark.browser
-
-
-def dump_dom(page: Path, profile: Path, timeout: float = 120) -> str:
-    """The DOM after load, as Chromium serializes it (scripts have run)."""
-    return dump_dom_url(page.as_uri(), profile, timeout)
-
-
-def dump_dom_url(url: str, profile: Path, timeout: float = 120) -> str:
-    """``dump_dom`` for a URL (e.g. with a ``#view:`` fragment)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"headless Chromium is required at {CHROMIUM}: apt-get install -y chromium")
-    proc = subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert proc.returncode == 0, f"chromium exited {proc.returncode}: {proc.stderr[-2000:]}"
-    return proc.stdout
 
 
 def _tbody_rows(dom: str, tbody_id: str) -> list[str]:
