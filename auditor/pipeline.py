@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.coverage import coverage_rows
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
 from auditor.inventory import store
@@ -106,9 +105,8 @@ def load_judge_inputs(
 def judge(
     inventory: Inventory, inputs: JudgeInputs, *, inventory_digest: str | None = None
 ) -> EvaluationResult:
-    """Evaluate, then add the coverage matrix and the comparison with the baseline."""
+    """Evaluate (verdicts and the coverage matrix they make), then compare with the baseline."""
     result = evaluate(inventory, inputs.policies, inputs.waivers, inventory_digest=inventory_digest)
-    result.coverage = coverage_rows(inventory, result.findings)
     if inputs.baseline is not None:
         result.baseline = compare(inputs.baseline, result)
     return result

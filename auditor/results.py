@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from auditor.inventory.model import ResourceKind as ResourceKind
 from auditor.inventory.model import ScanError, ScanMetadata, Target
 
 RESULTS_SCHEMA_VERSION = "1.0"
@@ -44,16 +45,6 @@ class Verdict(StrEnum):
     NOT_APPLICABLE = "NOT_APPLICABLE"  # in scope, but the check cannot apply (reason given)
 
 
-class ResourceKind(StrEnum):
-    """The kinds of thing a policy can judge."""
-
-    ENDPOINT = "endpoint"
-    MONITOR = "monitor"
-    JOB_DEFINITION = "job_definition"
-    ALARM = "alarm"
-    TARGET = "target"  # a scanned (account, region)
-
-
 class WaiverStatus(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
@@ -63,11 +54,11 @@ class WaiverStatus(StrEnum):
 class CellState(StrEnum):
     """One cell of the coverage matrix. Shown by symbol and colour, never colour alone."""
 
-    OK = "ok"  # present and healthy
-    DEGRADED = "degraded"  # present but broken (stopped, failing, no metrics, ...)
-    MISSING = "missing"
-    NOT_APPLICABLE = "not_applicable"
-    UNKNOWN = "unknown"  # the data could not be collected
+    OK = "ok"  # every verdict behind it passed
+    DEGRADED = "degraded"  # a check failed on something that is in place (broken)
+    MISSING = "missing"  # every failing check says the link is absent
+    NOT_APPLICABLE = "not_applicable"  # nothing requires it here, or it cannot apply
+    UNKNOWN = "unknown"  # a check behind it could not be decided (data not collected)
 
 
 @dataclass
@@ -126,21 +117,32 @@ class WaiverInfo:
 
 
 @dataclass
+class CoverageColumn:
+    """A column of the coverage matrix, declared by the policies that feed it (``coverage:``)."""
+
+    id: str
+    title: str
+    policies: list[str] = field(default_factory=list)  # the policies whose verdicts fill it
+
+
+@dataclass
+class CoverageCell:
+    """The aggregate of one column's verdicts on an endpoint and the resources linked to it."""
+
+    state: CellState
+    notes: list[str] = field(default_factory=list)  # why: failing or unverifiable checks, N/A reasons
+
+
+@dataclass
 class CoverageRow:
-    """One endpoint's row in the coverage matrix."""
+    """One endpoint's row in the coverage matrix: a view of the verdicts, never a second judgement."""
 
     endpoint_arn: str
     endpoint_name: str
     account_id: str
     region: str
     kind: str
-    data_capture: CellState
-    data_quality: CellState
-    model_quality: CellState
-    model_bias: CellState
-    model_explainability: CellState
-    drift_alarm: CellState
-    notes: list[str] = field(default_factory=list)
+    cells: dict[str, CoverageCell] = field(default_factory=dict)  # column id -> cell
 
 
 @dataclass
@@ -168,6 +170,7 @@ class EvaluationResult:
     policies: list[PolicyInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     waivers: list[WaiverInfo] = field(default_factory=list)
+    coverage_columns: list[CoverageColumn] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     baseline: BaselineComparison | None = None
     schema_version: str = RESULTS_SCHEMA_VERSION

@@ -57,6 +57,16 @@ class Dataset(StrEnum):
     TAGS = "tags"
 
 
+class ResourceKind(StrEnum):
+    """The kinds of thing a policy can judge. Each has one descriptor in ``auditor.inventory.kinds``."""
+
+    ENDPOINT = "endpoint"
+    MONITOR = "monitor"
+    JOB_DEFINITION = "job_definition"
+    ALARM = "alarm"
+    TARGET = "target"  # a scanned (account, region)
+
+
 class DatasetStatus(StrEnum):
     COMPLETE = "complete"
     FAILED = "failed"  # an error means the data is missing or partial

@@ -9,6 +9,7 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.fileio import read_text, write_atomic
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
+from auditor.inventory.kinds import KINDS
 from auditor.inventory.model import SCHEMA_VERSION, Inventory
 from auditor.schemas import packaged_schema, parse_versioned_json
 
@@ -31,9 +32,8 @@ def published_schema() -> dict[str, Any]:
 def dumps(inventory: Inventory) -> str:
     """Serialize deterministically: sorted keys, sorted resources, two-space indent, final newline."""
     data = to_jsonable(inventory)
-    for key in ("endpoints", "monitors", "job_definitions", "alarms"):
-        data[key].sort(key=lambda r: r["arn"])
-    data["targets"].sort(key=lambda t: (t["account_id"], t["region"]))
+    for spec in KINDS:
+        data[spec.inventory_field].sort(key=spec.json_sort_key)
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 

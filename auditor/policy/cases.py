@@ -9,16 +9,20 @@ Cases live next to the policy, in a ``cases/`` folder: ``<name>_pass.yaml`` and
     as_of: "2026-11-27T12:00:00Z"        # optional; default: the inventory's finished_at
     inventory:                           # a fragment: defaults fill what is not given
       endpoints: [{name: churn}]
-      monitors: [{name: churn-dq, monitor_type: DataQuality, endpoint: churn, job_definition: churn-dq-jd}]
+      monitors: [{name: churn-dq, monitor_type: DataQuality, endpoint_name: churn,
+                  job_definition_name: churn-dq-jd}]
       job_definitions: [{name: churn-dq-jd, monitor_type: DataQuality}]
     expect: {churn: PASS}                # resource name or ARN -> verdict; exactly the verdicts produced
     expect_messages: {churn: "found DataQuality/Scheduled"}   # optional substrings
     expect_severity: {churn: low}        # optional
 
-Fragment defaults: account 111111111111, region us-east-1, ARNs built from names, endpoints
-InService/real_time, monitors Scheduled, alarms OK metric alarms, one COMPLETE target per
-(account, region) used. Links are declared on the monitor (``endpoint``, ``job_definition``,
-``alarms`` by name) and completed in both directions, as ``relations.link`` would leave them.
+Fragment defaults: account 111111111111, region us-east-1, ARNs built from names, and the defaults
+each kind's descriptor gives (endpoints InService/real_time, monitors Scheduled, alarms OK metric
+alarms); a single-metric alarm's metric is also its ``metrics`` entry, as the scanner normalizes it;
+one COMPLETE target per (account, region) used. A case declares resources, never links: the
+inventory is linked by ``relations.link``, the scanner's own linker (a monitor names its endpoint in
+``endpoint_name`` and its job definition in ``job_definition_name``; an alarm watches a monitor when
+its metric has the monitor's namespace and its Endpoint and MonitoringSchedule dimensions).
 """
 
 from __future__ import annotations
@@ -31,7 +35,9 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.inventory.codec import DecodeError, from_jsonable
-from auditor.inventory.model import Dataset, DatasetStatus, Inventory
+from auditor.inventory.kinds import KINDS
+from auditor.inventory.model import Dataset, DatasetStatus, Inventory, ResourceKind
+from auditor.inventory.relations import embedded_job_definition_arn, link
 from auditor.policy.engine import judge_all, parse_as_of
 from auditor.policy.loader import CASES_DIR, builtin_root, read_policy_file
 from auditor.policy.model import PolicySpec, compile_policy
@@ -50,12 +56,6 @@ _CASE_KEYS = {
     "expect",
     "expect_messages",
     "expect_severity",
-}
-_JOB_ARN_KIND = {
-    "DataQuality": "data-quality-job-definition",
-    "ModelQuality": "model-quality-job-definition",
-    "ModelBias": "model-bias-job-definition",
-    "ModelExplainability": "model-explainability-job-definition",
 }
 
 
@@ -142,78 +142,81 @@ def _targets(label: str, file: Path | Traversable, spec: PolicySpec, n_specs: in
 # --------------------------------------------------------------------------- inventory fragments
 
 
-def build_inventory(fragment: Any, smap: SourceMap) -> Inventory:
-    """A full, linked Inventory from a case's fragment (see the module docstring)."""
+_LINK_KEYS = {
+    "endpoint": "endpoint_name",
+    "job_definition": "job_definition_name",
+    "alarms": "alarm metrics on the monitor's namespace with its Endpoint and MonitoringSchedule dimensions",
+}
+
+
+def _fragment_items(fragment: dict[str, Any], smap: SourceMap) -> dict[str, list[dict[str, Any]]]:
+    """The resources of each kind a fragment declares, with account and region filled in."""
     base = ("inventory",)
-    if fragment is None:
-        fragment = {}
-    if not isinstance(fragment, dict):
-        raise smap.error(base, "inventory must be a mapping")
-    data: dict[str, Any] = {
-        k: [dict(x) for x in fragment.get(k) or []]
-        for k in ("endpoints", "monitors", "job_definitions", "alarms", "errors", "targets")
-    }
+    kinds = {spec.inventory_field: spec for spec in KINDS if spec.case_arn is not None}
+    data = {k: [dict(x) for x in fragment.get(k) or []] for k in (*kinds, "errors", "targets")}
     extra = sorted(set(fragment) - set(data) - {"finished_at"})
     if extra:
         raise smap.error((*base, extra[0]), f"unknown key {extra[0]!r} in an inventory fragment")
-    for kind, items in data.items():
-        for i, item in enumerate(items):
-            if kind not in ("errors", "targets") and "name" not in item:
-                raise smap.error((*base, kind, i), "a resource needs a name")
-            if kind not in ("errors", "targets"):
-                item.setdefault("account_id", DEFAULT_ACCOUNT)
-                item.setdefault("region", DEFAULT_REGION)
+    for key, spec in kinds.items():
+        for i, item in enumerate(data[key]):
+            if not isinstance(item, dict) or "name" not in item:
+                raise smap.error((*base, key, i), "a resource needs a name")
+            for link_key, instead in _LINK_KEYS.items():
+                if link_key in item:
+                    raise smap.error(
+                        (*base, key, i, link_key),
+                        f"a case declares resources, never links: the scanner's linker resolves them "
+                        f"(give {instead})",
+                    )
+            item.setdefault("account_id", DEFAULT_ACCOUNT)
+            item.setdefault("region", DEFAULT_REGION)
+            for name, value in spec.case_defaults.items():
+                item.setdefault(name, value)
+    return data
 
-    def arn(service: str, item: dict[str, Any], resource: str) -> str:
-        return f"arn:aws:{service}:{item['region']}:{item['account_id']}:{resource}"
 
-    endpoints = {e["name"]: e for e in data["endpoints"]}
-    for e in data["endpoints"]:
-        e.setdefault("arn", arn("sagemaker", e, f"endpoint/{e['name']}"))
-        e.setdefault("status", "InService")
-        e.setdefault("kind", "real_time")
-    jds = {j["name"]: j for j in data["job_definitions"]}
-    for j in data["job_definitions"]:
-        j.setdefault("monitor_type", None)
-        kind = _JOB_ARN_KIND.get(j["monitor_type"] or "", "data-quality-job-definition")
-        j.setdefault("arn", arn("sagemaker", j, f"{kind}/{j['name']}"))
-    alarms = {a["name"]: a for a in data["alarms"]}
-    for a in data["alarms"]:
-        a.setdefault("arn", arn("cloudwatch", a, f"alarm:{a['name']}"))
-        a.setdefault("alarm_type", "metric")
-        a.setdefault("state", "OK")
-    for i, m in enumerate(data["monitors"]):
-        m.setdefault("arn", arn("sagemaker", m, f"monitoring-schedule/{m['name']}"))
-        m.setdefault("status", "Scheduled")
-        m.setdefault("monitor_type", None)
-        ep_name = m.pop("endpoint", None)
-        if ep_name is not None:
-            m.setdefault("endpoint_name", ep_name)
-            if ep_name in endpoints:
-                m.setdefault("endpoint_arn", endpoints[ep_name]["arn"])
-                endpoints[ep_name].setdefault("monitor_arns", []).append(m["arn"])
-        jd_name = m.pop("job_definition", None)
-        if jd_name is not None:
-            if jd_name not in jds:
-                raise smap.error(
-                    (*base, "monitors", i, "job_definition"), f"no job definition named {jd_name!r}"
-                )
-            jd = jds[jd_name]
-            m.setdefault("job_definition_name", jd_name)
-            m.setdefault("job_definition_embedded", bool(jd.get("embedded", False)))
-            m.setdefault("job_definition_arn", jd["arn"])
-            jd.setdefault("monitor_arns", []).append(m["arn"])
-        for name in m.pop("alarms", None) or []:
-            if name not in alarms:
-                raise smap.error((*base, "monitors", i, "alarms"), f"no alarm named {name!r}")
-            m.setdefault("alarm_arns", []).append(alarms[name]["arn"])
-            alarms[name].setdefault("monitor_arns", []).append(m["arn"])
+def _alarm_metrics(alarm: dict[str, Any]) -> None:
+    # As the scanner normalizes a single-metric alarm: its metric is also the one entry of `metrics`.
+    if "metrics" not in alarm and alarm.get("namespace"):
+        alarm["metrics"] = [
+            {
+                "namespace": alarm["namespace"],
+                "metric_name": alarm.get("metric_name"),
+                "dimensions": dict(alarm.get("dimensions") or {}),
+            }
+        ]
 
-    used = {
-        (r["account_id"], r["region"])
-        for k in ("endpoints", "monitors", "job_definitions", "alarms")
-        for r in data[k]
-    }
+
+def _embedded_arn(definition: dict[str, Any], monitors: list[dict[str, Any]]) -> None:
+    # An embedded definition is named after its schedule and has the schedule's synthetic ARN.
+    for m in monitors:
+        if (m["account_id"], m["region"], m["name"]) == (
+            definition["account_id"],
+            definition["region"],
+            definition["name"],
+        ):
+            definition.setdefault("arn", embedded_job_definition_arn(m["arn"]))
+
+
+def build_inventory(fragment: Any, smap: SourceMap) -> Inventory:
+    """A full Inventory from a case's fragment (see the module docstring), linked by ``relations.link``:
+    the same linker as a scan, so a case cannot pass on an inventory the scanner could never produce."""
+    if fragment is None:
+        fragment = {}
+    if not isinstance(fragment, dict):
+        raise smap.error(("inventory",), "inventory must be a mapping")
+    data = _fragment_items(fragment, smap)
+    for spec in KINDS:  # declaration order: monitors get their ARN before their embedded definitions
+        if spec.case_arn is not None:
+            for item in data[spec.inventory_field]:
+                if spec.kind is ResourceKind.JOB_DEFINITION and item.get("embedded"):
+                    _embedded_arn(item, data["monitors"])
+                item.setdefault("arn", spec.case_arn(item))
+    for alarm in data["alarms"]:
+        _alarm_metrics(alarm)
+
+    kinds = [spec.inventory_field for spec in KINDS if spec.case_arn is not None]
+    used = {(r["account_id"], r["region"]) for k in kinds for r in data[k]}
     targets = {
         (t.get("account_id", DEFAULT_ACCOUNT), t.get("region", DEFAULT_REGION)): t for t in data["targets"]
     }
@@ -238,7 +241,7 @@ def build_inventory(fragment: Any, smap: SourceMap) -> Inventory:
         "targets": [targets[k] for k in sorted(targets)],
     }
     try:
-        return from_jsonable(Inventory, inventory)
+        return link(from_jsonable(Inventory, inventory))
     except DecodeError as exc:
         raise smap.error(_decode_location(exc.path), exc.message) from None
 

@@ -1,42 +1,34 @@
 """The per-resource documents that policy field paths address, and their types.
 
-Each resource kind is judged through one JSON-like document built from the LINKED inventory:
+Each resource kind is judged through one JSON-like document built from the LINKED inventory: its own
+fields plus the link fields its descriptor declares (``auditor.inventory.kinds.KINDS``):
 
-* endpoint: its fields, plus ``monitors`` (each with ``job_definition`` and ``alarms``);
-* monitor: its fields, plus ``endpoint``, ``job_definition`` and ``alarms``;
-* job_definition: its fields, plus ``monitors``;
-* alarm: its fields, plus ``monitors`` and ``parents`` (the composite alarms that list it as a child);
-* target: its fields, plus ``errors`` (the scan errors recorded for that account and region).
+* endpoint: ``monitors`` (each with its ``job_definition`` and ``alarms``);
+* monitor: ``job_definition``, ``alarms`` and ``endpoint``;
+* job_definition: ``monitors``;
+* alarm: ``monitors`` and ``parents`` (the composite alarms that list it as a child);
+* target: ``errors`` (the scan errors recorded for that account and region).
 
-The document types are derived from the inventory dataclasses, so a field path can be checked
-against the model at load time. Which datasets (``Dataset``) a path needs is declared ONCE here:
-every object type names the dataset it comes from, and a few fields override it (tags, the
-capture options and KMS key that only the endpoint config has). The engine derives each
-policy's requirements from the paths it uses.
+The document types are derived from the same descriptors and the inventory dataclasses, so a field
+path is checked against the model at load time. Which dataset a path needs comes from the
+descriptors too (each kind's dataset, and the fields other calls fill: tags, the endpoint config);
+the engine derives each policy's requirements from the paths it uses. A document also carries the
+datasets missing for the resource or any resource embedded in it, so a verdict that reads them is
+ERROR.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from auditor.inventory.model import (
-    Alarm,
-    DataCapture,
-    Dataset,
-    Endpoint,
-    Inventory,
-    JobDefinition,
-    Monitor,
-    ScanError,
-    Target,
-)
-from auditor.results import ResourceKind
+from auditor.inventory.kinds import KINDS, Index, KindSpec, Link, spec_of_model
+from auditor.inventory.model import Dataset, Inventory, ResourceKind
 
 # --------------------------------------------------------------------------- types
 
@@ -78,24 +70,6 @@ class ObjectType:
 DocType = AnyType | ScalarType | ListType | MapType | ObjectType
 ANY = AnyType()
 
-# Declared once: which dataset each part of the model comes from (fail closed on these).
-_BASE_DATASETS: dict[type, Dataset] = {
-    Endpoint: Dataset.ENDPOINTS,
-    Monitor: Dataset.MONITORS,
-    JobDefinition: Dataset.JOB_DEFINITIONS,
-    Alarm: Dataset.ALARMS,
-}
-_FIELD_DATASETS: dict[type, dict[str, Dataset]] = {
-    Endpoint: {"tags": Dataset.TAGS, "config_kms_key_id": Dataset.ENDPOINT_CONFIGS},
-    Monitor: {"tags": Dataset.TAGS},
-    # DescribeEndpoint's capture block has no CaptureOptions or content types: the endpoint config has them.
-    DataCapture: {
-        "capture_options": Dataset.ENDPOINT_CONFIGS,
-        "csv_content_types": Dataset.ENDPOINT_CONFIGS,
-        "json_content_types": Dataset.ENDPOINT_CONFIGS,
-    },
-}
-
 
 def _from_annotation(tp: Any, inherited: Dataset | None) -> DocType:
     origin = get_origin(tp)
@@ -116,37 +90,61 @@ def _from_annotation(tp: Any, inherited: Dataset | None) -> DocType:
     return ScalarType(names.get(tp, "string"))
 
 
+@cache
+def _datasets() -> tuple[dict[type, Dataset], dict[type, dict[str, Dataset]]]:
+    """Which dataset each kind's model comes from, and per-field overrides, from the descriptors."""
+    base: dict[type, Dataset] = {s.model: s.dataset for s in KINDS if s.dataset is not None}
+    fields: dict[type, dict[str, Dataset]] = {}
+    for spec in KINDS:
+        for cls, overrides in spec.field_datasets.items():
+            fields.setdefault(cls, {}).update(overrides)
+    return base, fields
+
+
 def object_type(cls: type, inherited: Dataset | None = None) -> ObjectType:
     """The document type of dataclass ``cls`` (without link fields)."""
-    dataset = _BASE_DATASETS.get(cls, inherited)
+    base, overrides = _datasets()
+    dataset = base.get(cls, inherited)
     hints = get_type_hints(cls)
     fields = {f.name: _from_annotation(hints[f.name], dataset) for f in dataclasses.fields(cls)}
-    return ObjectType(cls.__name__, fields, dataset, dict(_FIELD_DATASETS.get(cls, {})))
+    return ObjectType(cls.__name__, fields, dataset, dict(overrides.get(cls, {})))
 
 
-def _extend(base: ObjectType, name: str, **extra: DocType) -> ObjectType:
-    return ObjectType(name, {**base.fields, **extra}, base.dataset, dict(base.field_datasets))
+def _linked(item: DocType, link: Link) -> DocType:
+    return ListType(item) if link.many else item
+
+
+def _nested_type(spec: KindSpec) -> ObjectType:
+    """A kind's type as embedded in another document: its fields and its nested links."""
+    own = object_type(spec.model)
+    nested = [link for link in spec.links if link.nested]
+    if not nested:
+        return own
+    extra = {link.name: _linked(object_type(link.item), link) for link in nested}
+    return ObjectType(f"Linked{own.name}", {**own.fields, **extra}, own.dataset, dict(own.field_datasets))
+
+
+def _embedded_type(item: type) -> ObjectType:
+    spec = spec_of_model(item)
+    return _nested_type(spec) if spec is not None else object_type(item)
 
 
 @cache
 def document_types() -> dict[ResourceKind, ObjectType]:
-    """The document type of every resource kind (including link fields)."""
-    endpoint = object_type(Endpoint)
-    monitor = object_type(Monitor)
-    job_def = object_type(JobDefinition)
-    alarm = object_type(Alarm)
-    linked_monitor = _extend(monitor, "LinkedMonitor", job_definition=job_def, alarms=ListType(alarm))
-    target = object_type(Target)
-    target.fields["errors"] = ListType(object_type(ScanError))
-    return {
-        ResourceKind.ENDPOINT: _extend(endpoint, "EndpointDocument", monitors=ListType(linked_monitor)),
-        ResourceKind.MONITOR: _extend(linked_monitor, "MonitorDocument", endpoint=endpoint),
-        ResourceKind.JOB_DEFINITION: _extend(job_def, "JobDefinitionDocument", monitors=ListType(monitor)),
-        ResourceKind.ALARM: _extend(
-            alarm, "AlarmDocument", monitors=ListType(monitor), parents=ListType(alarm)
-        ),
-        ResourceKind.TARGET: target,
-    }
+    """The document type of every resource kind (including link fields), from ``KINDS``."""
+    out: dict[ResourceKind, ObjectType] = {}
+    for spec in KINDS:
+        nested = _nested_type(spec)
+        extra = {
+            link.name: _linked(_embedded_type(link.item), link) for link in spec.links if not link.nested
+        }
+        out[spec.kind] = ObjectType(
+            f"{spec.model.__name__}Document",
+            {**nested.fields, **extra},
+            nested.dataset,
+            dict(nested.field_datasets),
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- building documents
@@ -195,100 +193,86 @@ class Resource:
     tags: dict[str, str]
     document: dict[str, Any]
     missing: frozenset[Dataset]  # its own missing datasets and those of the linked resources it embeds
+    endpoint_arns: tuple[str, ...] = ()  # the endpoints it belongs to (for the coverage matrix)
+
+
+class _Builder:
+    """Builds every document once: plain views, then nested views, then the full documents."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.index = Index(inventory)
+        self.base: dict[int, dict[str, Any]] = {}
+        self.nested: dict[int, tuple[dict[str, Any], frozenset[Dataset]]] = {}
+
+    def plain(self, item: Any) -> dict[str, Any]:
+        key = id(item)
+        doc = self.base.get(key)
+        if doc is None:
+            doc = self.base[key] = plain(item)
+        return doc
+
+    def _attach(
+        self, doc: dict[str, Any], link: Link, items: list[Any], view: Callable[[Any], dict[str, Any]]
+    ) -> None:
+        if link.many:
+            doc[link.name] = [view(i) for i in items]
+        else:
+            doc[link.name] = view(items[0]) if items else None
+
+    def nested_view(self, spec: KindSpec, item: Any) -> tuple[dict[str, Any], frozenset[Dataset]]:
+        """The document of ``item`` as embedded elsewhere, and the datasets missing for it."""
+        key = id(item)
+        found = self.nested.get(key)
+        if found is not None:
+            return found
+        missing = spec.missing_of(item)
+        nested_links = [link for link in spec.links if link.nested]
+        if not nested_links:
+            result = (self.plain(item), missing)
+        else:
+            doc = dict(self.plain(item))
+            for link in nested_links:
+                items = link.get(item, self.index)
+                self._attach(doc, link, items, self.plain)
+                missing = missing.union(*(_own_missing(i) for i in items))
+            result = (doc, missing)
+        self.nested[key] = result
+        return result
+
+    def embedded(self, item: Any) -> tuple[dict[str, Any], frozenset[Dataset]]:
+        spec = spec_of_model(type(item))
+        if spec is None:
+            return self.plain(item), frozenset()
+        return self.nested_view(spec, item)
+
+    def resource(self, spec: KindSpec, item: Any) -> Resource:
+        doc, missing = self.nested_view(spec, item)
+        doc = dict(doc)
+        for link in spec.links:
+            if link.nested:
+                continue
+            items = link.get(item, self.index)
+            views = [self.embedded(i) for i in items]
+            self._attach(doc, link, views, lambda v: v[0])
+            missing = missing.union(*(m for _, m in views))
+        return Resource(
+            kind=spec.kind,
+            arn=spec.arn_of(item),
+            name=spec.name_of(item),
+            account_id=item.account_id,
+            region=item.region,
+            tags=spec.tags_of(item),
+            document=doc,
+            missing=missing,
+            endpoint_arns=tuple(spec.endpoints(item, self.index)),
+        )
+
+
+def _own_missing(item: Any) -> frozenset[Dataset]:
+    return frozenset(getattr(item, "missing", ()))
 
 
 def build_resources(inventory: Inventory) -> dict[ResourceKind, list[Resource]]:
     """Build every resource's document once (reused by all policies). Links come from relations.link."""
-    endpoints = {e.arn: e for e in inventory.endpoints}
-    monitors = {m.arn: m for m in inventory.monitors}
-    job_defs = {j.arn: j for j in inventory.job_definitions}
-    alarms = {a.arn: a for a in inventory.alarms}
-    alarm_by_name = {(a.account_id, a.region, a.name): a for a in inventory.alarms}
-
-    base_ep = {arn: plain(e) for arn, e in endpoints.items()}
-    base_mon = {arn: plain(m) for arn, m in monitors.items()}
-    base_jd = {arn: plain(j) for arn, j in job_defs.items()}
-    base_al = {arn: plain(a) for arn, a in alarms.items()}
-
-    parents: dict[str, list[str]] = {}
-    for a in inventory.alarms:
-        for child in a.children:
-            child_alarm = alarm_by_name.get((a.account_id, a.region, child))
-            if child_alarm is not None:
-                parents.setdefault(child_alarm.arn, []).append(a.arn)
-
-    linked_mon: dict[str, dict[str, Any]] = {}
-    mon_missing: dict[str, frozenset[Dataset]] = {}
-    for arn, m in monitors.items():
-        jd = job_defs.get(m.job_definition_arn) if m.job_definition_arn else None
-        doc = dict(base_mon[arn])
-        doc["job_definition"] = base_jd[jd.arn] if jd else None
-        doc["alarms"] = [base_al[a] for a in m.alarm_arns if a in base_al]
-        linked_mon[arn] = doc
-        mon_missing[arn] = frozenset(m.missing) | frozenset(jd.missing if jd else ())
-
-    out: dict[ResourceKind, list[Resource]] = {kind: [] for kind in ResourceKind}
-    for arn, e in endpoints.items():
-        doc = dict(base_ep[arn])
-        doc["monitors"] = [linked_mon[m] for m in e.monitor_arns if m in linked_mon]
-        missing = frozenset(e.missing).union(*(mon_missing[m] for m in e.monitor_arns if m in mon_missing))
-        out[ResourceKind.ENDPOINT].append(
-            Resource(ResourceKind.ENDPOINT, arn, e.name, e.account_id, e.region, e.tags, doc, missing)
-        )
-    for arn, m in monitors.items():
-        doc = dict(linked_mon[arn])
-        ep = endpoints.get(m.endpoint_arn) if m.endpoint_arn else None
-        doc["endpoint"] = base_ep[ep.arn] if ep else None
-        missing = mon_missing[arn] | frozenset(ep.missing if ep else ())
-        out[ResourceKind.MONITOR].append(
-            Resource(ResourceKind.MONITOR, arn, m.name, m.account_id, m.region, m.tags, doc, missing)
-        )
-    for arn, j in job_defs.items():
-        doc = dict(base_jd[arn])
-        doc["monitors"] = [base_mon[m] for m in j.monitor_arns if m in base_mon]
-        out[ResourceKind.JOB_DEFINITION].append(
-            Resource(
-                ResourceKind.JOB_DEFINITION,
-                arn,
-                j.name,
-                j.account_id,
-                j.region,
-                {},
-                doc,
-                frozenset(j.missing),
-            )
-        )
-    for arn, a in alarms.items():
-        doc = dict(base_al[arn])
-        doc["monitors"] = [base_mon[m] for m in a.monitor_arns if m in base_mon]
-        doc["parents"] = [base_al[p] for p in parents.get(arn, ())]
-        out[ResourceKind.ALARM].append(
-            Resource(ResourceKind.ALARM, arn, a.name, a.account_id, a.region, {}, doc, frozenset())
-        )
-    for t in inventory.targets:
-        doc = plain(t)
-        doc["errors"] = [plain(err) for err in _target_errors(inventory.errors, t)]
-        arn = target_arn(t)
-        out[ResourceKind.TARGET].append(
-            Resource(
-                ResourceKind.TARGET,
-                arn,
-                f"{t.account_id}/{t.region}",
-                t.account_id,
-                t.region,
-                {},
-                doc,
-                frozenset(),
-            )
-        )
-    return out
-
-
-def target_arn(target: Target) -> str:
-    """A stable identity for a scanned (account, region): it has no real ARN."""
-    return f"target:{target.account_id}:{target.region}"
-
-
-def _target_errors(errors: Iterable[ScanError], target: Target) -> list[ScanError]:
-    # Account-level errors (region None, e.g. AssumeRole) belong to every region of that account.
-    return [e for e in errors if e.account_id == target.account_id and e.region in (None, target.region)]
+    builder = _Builder(inventory)
+    return {spec.kind: [builder.resource(spec, item) for item in spec.items(inventory)] for spec in KINDS}

@@ -28,6 +28,7 @@ import auditor
 from auditor.errors import InputError
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
 from auditor.inventory.store import dumps
+from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
 from auditor.policy.loader import PolicySet
 from auditor.policy.model import Policy
@@ -163,26 +164,45 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> list[Finding]:
     """Every verdict of ``policies`` on ``inventory`` (no waivers), in policy then resource order."""
+    return _judgement(inventory, policies, as_of).findings
+
+
+class _Judgement:
+    """The verdicts of one evaluation, the judged endpoints, and what the verdicts feed the matrix."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.endpoints: list[Resource] = []
+        self.contributions: list[Contribution] = []
+
+
+def _judgement(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
     with _no_cyclic_gc():
         return _judge_all(inventory, policies, as_of)
 
 
-def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> list[Finding]:
+def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
     resources = build_resources(inventory)
     avail = _Availability(inventory.targets)
     stamp = as_of.timestamp()
     unavailable: dict[ResourceKind, list[frozenset[Dataset]]] = {
         kind: [avail.unavailable(r) for r in items] for kind, items in resources.items()
     }
-    findings: list[Finding] = []
+    out = _Judgement()
+    out.endpoints = resources[ResourceKind.ENDPOINT]
     for policy in policies:
         items = resources[policy.resource_kind]
         blocked = unavailable[policy.resource_kind]
         for res, unav in zip(items, blocked, strict=True):
             finding = _judge(policy, res, unav, avail, stamp)
-            if finding is not None:
-                findings.append(finding)
-    return findings
+            if finding is None:
+                continue
+            out.findings.append(finding)
+            if policy.coverage is not None:
+                fed = contribution(policy, res, finding, stamp)
+                if fed is not None:
+                    out.contributions.append(fed)
+    return out
 
 
 def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: datetime) -> list[WaiverInfo]:
@@ -252,17 +272,21 @@ def evaluate(
     """Judge ``inventory`` with ``policies`` and ``waivers``.
 
     ``as_of`` defaults to the scan's ``finished_at``: re-evaluating a saved snapshot later gives the
-    same verdicts (ages, freshness and waiver expiry are judged as of then). ``coverage`` and
-    ``baseline`` are left empty for later stages. ``inventory_digest`` is the SHA-256 of the saved
-    inventory.json; a caller that has just serialized the inventory passes it, otherwise it is
-    computed here (serializing costs more than judging).
+    same verdicts (ages, freshness and waiver expiry are judged as of then). The coverage matrix is
+    derived from the verdicts here; ``baseline`` is left empty for a later stage.
+    ``inventory_digest`` is the SHA-256 of the saved inventory.json; a caller that has just
+    serialized the inventory passes it, otherwise it is computed here (serializing costs more than
+    judging).
     """
     moment = as_of if as_of is not None else parse_as_of(inventory.metadata.finished_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    findings = judge_all(inventory, policies.policies, moment)
+    judgement = _judgement(inventory, policies.policies, moment)
+    findings = judgement.findings
     waiver_infos = apply_waivers(findings, waivers, moment)
     findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
+    # After the waivers: a waived failure still shows the gap in the matrix, marked as waived.
+    columns, rows = coverage_matrix(judgement.endpoints, judgement.contributions, policies.policies)
     return EvaluationResult(
         generated_at=iso_z(moment),
         tool_version=auditor.__version__,
@@ -274,4 +298,6 @@ def evaluate(
         policies=[p.info() for p in policies.policies],
         findings=findings,
         waivers=waiver_infos,
+        coverage_columns=columns,
+        coverage=rows,
     )

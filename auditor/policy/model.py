@@ -8,7 +8,7 @@ the file, line and field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,28 @@ class NotApplicableRule:
 
 
 @dataclass(frozen=True)
+class CoverageSpec:
+    """Which coverage-matrix column a policy's verdicts feed (``coverage:`` in the policy file).
+
+    ``column`` is a fixed id, or a getter naming the column from the judged resource's document
+    (e.g. a monitor policy feeds the column of its monitor's type). ``missing_when`` tells a
+    failure that means "absent" from one that means "present but broken".
+    """
+
+    column: str | Callable[[Any], Any]
+    title: str | None = None
+    order: int | None = None
+    missing_when: Condition | None = None
+
+    def column_of(self, document: Any) -> str | None:
+        """The column a verdict on ``document`` feeds (None when the field is null or not a string)."""
+        if isinstance(self.column, str):
+            return self.column
+        value = self.column(document)
+        return value if isinstance(value, str) and value else None
+
+
+@dataclass(frozen=True)
 class SeverityRule:
     when: Condition
     severity: Severity
@@ -82,6 +104,7 @@ class Policy:
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     paths: tuple[tuple[str, DocType], ...] = ()  # every field path used, with the document type it addresses
+    coverage: CoverageSpec | None = None
 
     def info(self) -> PolicyInfo:
         """The policy as the results model describes it."""
@@ -162,6 +185,9 @@ def compile_policy(
         if "pass_message" in data
         else None
     )
+    # Its own context: the matrix column never adds to the datasets the verdict needs.
+    coverage_ctx = CompileContext(smap, params, values)
+    coverage = _compile_coverage(data.get("coverage"), coverage_ctx, doc_type, (*base, "coverage"))
     check_datasets = frozenset(ctx.datasets)
     if "requires" in data:
         check_datasets = frozenset(Dataset(d) for d in data["requires"])
@@ -188,8 +214,25 @@ def compile_policy(
         references=list(data.get("references") or []),
         frameworks={k: list(v) for k, v in (data.get("frameworks") or {}).items()},
         tags=list(data.get("tags") or []),
-        paths=tuple(scope_ctx.paths + ctx.paths),
+        paths=tuple(scope_ctx.paths + ctx.paths + coverage_ctx.paths),
+        coverage=coverage,
     )
+
+
+def _compile_coverage(
+    spec: Any, ctx: CompileContext, doc_type: DocType, where: FieldPath
+) -> CoverageSpec | None:
+    if spec is None:
+        return None
+    if isinstance(spec, str):
+        return CoverageSpec(spec)
+    column = spec["column"]
+    if isinstance(column, dict):
+        column = ctx.path(column["path"], doc_type, (*where, "column", "path")).get
+    missing_when = None
+    if "missing_when" in spec:
+        missing_when = compile_condition(spec["missing_when"], ctx, doc_type, (*where, "missing_when"))
+    return CoverageSpec(column, spec.get("title"), spec.get("order"), missing_when)
 
 
 def _override_error(source: str, policy_id: str, name: str, problem: str) -> InputError:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from functools import cache
 from typing import Any
 
 import jsonschema
 
+from auditor.inventory.model import Dataset, ResourceKind
 from auditor.policy.yamlsrc import FieldPath, SourceMap
+from auditor.results import Severity
 from auditor.schemas import packaged_schema
 
 POLICY_SCHEMA_FILE = "policy.schema.json"
@@ -17,6 +20,23 @@ WAIVERS_SCHEMA_FILE = "waivers.schema.json"
 def published_schema(name: str) -> dict[str, Any]:
     """A schema file shipped in ``auditor.policy``."""
     return packaged_schema("auditor.policy", name)
+
+
+def derived_policy_schema() -> dict[str, Any]:
+    """The policy schema with every enum that names a code concept taken from the code.
+
+    The rest of the file is written by hand (the condition language); the resource kinds, datasets
+    and severities come from their enums, so a new kind cannot be forgotten there
+    (``python -m auditor.generated`` rewrites the file; a test holds it equal).
+    """
+    schema = copy.deepcopy(published_schema(POLICY_SCHEMA_FILE))
+    policy = schema["$defs"]["policy"]["properties"]
+    policy["resource"]["enum"] = [k.value for k in ResourceKind]
+    policy["requires"]["items"]["enum"] = [d.value for d in Dataset]
+    severities = [s.value for s in Severity]
+    policy["severity"]["enum"] = severities
+    policy["severity_when"]["items"]["properties"]["severity"]["enum"] = severities
+    return schema
 
 
 @cache

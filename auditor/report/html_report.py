@@ -24,7 +24,16 @@ from markupsafe import Markup
 from auditor.inventory.model import DatasetStatus
 from auditor.report.encoding import utf8
 from auditor.report.summary import format_percent, ordered_findings, summarize
-from auditor.results import CellState, EvaluationResult, Finding, ResourceKind, Severity, Verdict
+from auditor.results import (
+    CellState,
+    CoverageCell,
+    CoverageRow,
+    EvaluationResult,
+    Finding,
+    ResourceKind,
+    Severity,
+    Verdict,
+)
 
 CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
 SCAN_ERROR_CAP = 1000
@@ -45,9 +54,9 @@ STATE_LABELS = {
 }
 STATE_HELP = {
     CellState.OK: "present and working",
-    CellState.DEGRADED: "present but not working (stopped, failing, no metrics, no alarm action)",
+    CellState.DEGRADED: "present but a check on it failed (stopped, failing, no metrics, no alarm action)",
     CellState.MISSING: "not set up",
-    CellState.NOT_APPLICABLE: "cannot apply to this kind of endpoint",
+    CellState.NOT_APPLICABLE: "no policy requires it here, or it cannot apply to this kind of endpoint",
     CellState.UNKNOWN: "could not be read; see scan errors",
 }
 VERDICT_LABELS = {
@@ -188,6 +197,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         if waiver >= 0 or f.severity is not default_severity:
             row += [sev_index[f.severity.value], waiver]
         rows.append(row)
+    columns = result.coverage_columns
     coverage = [
         [
             strings(c.endpoint_name),
@@ -195,18 +205,10 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
             strings(c.account_id),
             strings(c.region),
             strings(c.kind),
-            [
-                states.index(s.value)
-                for s in (
-                    c.data_capture,
-                    c.data_quality,
-                    c.model_quality,
-                    c.model_bias,
-                    c.model_explainability,
-                    c.drift_alarm,
-                )
-            ],
-            strings.optional("; ".join(c.notes)),
+            [states.index(_cell(c, col.id).state.value) for col in columns],
+            strings.optional(
+                "; ".join(f"{col.title}: {note}" for col in columns for note in _cell(c, col.id).notes)
+            ),
         ]
         for c in sorted(
             result.coverage, key=lambda c: (c.account_id, c.region, c.endpoint_name, c.endpoint_arn)
@@ -225,6 +227,13 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         "findings": rows,
         "coverage": coverage,
     }
+
+
+_EMPTY_CELL = CoverageCell(CellState.NOT_APPLICABLE)
+
+
+def _cell(row: CoverageRow, column: str) -> CoverageCell:
+    return row.cells.get(column, _EMPTY_CELL)
 
 
 def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:

@@ -18,7 +18,7 @@ from auditor.emulator.estate import Estate, EstateCase, build_estate
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
-from auditor.results import EvaluationResult, Severity, Verdict
+from auditor.results import CellState, EvaluationResult, Severity, Verdict
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
@@ -220,3 +220,88 @@ def test_scan_completeness_passes_once_per_target(judged: Judged) -> None:
     targets = [f for f in judged.result.findings if f.policy_id == "mm-scan-completeness"]
     assert len(targets) == len(judged.estate.member_account_ids) * len(judged.estate.regions)
     assert {f.verdict for f in targets} == {Verdict.PASS}
+
+
+# --------------------------------------------------------------------------- the matrix is a view
+
+
+def _column_of(
+    policy_id: str, resource_arn: str, judged: Judged, columns: dict[str, str | None]
+) -> str | None:
+    column = columns[policy_id]
+    if column is not None:
+        return column
+    monitor = next((m for m in judged.inventory.monitors if m.arn == resource_arn), None)
+    return monitor.monitor_type.value if monitor is not None and monitor.monitor_type else None
+
+
+def _linked(judged: Judged, endpoint_arn: str) -> set[str]:
+    """The endpoint and its monitors, their job definitions and their alarms (from the inventory)."""
+    endpoint = next(e for e in judged.inventory.endpoints if e.arn == endpoint_arn)
+    monitors = [m for m in judged.inventory.monitors if m.arn in endpoint.monitor_arns]
+    return {
+        endpoint.arn,
+        *(m.arn for m in monitors),
+        *(m.job_definition_arn for m in monitors if m.job_definition_arn),
+        *(a for m in monitors for a in m.alarm_arns),
+    }
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {},
+        {"mm-model-quality-monitor": {"production_tag_values": ["production", "development"]}},
+        {
+            "mm-drift-alarm": {
+                "monitor_types": ["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"]
+            }
+        },
+        {"mm-model-quality-monitor": {"production_tag_values": ["nothing-matches"]}},
+    ],
+    ids=["defaults", "dev-is-production", "alarm-every-type", "no-production"],
+)
+def test_every_matrix_cell_is_the_aggregate_of_its_verdicts(judged: Judged, parameters: dict) -> None:
+    pset = load_policy_set(parameters=parameters)
+    result = evaluate(judged.inventory, pset)
+    # Which column each policy feeds, read from the policy files (None: the monitor's type).
+    columns: dict[str, str | None] = {}
+    for p in pset.policies:
+        if p.coverage is not None:
+            columns[p.id] = p.coverage.column if isinstance(p.coverage.column, str) else None
+    assert len(result.coverage) == len(judged.inventory.endpoints)
+    for row in result.coverage:
+        linked = _linked(judged, row.endpoint_arn)
+        for column_id, cell in row.cells.items():
+            verdicts = {
+                f.verdict
+                for f in result.findings
+                if f.policy_id in columns
+                and f.resource_arn in linked
+                and _column_of(f.policy_id, f.resource_arn, judged, columns) == column_id
+            }
+            problems = verdicts & {Verdict.FAIL, Verdict.WAIVED}
+            if problems:
+                expected = {CellState.MISSING, CellState.DEGRADED}
+            elif Verdict.ERROR in verdicts:
+                expected = {CellState.UNKNOWN}
+            elif Verdict.PASS in verdicts:
+                expected = {CellState.OK}
+            else:
+                expected = {CellState.NOT_APPLICABLE}
+            assert cell.state in expected, (row.endpoint_name, column_id, cell.state, verdicts, cell.notes)
+            if cell.state in (CellState.MISSING, CellState.DEGRADED, CellState.UNKNOWN):
+                assert cell.notes, (row.endpoint_name, column_id)
+
+
+def test_parameters_move_the_matrix(judged: Judged) -> None:
+    # dev-sandbox has only a DataQuality monitor: once development counts as production, its
+    # ModelQuality cell follows mm-model-quality-monitor from "not required" to "missing".
+    parameters = {"mm-model-quality-monitor": {"production_tag_values": ["production", "development"]}}
+    default = evaluate(judged.inventory, load_policy_set())
+    widened = evaluate(judged.inventory, load_policy_set(parameters=parameters))
+    before = {r.endpoint_name: r.cells["ModelQuality"] for r in default.coverage}
+    after = {r.endpoint_name: r.cells["ModelQuality"] for r in widened.coverage}
+    assert before["dev-sandbox"].state is CellState.NOT_APPLICABLE
+    assert after["dev-sandbox"].state is CellState.MISSING
+    assert after["dev-sandbox"].notes[0].startswith("mm-model-quality-monitor: expected ≥ 1 ModelQuality")

@@ -28,7 +28,7 @@ ESTATE = {
         {"name": "down", "status": "OutOfService"},
         {"name": "far", "region": "eu-west-1"},
     ],
-    "monitors": [{"name": "good-dq", "monitor_type": "DataQuality", "endpoint": "good"}],
+    "monitors": [{"name": "good-dq", "monitor_type": "DataQuality", "endpoint_name": "good"}],
     "targets": [{"region": "eu-west-1", "datasets": {"monitors": "failed"}}],
 }
 
@@ -64,7 +64,9 @@ def test_result_metadata() -> None:
     assert result.inventory_digest == hashlib.sha256(dumps(inventory).encode()).hexdigest()
     assert [p.id for p in result.policies] == [p.id for p in pset.policies]
     assert result.targets == inventory.targets and result.scan is inventory.metadata
-    assert result.coverage == [] and result.baseline is None
+    # The matrix is a view of the verdicts, made by the same evaluation: one row per endpoint.
+    assert sorted(r.endpoint_arn for r in result.coverage) == sorted(e.arn for e in inventory.endpoints)
+    assert result.baseline is None
     fail = next(
         f for f in result.findings if f.resource_name == "bad" and f.policy_id == "mm-data-quality-monitor"
     )
@@ -123,7 +125,7 @@ def test_same_snapshot_same_verdicts_months_later() -> None:
             {
                 "name": "m",
                 "monitor_type": "DataQuality",
-                "endpoint": "ep",
+                "endpoint_name": "ep",
                 "interval_seconds": 3600,
                 "last_execution": {"status": "Completed", "scheduled_time": "2026-11-27T11:30:00Z"},
             }
@@ -194,8 +196,13 @@ def test_severity_rule_lowers_severity_only_for_its_case() -> None:
             {"name": "off", "monitor_type": "DataQuality", "publish_cloudwatch_metrics": "Disabled"},
         ],
         "monitors": [
-            {"name": "a", "monitor_type": "DataQuality", "endpoint": "ep", "job_definition": "unset"},
-            {"name": "b", "monitor_type": "DataQuality", "endpoint": "ep", "job_definition": "off"},
+            {
+                "name": "a",
+                "monitor_type": "DataQuality",
+                "endpoint_name": "ep",
+                "job_definition_name": "unset",
+            },
+            {"name": "b", "monitor_type": "DataQuality", "endpoint_name": "ep", "job_definition_name": "off"},
         ],
     }
     findings = {
@@ -223,8 +230,8 @@ def test_resource_level_missing_dataset_of_a_linked_monitor_is_error() -> None:
             {
                 "name": "m",
                 "monitor_type": "ModelQuality",
-                "endpoint": "e",
-                "job_definition": "jd",
+                "endpoint_name": "e",
+                "job_definition_name": "jd",
                 "missing": ["job_definitions"],
             }
         ],

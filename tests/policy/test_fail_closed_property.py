@@ -19,6 +19,13 @@ POLICIES = {p.id: p for p in PSET.policies}
 REGIONS = ("us-east-1", "eu-west-1")
 TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
 
+NAMESPACES = {
+    "DataQuality": "aws/sagemaker/Endpoints/data-metrics",
+    "ModelQuality": "aws/sagemaker/Endpoints/model-metrics",
+    "ModelBias": "aws/sagemaker/Endpoints/bias-metrics",
+    "ModelExplainability": "aws/sagemaker/Endpoints/explainability-metrics",
+}
+
 statuses = st.sampled_from([s.value for s in DatasetStatus])
 
 
@@ -43,9 +50,6 @@ def fragments(draw: st.DrawFn) -> dict[str, Any]:
         }
         for i in range(draw(st.integers(0, 4)))
     ]
-    alarms = [
-        {"name": f"al{i}", "region": draw(st.sampled_from(REGIONS))} for i in range(draw(st.integers(0, 3)))
-    ]
     monitors = []
     for i in range(draw(st.integers(0, 5))):
         monitor: dict[str, Any] = {
@@ -55,15 +59,31 @@ def fragments(draw: st.DrawFn) -> dict[str, Any]:
             "region": draw(st.sampled_from(REGIONS)),
             "interval_seconds": 3600,
         }
+        # Links are resolved by the scanner's linker: a name in another region links nothing.
         if endpoints and draw(st.booleans()):
-            monitor["endpoint"] = draw(st.sampled_from([e["name"] for e in endpoints]))
+            monitor["endpoint_name"] = draw(st.sampled_from([e["name"] for e in endpoints]))
         if job_definitions and draw(st.booleans()):
-            monitor["job_definition"] = draw(st.sampled_from([j["name"] for j in job_definitions]))
-        if alarms:
-            monitor["alarms"] = draw(
-                st.lists(st.sampled_from([a["name"] for a in alarms]), max_size=2, unique=True)
-            )
+            monitor["job_definition_name"] = draw(st.sampled_from([j["name"] for j in job_definitions]))
         monitors.append(monitor)
+    alarms = []
+    for i in range(draw(st.integers(0, 3))):
+        watched = draw(st.lists(st.sampled_from(monitors), max_size=2)) if monitors else []
+        alarms.append(
+            {
+                "name": f"al{i}",
+                "region": draw(st.sampled_from(REGIONS)),
+                "metrics": [
+                    {
+                        "namespace": NAMESPACES[m["monitor_type"]],
+                        "dimensions": {
+                            "Endpoint": m.get("endpoint_name", ""),
+                            "MonitoringSchedule": m["name"],
+                        },
+                    }
+                    for m in watched
+                ],
+            }
+        )
     targets = [
         {
             "region": r,

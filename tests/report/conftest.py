@@ -11,6 +11,8 @@ import pytest
 from auditor.inventory.model import Dataset, DatasetStatus, Identity, ScanError, ScanMetadata, Target
 from auditor.results import (
     CellState,
+    CoverageCell,
+    CoverageColumn,
     CoverageRow,
     EvaluationResult,
     Finding,
@@ -152,51 +154,32 @@ def _rich_result() -> EvaluationResult:
         ),
     ]
     ok, missing = CellState.OK, CellState.MISSING
+    columns = [
+        "data_capture",
+        "DataQuality",
+        "ModelQuality",
+        "ModelBias",
+        "ModelExplainability",
+        "drift_alarm",
+    ]
+    result.coverage_columns = [
+        CoverageColumn(
+            c, {"data_capture": "Data capture", "drift_alarm": "Drift alarm"}.get(c, c), ["MM-DQ-001"]
+        )
+        for c in columns
+    ]
+
+    def row(
+        name: str, kind: str, states: list[CellState], account: str = ACCOUNT, **notes: list[str]
+    ) -> CoverageRow:
+        cells = {c: CoverageCell(s, notes.get(c, [])) for c, s in zip(columns, states, strict=True)}
+        return CoverageRow(endpoint_arn(name, account), name, account, REGION, kind, cells)
+
     result.coverage = [
-        CoverageRow(
-            endpoint_arn(HOSTILE_NAME),
-            HOSTILE_NAME,
-            ACCOUNT,
-            REGION,
-            "real_time",
-            ok,
-            missing,
-            missing,
-            missing,
-            missing,
-            missing,
-            notes=[HOSTILE_TAG],
-        ),
-        CoverageRow(
-            endpoint_arn("churn-prod"),
-            "churn-prod",
-            ACCOUNT,
-            REGION,
-            "real_time",
-            ok,
-            ok,
-            CellState.DEGRADED,
-            ok,
-            ok,
-            ok,
-        ),
-        CoverageRow(
-            endpoint_arn("fraud-prod", OTHER_ACCOUNT),
-            "fraud-prod",
-            OTHER_ACCOUNT,
-            REGION,
-            "real_time",
-            ok,
-            *[CellState.UNKNOWN] * 5,
-        ),
-        CoverageRow(
-            endpoint_arn("serverless-ep"),
-            "serverless-ep",
-            ACCOUNT,
-            REGION,
-            "serverless",
-            *[CellState.NOT_APPLICABLE] * 6,
-        ),
+        row(HOSTILE_NAME, "real_time", [ok, *[missing] * 5], DataQuality=[HOSTILE_TAG]),
+        row("churn-prod", "real_time", [ok, ok, CellState.DEGRADED, ok, ok, ok]),
+        row("fraud-prod", "real_time", [ok, *[CellState.UNKNOWN] * 5], account=OTHER_ACCOUNT),
+        row("serverless-ep", "serverless", [CellState.NOT_APPLICABLE] * 6),
     ]
     return result
 

@@ -11,6 +11,8 @@ import re
 from auditor.report import html_report
 from auditor.results import (
     CellState,
+    CoverageCell,
+    CoverageColumn,
     CoverageRow,
     EvaluationResult,
     Finding,
@@ -96,6 +98,7 @@ def scale_result(endpoints: int = 5000, policies: int = 20) -> EvaluationResult:
     findings = []
     coverage = []
     states = list(CellState)
+    columns = [CoverageColumn(f"column-{i}", f"Column {i}") for i in range(6)]
     for e in range(endpoints):
         account = f"{100000000000 + e % 50}"
         name = f"model-{e:05d}-prod"
@@ -127,12 +130,10 @@ def scale_result(endpoints: int = 5000, policies: int = 20) -> EvaluationResult:
                     tags=tags,
                 )
             )
-        coverage.append(
-            CoverageRow(
-                arn, name, account, "eu-west-1", "real_time", *(states[(e + i) % 5] for i in range(6))
-            )
-        )
+        cells = {c.id: CoverageCell(states[(e + i) % 5]) for i, c in enumerate(columns)}
+        coverage.append(CoverageRow(arn, name, account, "eu-west-1", "real_time", cells))
     result = base_result(findings)
+    result.coverage_columns = columns
     result.coverage = coverage
     return result
 

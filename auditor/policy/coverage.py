@@ -1,0 +1,131 @@
+"""The coverage matrix: a view of the verdicts, never a second set of rules.
+
+Each policy may declare the column it feeds (``coverage:`` in its file). A cell is the aggregate of
+that column's verdicts on the endpoint and on the resources linked to it (its monitors, their job
+definitions and alarms: each kind's descriptor says which endpoints a resource belongs to):
+
+1. any FAIL or WAIVED verdict (a waiver accepts the gap; it does not close it): MISSING when every
+   one of them is a failure the policy calls "missing" (``missing_when``) and nothing in the cell
+   passed, otherwise DEGRADED ("broken");
+2. otherwise any ERROR: UNKNOWN (the data needed could not be collected);
+3. otherwise any PASS: OK;
+4. otherwise (only NOT_APPLICABLE verdicts, or none: no policy requires it here): NOT_APPLICABLE.
+
+The notes of a cell are the messages of the verdicts that decided it (failures with their waiver,
+errors, or not-applicable reasons). Columns come from the enabled policies' declarations, so
+parameters and custom policies (and custom columns) flow in with no code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from auditor.inventory.model import ResourceKind
+from auditor.policy.documents import Resource
+from auditor.policy.model import Policy
+from auditor.results import CellState, CoverageCell, CoverageColumn, CoverageRow, Finding, Verdict
+
+DEFAULT_ORDER = 1000  # columns that declare no order come after the ones that do, by id
+
+
+@dataclass
+class Contribution:
+    """One verdict that feeds a matrix column."""
+
+    finding: Finding
+    column: str
+    missing: bool  # on failure, the policy says the link is absent (not broken)
+    endpoint_arns: tuple[str, ...]
+    on_endpoint: bool  # the verdict is about the endpoint itself
+
+
+def contribution(policy: Policy, resource: Resource, finding: Finding, as_of: float) -> Contribution | None:
+    """What ``finding`` contributes to the matrix, or None when its policy feeds no column."""
+    spec = policy.coverage
+    if spec is None or not resource.endpoint_arns:
+        return None
+    column = spec.column_of(resource.document)
+    if column is None:
+        return None
+    missing = False
+    if finding.verdict is Verdict.FAIL and spec.missing_when is not None:
+        missing = bool(spec.missing_when(resource.document, as_of))
+    on_endpoint = resource.kind is ResourceKind.ENDPOINT
+    return Contribution(finding, column, missing, resource.endpoint_arns, on_endpoint)
+
+
+def _columns(policies: Sequence[Policy], used: Iterable[str]) -> list[CoverageColumn]:
+    titles: dict[str, str] = {}
+    orders: dict[str, int] = {}
+    feeders: dict[str, set[str]] = {}
+    for policy in policies:
+        spec = policy.coverage
+        if spec is None:
+            continue
+        if isinstance(spec.column, str):
+            feeders.setdefault(spec.column, set()).add(policy.id)
+            if spec.title and spec.column not in titles:
+                titles[spec.column] = spec.title
+            if spec.order is not None:
+                orders[spec.column] = min(orders.get(spec.column, spec.order), spec.order)
+    for column in used:
+        feeders.setdefault(column, set())
+    return [
+        CoverageColumn(column, titles.get(column, column), sorted(ids))
+        for column, ids in sorted(feeders.items(), key=lambda kv: (orders.get(kv[0], DEFAULT_ORDER), kv[0]))
+    ]
+
+
+def _note(c: Contribution) -> str:
+    f = c.finding
+    where = "" if c.on_endpoint else f" on {f.resource_name}"
+    text = f"{f.policy_id}{where}: {f.message}" if f.message else f"{f.policy_id}{where}"
+    if f.verdict is Verdict.WAIVED and f.waiver is not None:
+        text += f" (waived: {f.waiver.waiver_id})"
+    return text
+
+
+def cell(contributions: Sequence[Contribution]) -> CoverageCell:
+    """The state and notes of one cell from the verdicts that feed it (rules in the module docstring)."""
+    by_verdict: dict[Verdict, list[Contribution]] = {}
+    for c in contributions:
+        by_verdict.setdefault(c.finding.verdict, []).append(c)
+    problems = by_verdict.get(Verdict.FAIL, []) + by_verdict.get(Verdict.WAIVED, [])
+    if problems:
+        missing = all(c.missing for c in problems) and Verdict.PASS not in by_verdict
+        state = CellState.MISSING if missing else CellState.DEGRADED
+        deciding = problems
+    elif Verdict.ERROR in by_verdict:
+        state, deciding = CellState.UNKNOWN, by_verdict[Verdict.ERROR]
+    elif Verdict.PASS in by_verdict:
+        state, deciding = CellState.OK, []
+    else:
+        state, deciding = CellState.NOT_APPLICABLE, by_verdict.get(Verdict.NOT_APPLICABLE, [])
+    ordered = sorted(deciding, key=lambda c: (not c.on_endpoint, c.finding.policy_id, c.finding.resource_arn))
+    notes = list(dict.fromkeys(_note(c) for c in ordered))
+    return CoverageCell(state, notes)
+
+
+def coverage_matrix(
+    endpoints: Sequence[Resource], contributions: Sequence[Contribution], policies: Sequence[Policy]
+) -> tuple[list[CoverageColumn], list[CoverageRow]]:
+    """The columns and one row per endpoint (ordered by account, region and ARN)."""
+    grouped: dict[tuple[str, str], list[Contribution]] = {}
+    for c in contributions:
+        for arn in c.endpoint_arns:
+            grouped.setdefault((arn, c.column), []).append(c)
+    columns = _columns(policies, sorted({c.column for c in contributions}))
+    rows = []
+    for e in sorted(endpoints, key=lambda r: (r.account_id, r.region, r.arn)):
+        rows.append(
+            CoverageRow(
+                endpoint_arn=e.arn,
+                endpoint_name=e.name,
+                account_id=e.account_id,
+                region=e.region,
+                kind=str(e.document.get("kind", "")),
+                cells={col.id: cell(grouped.get((e.arn, col.id), [])) for col in columns},
+            )
+        )
+    return columns, rows
