@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -24,6 +23,7 @@ from markupsafe import Markup
 from auditor.inventory.model import DatasetStatus
 from auditor.report.encoding import utf8
 from auditor.report.summary import format_percent, ordered_findings, summarize
+from auditor.report.text import safe_text
 from auditor.results import CellState, EvaluationResult, Finding, ResourceKind, Severity, Verdict
 
 CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
@@ -60,6 +60,13 @@ VERDICT_LABELS = {
 WAIVER_CLASS = {"active": "WAIVED", "expired": "FAIL", "unused": "NOT_APPLICABLE"}
 
 
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}`` of the template: text from the estate is shown as ``safe_text`` shows it."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return safe_text(value, newlines=True)
+    return value
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -68,6 +75,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
 
 
@@ -91,29 +99,31 @@ def content_security_policy(css: str, js: str) -> str:
 def script_json(data: Any) -> Markup:
     """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end or confuse it."""
     # A lone surrogate (valid in a Python str, possible in AWS JSON) crashes Chromium's renderer
-    # when shown as text, so the page replaces it with "?" rather than keeping it exact.
+    # when shown as text; page strings arrive escaped by safe_text, and "?" covers anything else.
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = utf8(text).decode("utf-8")
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 class _Strings:
-    """A string table: each distinct string is stored once and referred to by index."""
+    """A string table: each distinct string is stored once (as ``safe_text`` shows it) and referred to
+    by index."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.values: list[str] = []
 
     def __call__(self, value: str) -> int:
-        value = _CONTROL.sub("\ufffd", value)
         found = self.index.get(value)
         if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
+            shown = safe_text(value, newlines=True)
+            found = self.index.get(shown)
+            if found is None:
+                found = len(self.values)
+                self.values.append(shown)
+                self.index[shown] = found
+            self.index[value] = found
         return found
 
     def optional(self, value: str) -> int:

@@ -1,8 +1,9 @@
 """report.md: a short summary for a CI job page or a pull-request comment.
 
-Every value from the estate (names, tags, messages) is escaped: HTML-significant characters become
-entities, Markdown punctuation is backslash-escaped, line breaks become spaces and ``@`` is broken
-so a resource named ``@org/team`` cannot notify anyone. The output is capped below GitHub's
+Every value from the estate (names, tags, messages) is escaped: control and bidirectional-formatting
+characters become visible escapes (``safe_text``), HTML-significant characters become entities,
+Markdown punctuation is backslash-escaped, line breaks become spaces and ``@`` is broken so a
+resource named ``@org/team`` cannot notify anyone. The output is capped below GitHub's
 65,536-character comment limit; report.html and report.json hold everything.
 """
 
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 
 from auditor.report.encoding import utf8
 from auditor.report.summary import format_percent, ordered_findings, summarize
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Verdict, WaiverStatus
 
 MAX_CHARS = 60_000
@@ -24,12 +26,11 @@ MAX_CELL = 300
 # Only what can start markup mid-line: emphasis, code, links, tables, strikethrough. Values never
 # start a line (they sit in table cells or after text), so block markers need no escaping.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def md_escape(value: str, limit: int = MAX_CELL) -> str:
     """``value`` as inert Markdown text, one line, at most ``limit`` characters (before escaping)."""
-    text = " ".join(_CONTROL.sub(" ", value).split())
+    text = " ".join(safe_text(value, newlines=True).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
