@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from headless_chromium import require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "benchmarks" / "run.py"
@@ -63,6 +64,7 @@ BROWSER_FIELDS = {
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, bytes]:
+    require_chromium()  # the report benchmark loads the page in headless Chromium
     results = tmp_path_factory.mktemp("bench-results")
     before = README.read_bytes()
     done = subprocess.run(

@@ -1,6 +1,7 @@
 """report.html in a real headless Chromium: hostile values never execute, the page's own script does.
 
-Chromium is required: without it these tests fail (the CI script installs it), they never skip.
+Without Chromium these tests skip with the reason, except under CI=true or AUDITOR_REQUIRE_BROWSER=1
+(.ci/run), where they fail (tests/headless_chromium.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from auditor.results import EvaluationResult, Verdict
 
 from .conftest import HOSTILE_NAME, finding
 from .test_html_report import scale_result
+
+pytestmark = pytest.mark.browser
 
 
 def _tbody_rows(dom: str, tbody_id: str) -> list[str]:
