@@ -12,6 +12,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from headless_chromium import CdpError, Chromium  # noqa: E402
+from headless_chromium import CdpError, Chromium
 
 __all__ = ["CdpError", "Chromium"]
