@@ -111,6 +111,7 @@ class PolicyInfo:
     references: list[str] = field(default_factory=list)
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    fix: str = ""  # one line: what to do about a failure (reports written before it have none)
 
 
 @dataclass

@@ -130,6 +130,8 @@ def _render_policy(policy: Policy, pset: PolicySet) -> str:
         "",
         "Remediation:",
         _indent(policy.remediation.strip()),
+        "",
+        f"Fix (one line, for the report's 'Fix these first'): {policy.fix}",
     ]
     if policy.references:
         lines += ["", "References:", *(f"  {r}" for r in policy.references)]
