@@ -190,8 +190,17 @@ def _alarm_cell(
     return CellState.DEGRADED
 
 
+def _chain(monitors: Sequence[Monitor]) -> list[str]:
+    """The ARNs of the linked monitors, their job definitions and alarms (sorted)."""
+    arns = {m.arn for m in monitors}
+    arns.update(m.job_definition_arn for m in monitors if m.job_definition_arn)
+    arns.update(a for m in monitors for a in m.alarm_arns)
+    return sorted(arns)
+
+
 def _row(endpoint: Endpoint, ctx: _Context) -> CoverageRow:
     notes: list[str] = []
+    monitors = [ctx.monitors[a] for a in endpoint.monitor_arns if a in ctx.monitors]
     base = {
         "endpoint_arn": endpoint.arn,
         "endpoint_name": endpoint.name,
@@ -211,8 +220,8 @@ def _row(endpoint: Endpoint, ctx: _Context) -> CoverageRow:
             model_explainability=na,
             drift_alarm=na,
             notes=[reason],
+            chain_arns=_chain(monitors),
         )
-    monitors = [ctx.monitors[a] for a in endpoint.monitor_arns if a in ctx.monitors]
     return CoverageRow(
         **base,
         data_capture=_data_capture(endpoint, ctx, notes),
@@ -222,6 +231,7 @@ def _row(endpoint: Endpoint, ctx: _Context) -> CoverageRow:
         model_explainability=_monitor_cell(endpoint, monitors, MonitorType.MODEL_EXPLAINABILITY, ctx, notes),
         drift_alarm=_alarm_cell(endpoint, monitors, ctx, notes),
         notes=list(dict.fromkeys(notes)),
+        chain_arns=_chain(monitors),
     )
 
 

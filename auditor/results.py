@@ -142,6 +142,8 @@ class CoverageRow:
     model_explainability: CellState
     drift_alarm: CellState
     notes: list[str] = field(default_factory=list)
+    # The monitors, their job definitions and alarms linked to the endpoint: the chain the row shows.
+    chain_arns: list[str] = field(default_factory=list)
 
 
 @dataclass

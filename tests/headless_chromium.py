@@ -12,8 +12,9 @@ to install it. Where the browser tests must run -- ``CI=true``, or ``AUDITOR_REQ
 ``.ci/run`` sets -- a missing browser is a failure instead.
 
 Two ways to drive it, both standard library only: ``dump_dom`` (``--dump-dom``: the DOM after the
-page's scripts ran) and ``Chromium`` (the DevTools protocol over ``--remote-debugging-pipe``: JSON
-messages separated by NUL bytes on file descriptors 3 and 4, so no websocket client is needed).
+page's scripts ran) and ``Chromium`` / ``page_in_browser`` (the DevTools protocol over
+``--remote-debugging-pipe``: JSON messages separated by NUL bytes on file descriptors 3 and 4, so no
+websocket client is needed): run the page's own controls, read layout, take screenshots.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -255,3 +256,18 @@ class Chromium:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+@contextlib.contextmanager
+def page_in_browser(url: str, *, width: int = 1400, height: int = 900) -> Iterator[Chromium]:
+    """``url`` loaded in a ``width`` x ``height`` viewport (the test skips or fails without Chromium)."""
+    binary = require_chromium()
+    with Chromium(binary) as browser:
+        browser.open_page()
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
+        browser.send("Page.navigate", {"url": url})
+        browser.wait_event("Page.loadEventFired")
+        yield browser

@@ -269,3 +269,12 @@ def test_drift_alarm_is_degraded_when_one_monitor_has_no_alarm() -> None:
     (row,) = coverage_rows(inventory([endpoint("ep", [dq, mq])], [dq, mq], [watched]))
     assert row.drift_alarm is DEGRADED
     assert "no alarm watches dq" in row.notes
+
+
+def test_each_row_names_the_chain_it_shows() -> None:
+    ep, monitors, alarms = _fully_monitored()
+    (row,) = coverage_rows(inventory([ep], monitors, alarms))
+    expected = {m.arn for m in monitors} | {m.job_definition_arn for m in monitors} | {a.arn for a in alarms}
+    assert row.chain_arns == sorted(expected)
+    (bare,) = coverage_rows(inventory([endpoint("bare")]))
+    assert bare.chain_arns == []
