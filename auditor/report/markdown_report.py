@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from auditor.report.encoding import utf8
+from auditor.report.priority import failing_policies
 from auditor.report.summary import format_percent, ordered_findings, summarize
 from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Verdict, WaiverStatus
@@ -116,16 +117,22 @@ def render_text(result: EvaluationResult) -> str:
     lines += _table(
         [sev.value for sev in s.failures_by_severity], [[str(n) for n in s.failures_by_severity.values()]]
     )
-    titles = {p.id: p.title for p in result.policies}
-    top = sorted((g for g in s.by_policy if g.failures), key=lambda g: (-g.failures, g.key))
+    checked = {g.key: g.total for g in s.by_policy}
+    top = failing_policies(result)  # the most severe first, then the most failures
     if top:
         shown_p = top[:MAX_POLICY_ROWS]
         lines += ["", "### Top failing policies", ""]
         lines += _table(
-            ["Policy", "Title", "Failures", "Checked"],
+            ["Severity", "Policy", "Title", "Failures", "Checked"],
             [
-                [md_escape(g.key, 80), md_escape(titles.get(g.key, ""), 120), str(g.failures), str(g.total)]
-                for g in shown_p
+                [
+                    p.severity.value,
+                    md_escape(p.policy_id, 80),
+                    md_escape(p.title, 120),
+                    str(p.failures),
+                    str(checked.get(p.policy_id, 0)),
+                ]
+                for p in shown_p
             ],
         )
         lines += _more(len(top), len(shown_p))
