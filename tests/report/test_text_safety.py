@@ -1,9 +1,10 @@
 """No text output carries a raw control or bidirectional-formatting character (issue 12 item 9).
 
-Resource names, messages, tags and waiver reasons come from the estate (attacker-controlled). Every
-format people read -- CSV, Markdown, JUnit, SARIF, HTML, the console summary, ``diff``, ``policies``
--- shows such characters as visible escapes (``\\x1b``, ``\\u202e``). report.json and inventory.json
-stay exact: JSON escapes control characters itself, and they are the record.
+Resource names, messages, tags, scan errors and waiver reasons come from the estate or from files
+(attacker-controlled). Every format people read -- CSV, Markdown, JUnit, SARIF, HTML, the console
+summary, ``diff``, ``policies`` -- shows such characters as visible escapes (``\\x1b``, ``\\u202e``).
+report.json and inventory.json stay exact: JSON escapes control characters itself, and they are the
+record.
 """
 
 from __future__ import annotations
@@ -19,12 +20,16 @@ from hypothesis import strategies as st
 
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import _text as diff_lines
+from auditor.cli.run_cmds import summary_lines
+from auditor.inventory.model import Inventory, ScanError
+from auditor.pipeline import RunOutcome
 from auditor.report import FORMATS, csv_report, json_report
 from auditor.report.diff import compare
+from auditor.report.gate import exit_code
 from auditor.report.text import safe_text
-from auditor.results import EvaluationResult, Severity, Verdict, WaiverRef
+from auditor.results import EvaluationResult, Severity, Verdict, WaiverInfo, WaiverRef, WaiverStatus
 
-from .conftest import base_result, finding
+from .conftest import ACCOUNT, REGION, base_result, finding
 
 # Written out independently of auditor/report/text.py: C0 (but the line feed), DEL and C1 controls,
 # the bidi marks, embeddings, overrides and isolates, the line/paragraph separators, lone surrogates.
@@ -58,6 +63,10 @@ def _raw(text: str) -> list[str]:
 def _result(name: str, message: str, tag: str, reason: str) -> EvaluationResult:
     waiver = WaiverRef(f"W-{reason}", reason, f"owner {tag}", "2027-01-31")
     expired = WaiverRef("W-old", reason, "x", "2025-01-01", expired=True)
+    errors = [ScanError(ACCOUNT, REGION, "sagemaker", name, tag, message, resource=name)]
+    waivers = [
+        WaiverInfo("W-old", "MM-ALARM-001", f"name={name}", reason, tag, "2025-01-01", WaiverStatus.EXPIRED)
+    ]
     return base_result(
         [
             finding("MM-DQ-001", Verdict.FAIL, name, message=message, tags={tag: tag, "environment": name}),
@@ -66,8 +75,16 @@ def _result(name: str, message: str, tag: str, reason: str) -> EvaluationResult:
             finding("MM-ALARM-001", Verdict.ERROR, f"e{name}", Severity.CRITICAL, message=message),
             finding("MM-CAP-001", Verdict.NOT_APPLICABLE, name, Severity.LOW, message=message),
             finding("MM-CAP-001", Verdict.PASS, f"p{name}", Severity.LOW),
-        ]
+        ],
+        scan_errors=errors,
+        waivers=waivers,
     )
+
+
+def _console(result: EvaluationResult) -> str:
+    inventory = Inventory(metadata=result.scan, errors=result.scan_errors)
+    outcome = RunOutcome(result, Path("out"), [], exit_code(result))
+    return "\n".join(summary_lines(outcome, inventory, fail_on=Severity.HIGH, saved_from=Path("inv.json")))
 
 
 def test_safe_text_escapes_controls_bidi_and_surrogates_visibly() -> None:
@@ -96,6 +113,7 @@ def test_no_text_format_carries_a_raw_control_or_bidi_character(
     old = _result(f"{name}-old", reason, tag, message)
     lines = diff_lines(compare(old, result), Path("old.json"), Path("new.json"))
     assert _raw("\n".join(lines)) == []
+    assert _raw(_console(result)) == []
 
 
 def test_json_stays_exact() -> None:
