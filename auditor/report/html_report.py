@@ -330,6 +330,7 @@ def render_text(result: EvaluationResult) -> str:
         places=all_places[:PLACES_CAP],
         places_more=all_places[PLACES_CAP:],
         severities=sorted(Severity, key=lambda s: -s.rank),
+        place_verdicts=(Verdict.ERROR, Verdict.WAIVED, Verdict.PASS),
         kind_labels=KIND_LABELS,
         view=view_link,
         waivers=sorted(result.waivers, key=lambda w: (w.status.value, w.waiver_id, w.policy_id)),
