@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from headless_chromium import require_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))  # tests/benchmarks is not a package: find the shared helper
+
+from headless_chromium import require_chromium  # noqa: E402
+
 RUN = ROOT / "benchmarks" / "run.py"
 README = ROOT / "benchmarks" / "README.md"
 
