@@ -102,6 +102,7 @@ class PolicyInfo:
     references: list[str] = field(default_factory=list)
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    fix: str = ""  # one line: what to do about a failure (reports written before it have none)
 
 
 @dataclass
@@ -143,6 +144,8 @@ class CoverageRow:
     region: str
     kind: str
     cells: dict[str, CoverageCell] = field(default_factory=dict)  # column id -> cell
+    # Every resource linked to the endpoint (monitors, job definitions, alarms, ...): the chain the row shows.
+    chain_arns: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from auditor.errors import InputError
 from auditor.policy.cases import discover, run_all
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.model import Policy
+from auditor.report.text import safe_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +29,11 @@ _policies_option = click.option(
 _builtin_option = click.option(
     "--builtin/--no-builtin", default=True, show_default=True, help="Include the built-in policy pack."
 )
+
+
+def _say(text: str, *, newlines: bool = False) -> None:
+    """Print text from policy files (user-written): control and bidirectional characters escaped."""
+    click.echo(safe_text(text, newlines=newlines))
 
 
 def _exit_2_on_input_error(func: F) -> F:
@@ -74,13 +80,12 @@ def list_cmd(policy_paths: tuple[Path, ...], builtin: bool, as_json: bool) -> No
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     width = max((len(p.id) for p in pset.available), default=2)
-    click.echo(f"{'ID':<{width}}  {'SEVERITY':<8}  {'RESOURCE':<14}  {'ON':<3}  TITLE")
+    _say(f"{'ID':<{width}}  {'SEVERITY':<8}  {'RESOURCE':<14}  {'ON':<3}  TITLE")
     for p in pset.available:
         on = "yes" if p.id in enabled else "no"
-        click.echo(f"{p.id:<{width}}  {p.severity.value:<8}  {p.resource_kind.value:<14}  {on:<3}  {p.title}")
-    click.echo(
-        f"\n{len(enabled)} of {len(pset.available)} policies enabled by default; digest {pset.digest[:12]}"
-    )
+        _say(f"{p.id:<{width}}  {p.severity.value:<8}  {p.resource_kind.value:<14}  {on:<3}  {p.title}")
+    click.echo()
+    _say(f"{len(enabled)} of {len(pset.available)} policies enabled by default; digest {pset.digest[:12]}")
 
 
 @policies.command("show")
@@ -94,7 +99,7 @@ def show_cmd(policy_id: str, policy_paths: tuple[Path, ...], builtin: bool) -> N
     policy = next((p for p in pset.available if p.id == policy_id), None)
     if policy is None:
         raise InputError("policies show", f"no policy with id {policy_id!r} (see 'auditor policies list')")
-    click.echo(_render_policy(policy, pset))
+    _say(_render_policy(policy, pset), newlines=True)
 
 
 def _render_policy(policy: Policy, pset: PolicySet) -> str:
@@ -125,6 +130,8 @@ def _render_policy(policy: Policy, pset: PolicySet) -> str:
         "",
         "Remediation:",
         _indent(policy.remediation.strip()),
+        "",
+        f"Fix (one line, for the report's 'Fix these first'): {policy.fix}",
     ]
     if policy.references:
         lines += ["", "References:", *(f"  {r}" for r in policy.references)]
@@ -148,7 +155,7 @@ def validate_cmd(paths: tuple[Path, ...], builtin: bool) -> None:
     """
     pset = load_policy_set(paths, builtin=builtin)
     user = [p for p in pset.available if p.spec.source != "builtin"]
-    click.echo(f"OK: {len(user)} policies in {len(paths)} path(s) are valid")
+    _say(f"OK: {len(user)} policies in {len(paths)} path(s) are valid")
 
 
 @policies.command("test")
@@ -172,15 +179,15 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], builtin: bool | None, 
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok and verbose:
-            click.echo(f"PASS  {r.policy_id}  {r.case}")
+            _say(f"PASS  {r.policy_id}  {r.case}")
         elif not r.ok:
-            click.echo(f"FAIL  {r.policy_id}  {r.case}")
+            _say(f"FAIL  {r.policy_id}  {r.case}")
             for problem in r.problems:
-                click.echo(f"        {problem}")
+                _say(f"        {problem}")
     without = [pc.spec.id for pc in found if not pc.cases]
     for policy_id in without:
-        click.echo(f"WARN  {policy_id}  has no test cases")
-    click.echo(
+        _say(f"WARN  {policy_id}  has no test cases")
+    _say(
         f"{len(results)} cases, {len(results) - len(failed)} passed, {len(failed)} failed "
         f"({len(found)} policies)"
     )

@@ -6,7 +6,6 @@ Bad input (missing or invalid files) exits 2 with a one-line message; a tampered
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,12 @@ import click
 from auditor.errors import InputError
 from auditor.inventory.codec import to_jsonable
 from auditor.report.diff import compare, load_result
-from auditor.report.encoding import json_text, utf8
+from auditor.report.encoding import json_text
 from auditor.report.evidence import pack as pack_bundle
 from auditor.report.evidence import verify as verify_bundle
 from auditor.report.summary import format_percent
+from auditor.report.text import safe_text
 from auditor.results import BaselineComparison, Finding
-
-# Resource names are attacker-controlled: never let them drive the terminal (ANSI escapes etc.).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class BadInput(click.ClickException):
@@ -32,8 +29,9 @@ class BadInput(click.ClickException):
 
 
 def _plain(value: str) -> str:
-    """``value`` safe to print: control characters and lone surrogates become ``?``."""
-    return utf8(_CONTROL.sub("?", value)).decode("utf-8")
+    """``value`` safe to print: resource names are attacker-controlled, so control and bidirectional
+    characters become visible escapes (``safe_text``) and cannot drive the terminal."""
+    return safe_text(value)
 
 
 @click.group("evidence")

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import click
 
@@ -28,8 +28,10 @@ from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
 from auditor.report.gate import ExitCode
+from auditor.report.priority import failing_policies
 from auditor.report.summary import compliance_percent
-from auditor.results import Severity, Verdict
+from auditor.report.text import safe_text
+from auditor.results import EvaluationResult, Finding, Severity, Verdict, WaiverStatus
 from auditor.scan.orchestrator import scan
 from auditor.scan.progress import ScanProgress
 
@@ -38,54 +40,161 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_EXIT_REASON = {
-    ExitCode.OK: "no failure at or above the gate's severity",
-    ExitCode.FAILURES: "a non-waived FAIL at or above the gate's severity",
-    ExitCode.INVALID_INPUT: "invalid input",
-    ExitCode.INCOMPLETE: "the scan was incomplete: some data could not be collected (see ERROR verdicts)",
-}
+MAX_LISTED = 5  # scan errors, undecided checks and expired waivers named on the console
 
 
-def print_summary(outcome: RunOutcome, inventory: Inventory, *, fail_on: Severity) -> None:
-    """A short human summary on stdout: what was covered, the verdicts, where the reports are."""
+def print_summary(
+    outcome: RunOutcome, inventory: Inventory, *, fail_on: Severity, saved_from: Path | None = None
+) -> None:
+    """A short human summary on stdout: what was covered, the verdicts, where the reports are, and
+    why the exit code is what it is. ``saved_from``: the inventory file ``evaluate`` judged."""
+    for line in summary_lines(outcome, inventory, fail_on=fail_on, saved_from=saved_from):
+        click.echo(line)
+
+
+def summary_lines(
+    outcome: RunOutcome, inventory: Inventory, *, fail_on: Severity, saved_from: Path | None = None
+) -> list[str]:
+    """The lines ``print_summary`` prints; every value from the estate goes through ``safe_text``."""
     result = outcome.result
     verdicts = Counter(f.verdict for f in result.findings)
     failing = [f for f in result.findings if f.verdict is Verdict.FAIL]
     by_severity = Counter(f.severity for f in failing)
-    accounts = sorted({t.account_id for t in inventory.targets})
-    regions = sorted({t.region for t in inventory.targets})
-    calls = sum(inventory.metadata.api_calls.values())
     compliance = compliance_percent(result)
-    echo = click.echo
-    echo(
-        f"Scanned {len(accounts)} account(s) x {len(regions)} region(s): "
-        f"{len(inventory.endpoints)} endpoints, "
-        f"{len(inventory.monitors)} monitors, {len(inventory.job_definitions)} job definitions, "
-        f"{len(inventory.alarms)} monitoring alarms ({calls} API calls, {len(inventory.errors)} scan errors)"
-    )
-    echo(
+    lines = _coverage_lines(inventory, saved_from)
+    lines.append(
         "Verdicts: "
         + "  ".join(f"{verdicts.get(v, 0)} {v.value}" for v in Verdict)
         + (f"   compliance {compliance:.1f} %" if compliance is not None else "")
     )
-    echo(
+    lines.append(
         "Failures by severity: "
         + "  ".join(f"{s.value} {by_severity.get(s, 0)}" for s in Severity if s is not Severity.INFO)
     )
-    top = Counter(f.policy_id for f in failing).most_common(5)
+    top = failing_policies(result)[:MAX_LISTED]
     if top:
-        titles = {p.id: p.title for p in result.policies}
-        echo("Top failing policies:")
-        for policy_id, count in top:
-            echo(f"  {count:>4}  {policy_id}  {titles.get(policy_id, '')}")
+        lines.append("Top failing policies (most severe first):")
+        lines += [f"  {p.severity.value:<8} {p.failures:>4}  {p.policy_id}  {p.title}" for p in top]
+    lines += _waiver_lines(result)
+    lines += _scan_error_lines(result)
+    lines += _undecided_lines(result, outcome.exit_code, fail_on)
     html = outcome.output_dir / "report.html"
-    echo(f"Reports: {outcome.output_dir}/")
+    lines.append(f"Reports: {outcome.output_dir}/")
     if html in outcome.files:
-        echo(f"Open: {html}")
-    echo(
-        f"Exit code {int(outcome.exit_code)}: {_EXIT_REASON[outcome.exit_code]} "
+        lines.append(f"Open: {html}")
+    lines.append(
+        f"Exit code {int(outcome.exit_code)}: {_exit_reason(result, outcome.exit_code, fail_on)} "
         f"(gate: --fail-on {fail_on.value})"
     )
+    return [safe_text(line) for line in lines]
+
+
+def _coverage_lines(inventory: Inventory, saved_from: Path | None) -> list[str]:
+    accounts = {t.account_id for t in inventory.targets}
+    regions = {t.region for t in inventory.targets}
+    calls = sum(inventory.metadata.api_calls.values())
+    what = (
+        f"{len(accounts)} account(s) x {len(regions)} region(s): {len(inventory.endpoints)} endpoints, "
+        f"{len(inventory.monitors)} monitors, {len(inventory.job_definitions)} job definitions, "
+        f"{len(inventory.alarms)} monitoring alarms"
+    )
+    if saved_from is None:
+        return [f"Scanned {what} ({calls} API calls, {len(inventory.errors)} scan errors)"]
+    # evaluate makes no AWS call: say what it judged, and what the original scan did, as such.
+    return [
+        f"Judged the saved inventory {saved_from} (no AWS calls): {what}",
+        f"  from the scan finished {inventory.metadata.finished_at or 'at an unrecorded time'}, "
+        f"which made {calls} API calls and recorded {len(inventory.errors)} scan errors",
+    ]
+
+
+def _waiver_lines(result: EvaluationResult) -> list[str]:
+    if not result.waivers:
+        return []
+    status = Counter(w.status for w in result.waivers)
+    waived = sum(f.verdict is Verdict.WAIVED for f in result.findings)
+    lines = [
+        f"Waivers: {status[WaiverStatus.ACTIVE]} active ({waived} finding(s) waived), "
+        f"{status[WaiverStatus.EXPIRED]} expired, {status[WaiverStatus.UNUSED]} unused"
+    ]
+    # The expired waivers that no longer cover a failure: each turned a finding back into a FAIL.
+    reverted = Counter(
+        f.waiver.waiver_id
+        for f in result.findings
+        if f.verdict is Verdict.FAIL and f.waiver is not None and f.waiver.expired
+    )
+    expired = sorted((w for w in result.waivers if w.waiver_id in reverted), key=lambda w: w.waiver_id)
+    for w in expired[:MAX_LISTED]:
+        n = reverted[w.waiver_id]
+        lines.append(
+            f"  {w.waiver_id} expired {w.expires} ({w.policy_id}, owner {w.owner}): "
+            f"{n} finding(s) it covered FAIL again"
+        )
+    if len(expired) > MAX_LISTED:
+        lines.append(f"  ... and {len(expired) - MAX_LISTED} more expired waiver(s) (see report.html)")
+    return lines
+
+
+def _scan_error_lines(result: EvaluationResult) -> list[str]:
+    errors = sorted(
+        result.scan_errors, key=lambda e: (e.account_id, e.region or "", e.service, e.operation, e.message)
+    )
+    if not errors:
+        return []
+    lines = [f"Scan errors ({len(errors)}):"]
+    for e in errors[:MAX_LISTED]:
+        message = " ".join(e.message.split())
+        if len(message) > 200:
+            message = message[:199] + "…"
+        lines.append(
+            f"  {e.account_id} {e.region or '-'}  {e.service}:{e.operation}  {e.error_code}: {message}"
+        )
+    if len(errors) > MAX_LISTED:
+        lines.append(f"  ... and {len(errors) - MAX_LISTED} more (see report.html, report.json)")
+    return lines
+
+
+def _undecided(result: EvaluationResult, fail_on: Severity) -> list[Finding]:
+    """The ERROR verdicts the gate counts (at or above ``fail_on``), most severe first."""
+    gated = [f for f in result.findings if f.verdict is Verdict.ERROR and f.severity.rank >= fail_on.rank]
+    return sorted(gated, key=lambda f: (-f.severity.rank, f.policy_id, f.resource_arn))
+
+
+def _undecided_lines(result: EvaluationResult, code: ExitCode, fail_on: Severity) -> list[str]:
+    """On exit 3 without a scan error, the checks that could not be decided are the reason: name them."""
+    if code is not ExitCode.INCOMPLETE or result.scan_errors:
+        return []
+    undecided = _undecided(result, fail_on)
+    lines = [f"Could not check ({len(undecided)} at or above --fail-on {fail_on.value}):"]
+    for f in undecided[:MAX_LISTED]:
+        message = " ".join(f.message.split())
+        lines.append(
+            f"  [{f.severity.value}] {f.policy_id}  {f.resource_name} ({f.account_id}/{f.region}): {message}"
+        )
+    if len(undecided) > MAX_LISTED:
+        lines.append(f"  ... and {len(undecided) - MAX_LISTED} more (see report.html)")
+    return lines
+
+
+def _exit_reason(result: EvaluationResult, code: ExitCode, fail_on: Severity) -> str:
+    match code:
+        case ExitCode.OK:
+            return "no failure at or above the gate's severity"
+        case ExitCode.FAILURES:
+            return "a non-waived FAIL at or above the gate's severity"
+        case ExitCode.INVALID_INPUT:
+            return "invalid input"
+        case ExitCode.INCOMPLETE:
+            undecided = len(_undecided(result, fail_on))
+            if result.scan_errors:
+                also = f" and {undecided} check(s) could not be decided" if undecided else ""
+                return (
+                    f"incomplete: {len(result.scan_errors)} scan error(s){also}, listed above; "
+                    "compliance is not established"
+                )
+            return f"incomplete: {undecided} check(s) could not be decided, listed above"
+        case _:
+            assert_never(code)
 
 
 def _progress_printer(quiet: bool) -> Any:
@@ -130,10 +239,10 @@ def _prepare(
     return _Run(started, loaded, inputs, output)
 
 
-def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
+def _finish(run: _Run, inventory: Inventory, *, quiet: bool, saved_from: Path | None = None) -> int:
     outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
     if not quiet:
-        print_summary(outcome, inventory, fail_on=run.output.fail_on)
+        print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
     return int(outcome.exit_code)
 
 
@@ -231,4 +340,4 @@ def evaluate_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
-    return _finish(run, store.load(inventory_path), quiet=quiet)
+    return _finish(run, store.load(inventory_path), quiet=quiet, saved_from=inventory_path)

@@ -18,7 +18,7 @@ parameters and custom policies (and custom columns) flow in with no code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from auditor.inventory.model import ResourceKind
@@ -108,9 +108,23 @@ def cell(contributions: Sequence[Contribution]) -> CoverageCell:
 
 
 def coverage_matrix(
-    endpoints: Sequence[Resource], contributions: Sequence[Contribution], policies: Sequence[Policy]
+    resources: Mapping[ResourceKind, Sequence[Resource]],
+    contributions: Sequence[Contribution],
+    policies: Sequence[Policy],
 ) -> tuple[list[CoverageColumn], list[CoverageRow]]:
-    """The columns and one row per endpoint (ordered by account, region and ARN)."""
+    """The columns and one row per endpoint (ordered by account, region and ARN).
+
+    A row also names its chain: every other resource that belongs to the endpoint (its monitors,
+    their job definitions and alarms, whatever the kinds' descriptors link), for the reports.
+    """
+    endpoints = resources.get(ResourceKind.ENDPOINT, ())
+    chains: dict[str, set[str]] = {}
+    for kind, items in resources.items():
+        if kind is ResourceKind.ENDPOINT:
+            continue
+        for res in items:
+            for endpoint_arn in res.endpoint_arns:
+                chains.setdefault(endpoint_arn, set()).add(res.arn)
     grouped: dict[tuple[str, str], list[Contribution]] = {}
     for c in contributions:
         for arn in c.endpoint_arns:
@@ -126,6 +140,7 @@ def coverage_matrix(
                 region=e.region,
                 kind=str(e.document.get("kind", "")),
                 cells={col.id: cell(grouped.get((e.arn, col.id), [])) for col in columns},
+                chain_arns=sorted(chains.get(e.arn, ())),
             )
         )
     return columns, rows

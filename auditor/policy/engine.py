@@ -172,7 +172,7 @@ class _Judgement:
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.endpoints: list[Resource] = []
+        self.resources: dict[ResourceKind, list[Resource]] = {}
         self.contributions: list[Contribution] = []
 
 
@@ -189,7 +189,7 @@ def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime
         kind: [avail.unavailable(r) for r in items] for kind, items in resources.items()
     }
     out = _Judgement()
-    out.endpoints = resources[ResourceKind.ENDPOINT]
+    out.resources = resources
     for policy in policies:
         items = resources[policy.resource_kind]
         blocked = unavailable[policy.resource_kind]
@@ -286,7 +286,7 @@ def evaluate(
     waiver_infos = apply_waivers(findings, waivers, moment)
     findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
     # After the waivers: a waived failure still shows the gap in the matrix, marked as waived.
-    columns, rows = coverage_matrix(judgement.endpoints, judgement.contributions, policies.policies)
+    columns, rows = coverage_matrix(judgement.resources, judgement.contributions, policies.policies)
     return EvaluationResult(
         generated_at=iso_z(moment),
         tool_version=auditor.__version__,

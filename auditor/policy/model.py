@@ -8,6 +8,7 @@ the file, line and field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,7 @@ class Policy:
     severity: Severity
     resource_kind: ResourceKind
     remediation: str
+    fix: str  # one line, for the report's "Fix these first" list
     enabled_by_default: bool
     parameters: dict[str, Parameter]
     values: dict[str, Any]  # effective parameter values (defaults + overrides)
@@ -119,6 +121,7 @@ class Policy:
             references=list(self.references),
             frameworks={k: list(v) for k, v in self.frameworks.items()},
             tags=list(self.tags),
+            fix=self.fix,
         )
 
 
@@ -199,6 +202,7 @@ def compile_policy(
         severity=Severity(data["severity"]),
         resource_kind=kind,
         remediation=data["remediation"],
+        fix=data.get("fix") or first_sentence(data["remediation"]),
         enabled_by_default=bool(data.get("enabled", True)),
         parameters=params,
         values=values,
@@ -233,6 +237,15 @@ def _compile_coverage(
     if "missing_when" in spec:
         missing_when = compile_condition(spec["missing_when"], ctx, doc_type, (*where, "missing_when"))
     return CoverageSpec(column, spec.get("title"), spec.get("order"), missing_when)
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` on one line (the one-line fix of a policy that declares none)."""
+    line = " ".join(text.split())
+    # A sentence ends at "; " or at ". " before a capital (so "e.g. hourly" does not end it).
+    match = re.search(r";(?=\s)|\.(?=\s+[A-Z]|$)", line)
+    sentence = line[: match.start() + 1].rstrip(";") if match else line
+    return sentence if len(sentence) <= 160 else sentence[:159] + "…"
 
 
 def _override_error(source: str, policy_id: str, name: str, problem: str) -> InputError:

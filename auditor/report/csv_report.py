@@ -1,4 +1,8 @@
-"""report.csv: one row per verdict, safe to open in a spreadsheet."""
+"""report.csv: one row per verdict, safe to open in a spreadsheet and to ``cat`` in a terminal.
+
+Every cell goes through ``safe_text`` (control and bidirectional-formatting characters become visible
+escapes; line feeds stay, inside quoted cells), then the formula guard.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import json
 
 from auditor.report.encoding import utf8
 from auditor.report.summary import ordered_findings
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult
 
 COLUMNS = (
@@ -65,5 +70,5 @@ def render(result: EvaluationResult) -> bytes:
             ("true" if w.expired else "false") if w else "",
             json.dumps(f.tags, sort_keys=True, ensure_ascii=False) if f.tags else "",
         ]
-        writer.writerow([guard_cell(cell) for cell in row])
+        writer.writerow([guard_cell(safe_text(cell, newlines=True)) for cell in row])
     return utf8(out.getvalue())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -22,14 +21,18 @@ import jinja2
 from markupsafe import Markup
 
 from auditor.inventory.model import DatasetStatus
+from auditor.report.console_links import console_link, encode_name
 from auditor.report.encoding import utf8
-from auditor.report.summary import format_percent, ordered_findings, summarize
+from auditor.report.priority import fix_first, places
+from auditor.report.summary import GroupSummary, format_percent, ordered_findings, summarize
+from auditor.report.text import safe_text
 from auditor.results import (
     CellState,
     CoverageCell,
     CoverageRow,
     EvaluationResult,
     Finding,
+    PolicyInfo,
     ResourceKind,
     Severity,
     Verdict,
@@ -37,6 +40,9 @@ from auditor.results import (
 
 CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
 SCAN_ERROR_CAP = 1000
+FIX_FIRST_CAP = 25  # failing resources in "Fix these first"; the findings table has them all
+UNCHECKED_CAP = 10  # resources in "Could not check"
+PLACES_CAP = 100  # (account, region) rows in the breakdown
 
 STATE_SYMBOLS = {
     CellState.OK: "\u2713",  # check mark
@@ -67,6 +73,20 @@ VERDICT_LABELS = {
     Verdict.NOT_APPLICABLE: "Not applicable",
 }
 WAIVER_CLASS = {"active": "WAIVED", "expired": "FAIL", "unused": "NOT_APPLICABLE"}
+KIND_LABELS = {
+    ResourceKind.ENDPOINT: "endpoint",
+    ResourceKind.MONITOR: "schedule",
+    ResourceKind.JOB_DEFINITION: "job definition",
+    ResourceKind.ALARM: "alarm",
+    ResourceKind.TARGET: "account / region",
+}
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}`` of the template: text from the estate is shown as ``safe_text`` shows it."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return safe_text(value, newlines=True)
+    return value
 
 
 @cache
@@ -77,6 +97,7 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
 
 
@@ -100,29 +121,31 @@ def content_security_policy(css: str, js: str) -> str:
 def script_json(data: Any) -> Markup:
     """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end or confuse it."""
     # A lone surrogate (valid in a Python str, possible in AWS JSON) crashes Chromium's renderer
-    # when shown as text, so the page replaces it with "?" rather than keeping it exact.
+    # when shown as text; page strings arrive escaped by safe_text, and "?" covers anything else.
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     text = utf8(text).decode("utf-8")
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 class _Strings:
-    """A string table: each distinct string is stored once and referred to by index."""
+    """A string table: each distinct string is stored once (as ``safe_text`` shows it) and referred to
+    by index."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.values: list[str] = []
 
     def __call__(self, value: str) -> int:
-        value = _CONTROL.sub("\ufffd", value)
         found = self.index.get(value)
         if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
+            shown = safe_text(value, newlines=True)
+            found = self.index.get(shown)
+            if found is None:
+                found = len(self.values)
+                self.values.append(shown)
+                self.index[shown] = found
+            self.index[value] = found
         return found
 
     def optional(self, value: str) -> int:
@@ -141,12 +164,25 @@ def _tags_text(tags: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(tags.items()))
 
 
+def _console_template(strings: _Strings, arn: str, name: str) -> int:
+    """The string index of the resource's console URL template, or -1 (no link; see console_links).
+
+    The page fills ``{name}`` with the shown name, so only a link whose name is that name is given.
+    """
+    link = console_link(arn)
+    return strings(link.template) if link is not None and link.name == name else -1
+
+
 def page_data(result: EvaluationResult) -> dict[str, Any]:
     """The data the page's script renders: findings and coverage rows as index arrays.
 
     A finding row is ``[policy, verdict, resource, message]`` plus ``[severity, waiver]`` only where
     the severity is not the policy's or a waiver applies; a resource row is
-    ``[arn, name, account, region, tags, kind]``; strings are indexes into ``strings``.
+    ``[arn, name, account, region, tags, kind, console]``; a coverage row is ``[name, arn, account,
+    region, kind, cells, notes, console, chain]`` where ``chain`` lists the resource rows of the
+    endpoint and of the monitors, job definitions and alarms linked to it; ``console`` is a console
+    URL template (``{name}`` stands for the encoded resource name) or -1; strings are indexes into
+    ``strings``.
     """
     strings = _Strings()
     severities = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
@@ -187,6 +223,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
                     strings(f.region),
                     strings.optional(_tags_text(f.tags)),
                     kinds.index(f.resource_kind.value),
+                    _console_template(strings, f.resource_arn, f.resource_name),
                 ]
             )
         row = [policy_index[f.policy_id], verdict_index[f.verdict.value], res, strings(f.message)]
@@ -209,6 +246,8 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
             strings.optional(
                 "; ".join(f"{col.title}: {note}" for col in columns for note in _cell(c, col.id).notes)
             ),
+            _console_template(strings, c.endpoint_arn, c.endpoint_name),
+            [resource_index[a] for a in (c.endpoint_arn, *c.chain_arns) if a in resource_index],
         ]
         for c in sorted(
             result.coverage, key=lambda c: (c.account_id, c.region, c.endpoint_name, c.endpoint_arn)
@@ -236,6 +275,20 @@ def _cell(row: CoverageRow, column: str) -> CoverageCell:
     return row.cells.get(column, _EMPTY_CELL)
 
 
+def view_link(**filters: str) -> str:
+    """A link that opens the findings table filtered: ``#view:verdict=FAIL&severity=high`` (the page's
+    script applies it, as it does a shared address). Values are as the page shows them, percent-encoded."""
+    return "#view:" + "&".join(f"{key}={encode_name(safe_text(value))}" for key, value in filters.items())
+
+
+def _policy_row_key(group: GroupSummary, policies: dict[str, PolicyInfo]) -> tuple[object, ...]:
+    """Policies with failures first, the most severe first; then those that could not be checked."""
+    info = policies.get(group.key)
+    rank = info.severity.rank if info else 0
+    errors = group.verdicts[Verdict.ERROR]
+    return (0 if group.failures else 1 if errors else 2, -rank, -group.failures, -errors, group.key)
+
+
 def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:
     return [
         (t.account_id, t.region, dataset.value, status.value.replace("_", " "))
@@ -251,6 +304,10 @@ def render_text(result: EvaluationResult) -> str:
     summary = summarize(result)
     template = _environment().get_template("report.html.j2")
     api_calls = sum(result.scan.api_calls.values())
+    policies = {p.id: p for p in result.policies}
+    fixes = fix_first(result, Verdict.FAIL)
+    unchecked = fix_first(result, Verdict.ERROR)
+    all_places = places(result)
     return template.render(
         r=result,
         s=summary,
@@ -266,8 +323,18 @@ def render_text(result: EvaluationResult) -> str:
         state_symbols={s.value: STATE_SYMBOLS[s] for s in CellState},
         state_labels={s.value: STATE_LABELS[s] for s in CellState},
         state_help={s.value: STATE_HELP[s] for s in CellState},
-        policies={p.id: p for p in result.policies},
-        policy_rows=sorted(summary.by_policy, key=lambda g: (-g.failures, -g.verdicts[Verdict.ERROR], g.key)),
+        policies=policies,
+        policy_rows=sorted(summary.by_policy, key=lambda g: _policy_row_key(g, policies)),
+        fix_items=fixes[:FIX_FIRST_CAP],
+        fix_more=len(fixes) - FIX_FIRST_CAP,
+        error_items=unchecked[:UNCHECKED_CAP],
+        error_more=len(unchecked) - UNCHECKED_CAP,
+        places=all_places[:PLACES_CAP],
+        places_more=all_places[PLACES_CAP:],
+        severities=sorted(Severity, key=lambda s: -s.rank),
+        place_verdicts=(Verdict.ERROR, Verdict.WAIVED, Verdict.PASS),
+        kind_labels=KIND_LABELS,
+        view=view_link,
         waivers=sorted(result.waivers, key=lambda w: (w.status.value, w.waiver_id, w.policy_id)),
         waiver_class=WAIVER_CLASS,
         gaps=_gaps(result),

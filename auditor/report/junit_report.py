@@ -2,8 +2,9 @@
 
 FAIL becomes ``<failure>`` carrying the explanation and remediation; ERROR becomes ``<error>``
 (the data could not be collected); WAIVED and NOT_APPLICABLE become ``<skipped>`` with the reason.
-Characters XML 1.0 cannot carry (control characters, lone surrogates) are removed from every value,
-so hostile resource names or tags cannot make the file unparseable.
+Control and bidirectional-formatting characters become visible escapes (``safe_text``; line feeds stay)
+and what XML 1.0 still cannot carry is removed, so hostile resource names or tags can neither make the
+file unparseable nor drive the terminal of whoever reads it.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ import xml.etree.ElementTree as ET
 from typing import assert_never
 
 from auditor.report.summary import ordered_findings
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, PolicyInfo, Verdict
 
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(value: str) -> str:
-    """``value`` without the characters XML 1.0 forbids."""
-    return _XML_INVALID.sub("", value)
+    """``value`` made safe to show (``safe_text``), without the characters XML 1.0 forbids."""
+    return _XML_INVALID.sub("", safe_text(value, newlines=True))
 
 
 def _detail(f: Finding) -> str:

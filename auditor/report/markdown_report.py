@@ -1,8 +1,9 @@
 """report.md: a short summary for a CI job page or a pull-request comment.
 
-Every value from the estate (names, tags, messages) is escaped: HTML-significant characters become
-entities, Markdown punctuation is backslash-escaped, line breaks become spaces and ``@`` is broken
-so a resource named ``@org/team`` cannot notify anyone. The output is capped below GitHub's
+Every value from the estate (names, tags, messages) is escaped: control and bidirectional-formatting
+characters become visible escapes (``safe_text``), HTML-significant characters become entities,
+Markdown punctuation is backslash-escaped, line breaks become spaces and ``@`` is broken so a
+resource named ``@org/team`` cannot notify anyone. The output is capped below GitHub's
 65,536-character comment limit; report.html and report.json hold everything.
 """
 
@@ -12,7 +13,9 @@ import re
 from collections.abc import Sequence
 
 from auditor.report.encoding import utf8
+from auditor.report.priority import failing_policies
 from auditor.report.summary import format_percent, ordered_findings, summarize
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Verdict, WaiverStatus
 
 MAX_CHARS = 60_000
@@ -24,12 +27,11 @@ MAX_CELL = 300
 # Only what can start markup mid-line: emphasis, code, links, tables, strikethrough. Values never
 # start a line (they sit in table cells or after text), so block markers need no escaping.
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def md_escape(value: str, limit: int = MAX_CELL) -> str:
     """``value`` as inert Markdown text, one line, at most ``limit`` characters (before escaping)."""
-    text = " ".join(_CONTROL.sub(" ", value).split())
+    text = " ".join(safe_text(value, newlines=True).split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -115,16 +117,22 @@ def render_text(result: EvaluationResult) -> str:
     lines += _table(
         [sev.value for sev in s.failures_by_severity], [[str(n) for n in s.failures_by_severity.values()]]
     )
-    titles = {p.id: p.title for p in result.policies}
-    top = sorted((g for g in s.by_policy if g.failures), key=lambda g: (-g.failures, g.key))
+    checked = {g.key: g.total for g in s.by_policy}
+    top = failing_policies(result)  # the most severe first, then the most failures
     if top:
         shown_p = top[:MAX_POLICY_ROWS]
         lines += ["", "### Top failing policies", ""]
         lines += _table(
-            ["Policy", "Title", "Failures", "Checked"],
+            ["Severity", "Policy", "Title", "Failures", "Checked"],
             [
-                [md_escape(g.key, 80), md_escape(titles.get(g.key, ""), 120), str(g.failures), str(g.total)]
-                for g in shown_p
+                [
+                    p.severity.value,
+                    md_escape(p.policy_id, 80),
+                    md_escape(p.title, 120),
+                    str(p.failures),
+                    str(checked.get(p.policy_id, 0)),
+                ]
+                for p in shown_p
             ],
         )
         lines += _more(len(top), len(shown_p))

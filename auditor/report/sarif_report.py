@@ -8,6 +8,10 @@ checks would bury the few that matter. Their counts are in ``runs[0].properties`
 stays the complete record. Resources are logical locations identified by ARN (plus a physical
 location on inventory.json, which GitHub code scanning requires); each policy is a rule with its
 remediation as help text and a ``security-severity`` score.
+
+Every string in the log (messages, names, tags, justifications) goes through ``safe_text``: code-scanning
+views and terminals show them, so control and bidirectional-formatting characters become visible
+escapes. Fingerprints are computed from the exact values; report.json keeps those values exact.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any, assert_never
 
 from auditor.report.encoding import json_text, utf8
 from auditor.report.summary import ordered_findings, summarize
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind, Severity, Verdict
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -167,8 +172,24 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
     return out
 
 
+def _shown(value: Any) -> Any:
+    """``value`` with every string in it (dict keys included) passed through ``safe_text``."""
+    if isinstance(value, str):
+        return safe_text(value, newlines=True)
+    if isinstance(value, dict):
+        return {_shown(k): _shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
+
+
 def to_sarif(result: EvaluationResult) -> dict[str, Any]:
-    """The SARIF log as JSON-compatible data."""
+    """The SARIF log as JSON-compatible data (every string made safe to show)."""
+    shown: dict[str, Any] = _shown(_log(result))
+    return shown
+
+
+def _log(result: EvaluationResult) -> dict[str, Any]:
     policies = {p.id: p for p in result.policies}
     findings = ordered_findings(result.findings)
     for f in findings:

@@ -12,6 +12,10 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))  # tests/benchmarks is not a package: find the shared helper
+
+from headless_chromium import require_chromium  # noqa: E402
+
 RUN = ROOT / "benchmarks" / "run.py"
 README = ROOT / "benchmarks" / "README.md"
 
@@ -63,6 +67,7 @@ BROWSER_FIELDS = {
 
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, bytes]:
+    require_chromium()  # the report benchmark loads the page in headless Chromium
     results = tmp_path_factory.mktemp("bench-results")
     before = README.read_bytes()
     done = subprocess.run(

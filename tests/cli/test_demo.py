@@ -16,8 +16,10 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _without_port(text: str) -> list[str]:
+    """The lines without what changes from run to run: the port, and the demo waivers' dates."""
     return [
-        re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line).rstrip() for line in text.strip().splitlines()
+        re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", line)).rstrip()
+        for line in text.strip().splitlines()
     ]
 
 

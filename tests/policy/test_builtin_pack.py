@@ -39,6 +39,7 @@ def test_meta_every_policy_is_complete(pc: PolicyCases) -> None:
     assert fails, f"{pc.spec.id} has no *_fail_<why> case"
     data = pc.spec.data
     assert data["remediation"].strip(), f"{pc.spec.id} has no remediation"
+    assert data.get("fix"), f"{pc.spec.id} has no one-line fix (shown in the report's 'Fix these first')"
     assert data.get("references"), f"{pc.spec.id} has no references"
     # Case names tell the truth: _pass expects a PASS and no FAIL; _fail_ expects a FAIL or ERROR.
     for label, f in pc.cases:

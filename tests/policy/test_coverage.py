@@ -306,3 +306,15 @@ def test_cell_aggregation_rule(contributions: list[Contribution], state: CellSta
     assert result.state is state
     if state in (BROKEN, MISSING, UNKNOWN):
         assert result.notes  # the verdicts that decided it are named
+
+
+def test_each_row_names_the_chain_it_shows() -> None:
+    fragment = watched_endpoint()
+    fragment["endpoints"].append({"name": "bare"})
+    result = judge(fragment)
+    inventory = inventory_from(fragment)
+    expected = {m.arn for m in inventory.monitors}
+    expected |= {j.arn for j in inventory.job_definitions} | {a.arn for a in inventory.alarms}
+    rows = {r.endpoint_name: r for r in result.coverage}
+    assert rows["churn"].chain_arns == sorted(expected)
+    assert rows["bare"].chain_arns == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
+from auditor.errors import InputError
 from auditor.policy.loader import builtin_files, load_policy_set
 
 from .conftest import minimal_policy
@@ -44,3 +46,32 @@ def test_digest_is_stable_and_tracks_content(tmp_path: Path) -> None:
     assert load_policy_set([path], builtin=False).digest == first
     path.write_text(yaml.safe_dump(minimal_policy(severity="low")), encoding="utf-8")
     assert load_policy_set([path], builtin=False).digest != first
+
+
+def test_fix_is_the_declared_line_or_the_first_sentence_of_the_remediation(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    remediation = (
+        "Create one with CreateMonitoringSchedule (e.g. hourly); the SDK: create_monitoring_schedule()."
+    )
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "policies": [
+                    minimal_policy(id="t-declared", fix="Add the monitor."),
+                    minimal_policy(id="t-derived", remediation=remediation),
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    infos = {p.id: p.info() for p in load_policy_set([path], builtin=False).policies}
+    assert infos["t-declared"].fix == "Add the monitor."
+    assert infos["t-derived"].fix == "Create one with CreateMonitoringSchedule (e.g. hourly)"
+
+
+def test_fix_must_be_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(minimal_policy(fix="one\ntwo")), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_policy_set([path], builtin=False)
+    assert "fix" in str(caught.value)

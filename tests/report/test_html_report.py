@@ -9,6 +9,7 @@ import json
 import re
 
 from auditor.report import html_report
+from auditor.report.text import safe_text
 from auditor.results import (
     CellState,
     CoverageCell,
@@ -21,7 +22,18 @@ from auditor.results import (
     Verdict,
 )
 
-from .conftest import HOSTILE_NAME, HOSTILE_TAG, base_result, endpoint_arn
+from .conftest import (
+    ACCOUNT,
+    CONTROL_NAME,
+    FORMULA_NAME,
+    HOSTILE_NAME,
+    HOSTILE_TAG,
+    OTHER_ACCOUNT,
+    REGION,
+    base_result,
+    endpoint_arn,
+    finding,
+)
 
 
 def _page(result: EvaluationResult) -> str:
@@ -56,7 +68,15 @@ def test_csp_allows_exactly_the_inline_style_and_script(rich_result: EvaluationR
 
 def test_self_contained_nothing_fetched(rich_result: EvaluationResult) -> None:
     page = _page(rich_result)
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page, flags=re.I)
+    assert not re.search(r"""src\s*=\s*["']?(https?:|//)""", page, flags=re.I)
+    assert "<link" not in page
+    # The only outside addresses are links to the AWS console: navigation on a click, never a fetch,
+    # opened without an opener or a referrer.
+    links = re.findall(r"""<[^>]*\shref\s*=\s*["']?(?:https?:|//)[^>]*>""", page, flags=re.I)
+    assert links
+    for tag in links:
+        assert tag.startswith("<a ") and 'target="_blank"' in tag and 'rel="noopener noreferrer"' in tag, tag
+        assert re.search(r'href="https://[a-z0-9-]+\.console\.aws\.amazon\.com/', tag), tag
     assert "@import" not in page and "url(" not in page
     assert not re.search(r"\sstyle=", page)  # inline style attributes would need 'unsafe-hashes'
     assert not re.search(r"<[^>]*\son[a-z]+\s*=", page, flags=re.I)  # no event-handler attributes
@@ -141,3 +161,70 @@ def scale_result(endpoints: int = 5000, policies: int = 20) -> EvaluationResult:
 def test_stays_small_at_5000_endpoints() -> None:
     data = html_report.render(scale_result())
     assert len(data) < 10 * 1024 * 1024, f"{len(data) / 1e6:.1f} MB"
+
+
+def _section(page: str, section_id: str) -> str:
+    found = re.search(rf'<section id="{section_id}"[^>]*>(.*?)</section>', page, flags=re.S)
+    assert found is not None, section_id
+    return found.group(1)
+
+
+def test_the_page_opens_with_the_headline_then_fix_first_then_places_then_the_matrix(
+    rich_result: EvaluationResult,
+) -> None:
+    page = _page(rich_result)
+    order = [page.index(f'<section id="{s}"') for s in ("headline", "fix-first", "places", "coverage")]
+    assert order == sorted(order)
+    assert page.index('<section id="coverage"') < page.index('<section id="findings"')
+
+
+def test_fix_first_lists_failing_resources_worst_first_with_their_fix(rich_result: EvaluationResult) -> None:
+    rich_result.policies[1].fix = "Give the alarm an action."
+    fix = _section(_page(rich_result), "fix-first")
+    failing, _, unchecked = fix.partition('id="could-not-check"')
+    names = re.findall(r"<strong>(.*?)</strong>", failing)
+    # critical first, then high, then low; the waived, passed and not-applicable ones are not there
+    assert [html.unescape(n) for n in names] == [FORMULA_NAME, HOSTILE_NAME, safe_text(CONTROL_NAME)]
+    assert "Give the alarm an action." in failing and "Fix MM-DQ-001 like this." in failing
+    assert "legacy-ep" not in failing and "serverless-ep" not in failing and "churn-prod" not in failing
+    assert "fraud-prod" in unchecked and "AccessDenied on monitors" in unchecked
+    assert "<img" not in fix
+
+
+def test_fix_first_is_capped_and_links_to_every_failure() -> None:
+    findings = [finding("MM-DQ-001", Verdict.FAIL, f"ep-{i:03d}") for i in range(40)]
+    fix = _section(_page(base_result(findings)), "fix-first")
+    assert fix.count("<tr>") == html_report.FIX_FIRST_CAP + 1  # the header row
+    assert "and 15 more failing resource(s)" in fix and 'href="#view:verdict=FAIL&amp;sort=severity"' in fix
+
+
+def test_cards_and_places_link_to_filtered_findings(rich_result: EvaluationResult) -> None:
+    page = _page(rich_result)
+    headline = _section(page, "headline")
+    for sev in ("critical", "high", "medium", "low", "info"):
+        assert f'href="#view:verdict=FAIL&amp;severity={sev}"' in headline
+    assert 'href="#view:verdict=ERROR"' in headline and 'href="#view:verdict=WAIVED"' in headline
+    places = _section(page, "places")
+    rows = re.findall(r"<tr><td.*?</tr>", places, flags=re.S)
+    assert f"#view:account={OTHER_ACCOUNT}" not in rows[0]  # the account with the critical failure is first
+    assert (
+        f'href="#view:verdict=FAIL&amp;severity=critical&amp;account={ACCOUNT}&amp;region={REGION}"'
+        in rows[0]
+    )
+
+
+def test_page_data_carries_console_templates_and_endpoint_chains(rich_result: EvaluationResult) -> None:
+    monitor = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:monitoring-schedule/legacy-ep-dq"
+    (row,) = [c for c in rich_result.coverage if c.endpoint_name == "churn-prod"]
+    row.chain_arns = [monitor, "arn:aws:sagemaker:eu-west-1:111122223333:model/not-judged"]
+    rich_result.findings.append(finding("MM-DQ-001", Verdict.PASS, "x"))
+    rich_result.findings[-1].resource_arn = monitor
+    data = _data(_page(rich_result))
+    strings = data["strings"]
+    by_arn = {strings[r[0]]: r for r in data["resources"]}
+    template = strings[by_arn[endpoint_arn("churn-prod")][6]]
+    assert template == (
+        "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/endpoints/{name}"
+    )
+    (cov,) = [c for c in data["coverage"] if strings[c[0]] == "churn-prod"]
+    assert [strings[data["resources"][i][0]] for i in cov[8]] == [endpoint_arn("churn-prod"), monitor]

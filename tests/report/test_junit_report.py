@@ -36,11 +36,11 @@ def test_structure_counts_and_verdict_elements(rich_result: EvaluationResult) ->
     assert props["severity"] == "high"
 
 
-def test_control_characters_and_surrogates_are_removed(rich_result: EvaluationResult) -> None:
+def test_control_characters_and_surrogates_are_shown_escaped(rich_result: EvaluationResult) -> None:
     data = junit_report.render(rich_result)
     root = ET.fromstring(data)  # would raise on any XML-invalid character
     names = [c.get("name") or "" for c in root.iter("testcase")]
-    assert any(n.endswith("bad[31mname") for n in names)
+    assert any(n.endswith("bad\\x00\\x07\\x1b[31mname\\ud800") for n in names)
     assert b"\x00" not in data and b"\x1b" not in data and b"\x0b" not in data
 
 

@@ -51,3 +51,23 @@ def test_clean_run_says_passed() -> None:
         base_result([finding("P1", Verdict.PASS, "a", severity=Severity.LOW)])
     ).decode()
     assert "100.0% (no failing checks)" in text
+
+
+def test_top_failing_policies_rank_by_severity_before_count() -> None:
+    findings = [finding("MM-DQ-001", Verdict.FAIL, f"ep-{i}") for i in range(3)]
+    findings += [finding("MM-CAP-001", Verdict.FAIL, f"ep-{i}", Severity.LOW) for i in range(5)]
+    findings += [finding("MM-ALARM-001", Verdict.FAIL, "one", Severity.CRITICAL)]
+    text = markdown_report.render(base_result(findings)).decode()
+    top = text.split("### Top failing policies", 1)[1].split("###", 1)[0]
+    rows = [line for line in top.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [row.split(" | ")[1] for row in rows] == ["MM-ALARM-001", "MM-DQ-001", "MM-CAP-001"]
+    assert rows[0].startswith("| critical |")
+
+
+def test_not_applicable_checks_are_not_listed() -> None:
+    text = markdown_report.render(
+        base_result(
+            [finding("P1", Verdict.NOT_APPLICABLE, "serverless-ep"), finding("P1", Verdict.FAIL, "a")]
+        )
+    ).decode()
+    assert "serverless-ep" not in text
