@@ -329,7 +329,7 @@ def fit_to_size(finding: dict[str, Any], max_bytes: int = MAX_FINDING_BYTES) -> 
     """
     if finding_size(finding) <= max_bytes:
         return finding
-    out = json.loads(json.dumps(finding))
+    out: dict[str, Any] = json.loads(json.dumps(finding))
     steps = (
         ("Description", 256),
         ("ProductFields", 256),
