@@ -22,7 +22,6 @@ extra) rather than hand-written dicts; the OCSF version is the library's (``meta
 from __future__ import annotations
 
 import importlib.util
-import json
 from datetime import datetime
 from functools import cache
 from typing import Any, assert_never
@@ -276,7 +275,9 @@ def to_events(result: EvaluationResult) -> list[dict[str, Any]]:
 
 
 def _dump(event: Any) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(event.model_dump_json(exclude_none=True))
+    # mode="json" rather than model_dump_json(): a lone surrogate (possible in AWS names) stays a str
+    # here, and json_text keeps it exact; pydantic's own encoder would raise on it.
+    data: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
     return data
 
 
