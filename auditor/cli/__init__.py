@@ -22,6 +22,7 @@ from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
+from auditor.cli.securityhub_cmd import securityhub
 from auditor.errors import InputError
 
 
@@ -53,6 +54,7 @@ for command in (
     diff,
     init,
     emulator,
+    securityhub,
 ):
     cli.add_command(command)
 
