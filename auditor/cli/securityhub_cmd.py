@@ -99,6 +99,9 @@ def import_cmd(
         raise BadInput("--role-arn-template: must contain the placeholder {account_id}")
     try:
         findings = load_findings(report, include_passed=include_passed)
+        if not findings:
+            click.echo(f"No findings to import in {report}.")
+            return
         grouped = targets(findings, str(report))
         where = {(t.account_id, t.region) for t in grouped}
         click.echo(

@@ -124,6 +124,8 @@ def load_findings(path: Path, *, include_passed: bool = False) -> list[dict[str,
         raise InputError(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno) from None
     except RecursionError:
         raise InputError(str(path), "JSON nested too deeply") from None
+    if isinstance(data, dict) and data.get("Findings") == []:
+        return []  # a run with nothing but passes: valid, and nothing to send
     if isinstance(data, dict) and "Findings" in data:
         errors = asff_report.validation_errors(data)
         if errors:

@@ -259,3 +259,10 @@ def test_report_json_input_is_rendered_like_format_asff(aws: LocalAws, tmp_path:
     result = _import(aws, path)
     assert result.exit_code == 0, result.output
     assert len(stored_findings(aws, MEMBER_A, "us-east-1")) == 2
+
+
+def test_a_report_without_findings_imports_nothing_and_succeeds(aws: LocalAws, tmp_path: Path) -> None:
+    result = _import(aws, _write(tmp_path, []))
+    assert result.exit_code == 0
+    assert "No findings to import" in result.output
+    assert aws.faults.calls() == {}
