@@ -319,8 +319,9 @@ def render(result: EvaluationResult, *, include_passed: bool = False) -> bytes:
 
 
 def finding_size(finding: dict[str, Any]) -> int:
-    """Bytes of the finding as sent (compact JSON, UTF-8)."""
-    return len(json.dumps(finding, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    """Bytes of the finding as sent (compact JSON, UTF-8; a lone surrogate counts its 3 bytes)."""
+    text = json.dumps(finding, separators=(",", ":"), ensure_ascii=False)
+    return len(text.encode("utf-8", errors="surrogatepass"))
 
 
 def fit_to_size(finding: dict[str, Any], max_bytes: int = MAX_FINDING_BYTES) -> dict[str, Any] | None:

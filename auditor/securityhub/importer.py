@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from auditor.errors import InputError
 from auditor.fileio import read_text
@@ -198,7 +199,9 @@ def _transient(exc: Exception) -> bool:
         code, _ = error_code_and_message(exc)
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         return code in TRANSIENT_CODES or status >= 500
-    return isinstance(exc, BotoCoreError)  # connection reset, read timeout, ...
+    # Connection refused or reset, timeouts: worth another round. Other botocore errors (parameter
+    # validation, the guard) would fail the same way again.
+    return isinstance(exc, HTTPClientError | BotoConnectionError)
 
 
 class _Importer:

@@ -108,3 +108,26 @@ def test_deploy_templates_exist_for_the_import_role() -> None:
     deploy = Path(__file__).resolve().parents[2] / "deploy"
     assert (deploy / "cloudformation" / "findings-import-role.yaml").is_file()
     assert (deploy / "terraform" / "findings-import-role" / "policy.json").is_file()
+
+
+def test_a_lone_surrogate_in_a_name_does_not_break_batching() -> None:
+    findings = asff_findings({(MEMBER_A, "us-east-1"): 2})
+    findings[0]["Resources"][0]["Details"]["Other"]["mm-auditor/resource_name"] = "bad\ud800name"
+    packed, too_large = batches(findings)
+    assert [len(b) for b in packed] == [2] and too_large == []
+
+
+def test_only_transient_errors_are_tried_again() -> None:
+    from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
+
+    from auditor.securityhub.importer import _transient
+
+    def client_error(code: str, status: int) -> ClientError:
+        return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
+
+    assert _transient(client_error("ThrottlingException", 400))
+    assert _transient(client_error("Whatever", 503))
+    assert _transient(EndpointConnectionError(endpoint_url="https://securityhub.us-east-1.amazonaws.com"))
+    assert not _transient(client_error("AccessDeniedException", 403))
+    assert not _transient(client_error("InvalidAccessException", 401))
+    assert not _transient(ParamValidationError(report="bad"))
