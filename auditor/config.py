@@ -30,6 +30,9 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
     CSV = "csv"
     MARKDOWN = "markdown"
+    ASFF = "asff"
+    OCSF = "ocsf"
+    FRAMEWORKS_CSV = "frameworks-csv"
 
 
 @dataclass
@@ -53,11 +56,13 @@ class Config:
     disable: list[str] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: str | None = None
+    frameworks: list[str] = field(default_factory=list)  # extra framework mapping files or folders
     # What to produce
     formats: list[OutputFormat] = field(default_factory=list)
     output_dir: str | None = None
     fail_on: Severity | None = None
     allow_incomplete: bool = False
+    asff_include_passed: bool = False
 
 
 def derived_schema() -> dict[str, Any]:
@@ -96,6 +101,9 @@ def load_config(path: Path) -> Config:
         raise InputError(source, exc.message, location=location) from None
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
+    config.frameworks = [
+        str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.frameworks
+    ]
     if config.waivers is not None and not Path(config.waivers).is_absolute():
         config.waivers = str((base / config.waivers).resolve())
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
@@ -132,10 +140,13 @@ parameters: {}          # per-policy parameter overrides, e.g.:
 #  mm-model-quality-monitor:
 #    production_tag_values: [production, prod, live]
 # waivers: waivers.yaml
+frameworks: []          # extra framework mapping files or folders (the built-in SR 11-7, ISO/IEC
+                        # 42001, EU AI Act and NIST AI RMF mappings come with the built-in pack)
 
 # --- What to produce ----------------------------------------------------------
-formats: [json, html]   # any of json, html, junit, sarif, csv, markdown
+formats: [json, html]   # any of json, html, junit, sarif, csv, markdown, asff, ocsf, frameworks-csv
 # output_dir: reports/nightly
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
+asff_include_passed: false  # true: report.asff.json also holds PASS verdicts (Compliance.Status PASSED)
 """

@@ -15,12 +15,14 @@ from pathlib import Path
 from auditor.coverage import coverage_rows
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
+from auditor.framework_rollup import rollup
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
+from auditor.policy.frameworks import FrameworkSet, load_frameworks
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.waivers import Waiver, load_waivers
-from auditor.report import resolve_formats, write_reports
+from auditor.report import ReportOptions, resolve_formats, write_reports
 from auditor.report.diff import compare, load_result
 from auditor.report.evidence import record_run
 from auditor.report.gate import ExitCode, exit_code
@@ -38,6 +40,7 @@ class JudgeInputs:
     waiver_files: list[tuple[str, bytes]]
     baseline: EvaluationResult | None
     config_files: list[tuple[str, bytes]] = field(default_factory=list)
+    frameworks: FrameworkSet = field(default_factory=FrameworkSet)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class OutputOptions:
     output_dir: Path | None = None
     fail_on: Severity = Severity.HIGH
     allow_incomplete: bool = False
+    asff_include_passed: bool = False
     argv: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
@@ -79,13 +83,20 @@ def load_judge_inputs(
     waivers_path: Path | None = None,
     baseline_path: Path | None = None,
     config_path: Path | None = None,
+    framework_paths: Sequence[Path] = (),
 ) -> JudgeInputs:
-    """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2).
+    """Load policies, frameworks, waivers and the baseline report; any invalid input raises InputError
+    (exit 2).
 
-    With no arguments: the built-in pack with its default parameters, no waivers, no baseline.
+    With no arguments: the built-in pack with its default parameters and its framework mappings, no
+    waivers, no baseline. The built-in frameworks come with the built-in pack (``builtin``); every
+    framework may only name policies that were loaded.
     """
     policies = load_policy_set(
         policy_paths, builtin=builtin, enable=enable, disable=disable, parameters=parameters
+    )
+    frameworks = load_frameworks(
+        framework_paths, builtin=builtin, known_policies={p.id for p in policies.available}
     )
     waivers: list[Waiver] = []
     waiver_files: list[tuple[str, bytes]] = []
@@ -100,15 +111,17 @@ def load_judge_inputs(
         waiver_files=waiver_files,
         baseline=baseline,
         config_files=config_files,
+        frameworks=frameworks,
     )
 
 
 def judge(
     inventory: Inventory, inputs: JudgeInputs, *, inventory_digest: str | None = None
 ) -> EvaluationResult:
-    """Evaluate, then add the coverage matrix and the comparison with the baseline."""
+    """Evaluate, then add the coverage matrix, the framework rollup and the comparison with the baseline."""
     result = evaluate(inventory, inputs.policies, inputs.waivers, inventory_digest=inventory_digest)
     result.coverage = coverage_rows(inventory, result.findings)
+    result.frameworks = rollup(inputs.frameworks.frameworks, result)
     if inputs.baseline is not None:
         result.baseline = compare(inputs.baseline, result)
     return result
@@ -127,10 +140,12 @@ def finish(
     out_dir = output.output_dir or default_output_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(out_dir / "inventory.json", saved)
-    files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir)]
+    options = ReportOptions(asff_include_passed=output.asff_include_passed)
+    files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir, options=options)]
     record_run(
         out_dir,
         policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
+        framework_files=[(name, src.read_bytes()) for name, src in inputs.frameworks.files],
         waiver_files=inputs.waiver_files,
         config_files=inputs.config_files,
         argv=output.argv,

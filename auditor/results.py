@@ -159,6 +159,51 @@ class BaselineComparison:
     compliance_after: float | None = None
 
 
+class RequirementStatus(StrEnum):
+    """A framework requirement's status, rolled up from the verdicts of the policies mapped to it.
+
+    Decided in this order: FAIL (any FAIL), ERROR (any ERROR: compliance not established),
+    NOT_EVALUATED (a mapped policy did not run, or nothing was judged: the evidence is incomplete),
+    WAIVED (met only thanks to waivers), PASS, NOT_APPLICABLE (every verdict N/A). Never PASS on
+    missing evidence.
+    """
+
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    NOT_EVALUATED = "NOT_EVALUATED"
+    WAIVED = "WAIVED"
+    PASS = "PASS"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+@dataclass
+class RequirementRollup:
+    """One requirement of a framework: its status and the verdicts behind it."""
+
+    requirement_id: str
+    title: str
+    status: RequirementStatus
+    policies: list[str]  # the policy ids mapped to the requirement
+    source: str = ""
+    summary: str = ""
+    policies_not_run: list[str] = field(default_factory=list)  # mapped, but disabled or not loaded
+    verdicts: dict[Verdict, int] = field(default_factory=dict)
+    failing_resources: list[str] = field(default_factory=list)  # ARNs with a FAIL or ERROR verdict
+
+
+@dataclass
+class FrameworkRollup:
+    """A framework (SR 11-7, ISO/IEC 42001, ...) with the status of each of its requirements."""
+
+    framework_id: str
+    name: str
+    title: str
+    version: str
+    source: str
+    origin: str  # "builtin" or the file it was loaded from
+    requirements: list[RequirementRollup] = field(default_factory=list)
+
+
 @dataclass
 class EvaluationResult:
     generated_at: str
@@ -173,4 +218,5 @@ class EvaluationResult:
     waivers: list[WaiverInfo] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     baseline: BaselineComparison | None = None
+    frameworks: list[FrameworkRollup] = field(default_factory=list)
     schema_version: str = RESULTS_SCHEMA_VERSION

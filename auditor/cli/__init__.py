@@ -16,11 +16,13 @@ from auditor import __version__
 from auditor.cli.common import EXIT_CODES_EPILOG
 from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
+from auditor.cli.frameworks_cmd import frameworks
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
+from auditor.cli.securityhub_cmd import securityhub
 from auditor.errors import InputError
 
 
@@ -41,7 +43,19 @@ def cli() -> None:
 
 
 # Explicit registry: every command the tool has, in one place.
-for command in (scan_cmd, evaluate_cmd, demo, policies, iam_policy, evidence, diff, init, emulator):
+for command in (
+    scan_cmd,
+    evaluate_cmd,
+    demo,
+    policies,
+    frameworks,
+    iam_policy,
+    evidence,
+    diff,
+    init,
+    emulator,
+    securityhub,
+):
     cli.add_command(command)
 
 

@@ -79,6 +79,14 @@ def judge_options(f: F) -> F:
             metavar="REPORT",
             help="A previous report.json or evidence bundle: adds a 'since last run' section.",
         ),
+        click.option(
+            "--frameworks",
+            "framework_paths",
+            multiple=True,
+            metavar="PATH",
+            help="Extra framework mapping file or folder (repeatable), added to the built-in "
+            "SR 11-7, ISO/IEC 42001, EU AI Act and NIST AI RMF mappings.",
+        ),
     ]
     for decorator in reversed(decorators):
         f = decorator(f)
@@ -93,8 +101,8 @@ def output_options(f: F) -> F:
             "formats",
             multiple=True,
             metavar="LIST",
-            help="Report formats, comma-separated or repeated: json, html, junit, sarif, csv, markdown "
-            "(default: json,html).",
+            help="Report formats, comma-separated or repeated: json, html, junit, sarif, csv, markdown, "
+            "asff, ocsf, frameworks-csv (default: json,html).",
         ),
         click.option(
             "--output-dir",
@@ -113,6 +121,12 @@ def output_options(f: F) -> F:
             is_flag=True,
             default=None,
             help="Do not exit 3 when data could not be collected (ERROR verdicts are still reported).",
+        ),
+        click.option(
+            "--asff-include-passed",
+            is_flag=True,
+            default=None,
+            help="report.asff.json also holds PASS verdicts (Compliance.Status PASSED).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors."),
     ]
@@ -149,6 +163,7 @@ class JudgeArgs:
     disable: tuple[str, ...]
     waivers_path: str | None
     baseline_path: str | None
+    framework_paths: tuple[str, ...] = ()
 
 
 def build_judge_inputs(loaded: LoadedConfig, args: JudgeArgs) -> JudgeInputs:
@@ -169,6 +184,8 @@ def build_judge_inputs(loaded: LoadedConfig, args: JudgeArgs) -> JudgeInputs:
         waivers_path=_existing_path("--waivers", waivers) if waivers else None,
         baseline_path=_existing_path("--baseline", args.baseline_path) if args.baseline_path else None,
         config_path=loaded.path,
+        framework_paths=[_existing_path("--frameworks", p) for p in args.framework_paths]
+        or [_existing_path("config: frameworks", p) for p in config.frameworks],
     )
 
 
@@ -179,6 +196,7 @@ def build_output_options(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None = None,
 ) -> OutputOptions:
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()]
     if not names:
@@ -189,4 +207,7 @@ def build_output_options(
         output_dir=output_dir or (Path(config.output_dir) if config.output_dir else None),
         fail_on=severity,
         allow_incomplete=allow_incomplete if allow_incomplete is not None else config.allow_incomplete,
+        asff_include_passed=(
+            asff_include_passed if asff_include_passed is not None else config.asff_include_passed
+        ),
     )

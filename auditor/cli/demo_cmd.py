@@ -90,8 +90,16 @@ def _demo_environment() -> Iterator[None]:
     show_default=True,
     help="Gate severity, as in `auditor scan`.",
 )
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="LIST",
+    help="Report formats, comma-separated or repeated (default: every format, report.asff.json and "
+    "report.ocsf.json included).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
+def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) -> int:
     """Run the full audit on a local AWS with a sample organization (no AWS account needed).
 
     Needs the demo extra: pip install 'mm-auditor[demo]'. Exits with the code a real gate would
@@ -113,7 +121,8 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         waivers = Path(scratch) / "demo-waivers.yaml"
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
         inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
-    output = OutputOptions(formats=check_formats(list(FORMATS)), output_dir=output_dir, fail_on=severity)
+    names = [n.strip() for item in formats for n in item.split(",") if n.strip()] or list(FORMATS)
+    output = OutputOptions(formats=check_formats(names), output_dir=output_dir, fail_on=severity)
     with _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")
         estate = build_estate(aws, EstateSpec())

@@ -225,6 +225,7 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None = None,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
@@ -235,6 +236,7 @@ def _prepare(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
     )
     return _Run(started, loaded, inputs, output)
 
@@ -259,10 +261,12 @@ def scan_cmd(
     disable: tuple[str, ...],
     waivers_path: str | None,
     baseline_path: str | None,
+    framework_paths: tuple[str, ...],
     formats: tuple[str, ...],
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
     quiet: bool,
     **scan_kwargs: Any,
 ) -> int:
@@ -274,11 +278,12 @@ def scan_cmd(
     """
     run = _prepare(
         config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
         formats=formats,
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
     )
     options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
     inventory = scan(options, progress=_progress_printer(quiet))
@@ -321,10 +326,12 @@ def evaluate_cmd(
     disable: tuple[str, ...],
     waivers_path: str | None,
     baseline_path: str | None,
+    framework_paths: tuple[str, ...],
     formats: tuple[str, ...],
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
     quiet: bool,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
@@ -334,10 +341,11 @@ def evaluate_cmd(
     """
     run = _prepare(
         config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
         formats=formats,
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
     )
     return _finish(run, store.load(inventory_path), quiet=quiet, saved_from=inventory_path)

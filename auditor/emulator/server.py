@@ -14,6 +14,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from auditor.emulator import securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 
@@ -49,6 +50,8 @@ class LocalAws:
 
     endpoint_url: str
     faults: FaultInjector
+    # Per-finding BatchImportFindings failures (auditor.emulator.securityhub); cleared by reset().
+    finding_faults = securityhub.finding_faults
 
     def __init__(self, server: BaseWSGIServer, faults: FaultInjector) -> None:
         self._server = server
@@ -68,6 +71,8 @@ class LocalAws:
         organization that already exists).
         """
         install()
+        securityhub.install()
+        securityhub.finding_faults.clear()
         moto_api_backend.reset()
         if port:
             _check_port_free(port)
@@ -101,6 +106,7 @@ class LocalAws:
         """Forget every resource in every account (moto's own reset; our schedule stores go with it).
         Fault rules and call counters are kept: clear them with ``faults``."""
         moto_api_backend.reset()
+        securityhub.finding_faults.clear()
         with self._sessions_lock:
             # Assumed-role keys lived in moto's IAM state; after a reset they would silently map to the
             # default account, so they must be requested again.

@@ -28,6 +28,8 @@ from auditor.policy.yamlsrc import load_yaml
 BUILTIN_PACKAGE = "auditor.builtin_policies"
 BUILTIN_SOURCE = "builtin"
 CASES_DIR = "cases"
+# The built-in framework mappings live beside the pack (policies/frameworks/); they are not policies.
+BUILTIN_FRAMEWORKS_DIR = "frameworks"
 PolicyFile = Path | Traversable
 
 
@@ -68,7 +70,11 @@ def _walk(root: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversabl
 
 def builtin_files() -> list[tuple[str, Traversable]]:
     """(label, file) of every built-in policy file; the label is ``builtin/<relative path>``."""
-    return [(f"{BUILTIN_SOURCE}/{rel}", f) for rel, f in _walk(builtin_root())]
+    return [
+        (f"{BUILTIN_SOURCE}/{rel}", f)
+        for rel, f in _walk(builtin_root())
+        if not rel.startswith(f"{BUILTIN_FRAMEWORKS_DIR}/")
+    ]
 
 
 def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:

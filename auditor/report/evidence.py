@@ -31,7 +31,17 @@ RUN_FILE = "run.json"
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 BUNDLE_FORMAT = "mm-auditor-evidence/1"
-REPORT_FILES = ("report.json", "report.html", "junit.xml", "report.sarif", "report.csv", "report.md")
+REPORT_FILES = (
+    "report.json",
+    "report.html",
+    "junit.xml",
+    "report.sarif",
+    "report.csv",
+    "report.md",
+    "report.asff.json",
+    "report.ocsf.json",
+    "frameworks.csv",
+)
 REQUIRED_FILES = ("report.json", "inventory.json")
 LIBRARIES = ("boto3", "botocore", "jsonschema", "jinja2", "click", "PyYAML", "jmespath")
 REDACTED = "***REDACTED***"
@@ -129,6 +139,7 @@ def record_run(
     started_at: str,
     finished_at: str,
     config_files: Sequence[tuple[str, bytes]] = (),
+    framework_files: Sequence[tuple[str, bytes]] = (),
 ) -> None:
     """Copy the exact inputs into ``output_dir/inputs/`` and write ``output_dir/run.json``.
 
@@ -151,6 +162,8 @@ def record_run(
             "waivers": _copy_inputs(output_dir, "waivers", waiver_files),
             # The config file carries parameter overrides; without it a re-judgement could differ.
             "config": _copy_inputs(output_dir, "config", config_files),
+            # The framework mappings behind the per-requirement rollup.
+            "frameworks": _copy_inputs(output_dir, "frameworks", framework_files),
         },
     }
     write_atomic(
@@ -164,7 +177,7 @@ def _listed_inputs(report_dir: Path) -> list[str] | None:
         run = json.loads((report_dir / RUN_FILE).read_text(encoding="utf-8"))
         listed = [
             entry["path"]
-            for kind in ("policies", "waivers", "config")
+            for kind in ("policies", "waivers", "config", "frameworks")
             for entry in run["inputs"].get(kind, [])
         ]
     except (OSError, ValueError, KeyError, TypeError):
