@@ -22,9 +22,10 @@ from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.waivers import Waiver, load_waivers
 from auditor.report import resolve_formats, write_reports
 from auditor.report.diff import compare, load_result
-from auditor.report.evidence import record_run
+from auditor.report.evidence import INVENTORY_FILE, record_run
 from auditor.report.gate import ExitCode, exit_code
 from auditor.results import EvaluationResult, Severity
+from auditor.run_folder import RunFolder
 
 DEFAULT_FORMATS = ("json", "html")
 
@@ -120,22 +121,37 @@ def finish(
     output: OutputOptions,
     *,
     started_at: str,
+    folder: RunFolder | None = None,
 ) -> RunOutcome:
-    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
+    """Judge the inventory, write the inventory, reports and run record as one set, compute the exit code.
+
+    ``folder`` is the output folder the caller opened (and locked) before scanning; without it, the
+    folder of ``output`` is opened here. Everything is written into the folder's staging area first
+    and moved into place together (see ``auditor.run_folder``). A file that cannot be written is an
+    InputError naming it; the folder then still holds the previous run.
+    """
+    if folder is None:
+        with RunFolder.open(output.output_dir or default_output_dir()) as opened:
+            return finish(inventory, inputs, output, started_at=started_at, folder=opened)
     saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
     result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
-    out_dir = output.output_dir or default_output_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(out_dir / "inventory.json", saved)
-    files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir)]
-    record_run(
-        out_dir,
-        policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
-        waiver_files=inputs.waiver_files,
-        config_files=inputs.config_files,
-        argv=output.argv,
-        started_at=started_at,
-        finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    staging = folder.staging()
+    try:
+        write_atomic(staging / INVENTORY_FILE, saved)
+        reports = [p.name for p in write_reports(result, output.formats, staging)]
+        written = record_run(
+            staging,
+            files=[INVENTORY_FILE, *reports],
+            policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
+            waiver_files=inputs.waiver_files,
+            config_files=inputs.config_files,
+            argv=output.argv,
+            started_at=started_at,
+            finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    except OSError as exc:
+        raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
+    folder.commit(written)
+    files = [folder.path / name for name in (INVENTORY_FILE, *reports)]
     code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
-    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code)
+    return RunOutcome(result=result, output_dir=folder.path, files=files, exit_code=code)

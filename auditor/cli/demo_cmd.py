@@ -22,6 +22,7 @@ from auditor.errors import InputError
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
+from auditor.run_folder import RunFolder
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
@@ -114,7 +115,7 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
         inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
     output = OutputOptions(formats=check_formats(list(FORMATS)), output_dir=output_dir, fail_on=severity)
-    with _demo_environment(), LocalAws.start() as aws:
+    with RunFolder.open(output_dir) as folder, _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")
         estate = build_estate(aws, EstateSpec())
         say(
@@ -129,7 +130,7 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
         inventory = scan(options)
-        outcome = finish(inventory, inputs, output, started_at=started)
+        outcome = finish(inventory, inputs, output, started_at=started, folder=folder)
     if not quiet:
         print_summary(outcome, inventory, fail_on=severity)
     return int(outcome.exit_code)

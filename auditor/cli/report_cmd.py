@@ -13,11 +13,12 @@ from typing import Any
 import click
 
 from auditor.errors import InputError
+from auditor.fileio import check_file_target
 from auditor.inventory.codec import to_jsonable
 from auditor.report.diff import compare, load_result
 from auditor.report.encoding import json_text, utf8
+from auditor.report.evidence import check_bundle
 from auditor.report.evidence import pack as pack_bundle
-from auditor.report.evidence import verify as verify_bundle
 from auditor.report.summary import format_percent
 from auditor.results import BaselineComparison, Finding
 
@@ -58,6 +59,7 @@ def evidence() -> None:
 def pack(report_dir: Path, output: Path) -> None:
     """Zip REPORT_DIR (written by scan or evaluate) into a deterministic evidence bundle."""
     try:
+        check_file_target(output, "--output")
         path = pack_bundle(report_dir, output)
     except InputError as exc:
         raise BadInput(str(exc)) from None
@@ -69,17 +71,32 @@ def pack(report_dir: Path, output: Path) -> None:
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.pass_context
 def verify(ctx: click.Context, bundle: Path) -> None:
-    """Recompute every digest in BUNDLE; exit 1 and name each file that changed, is missing or was added."""
+    """Recompute every digest in BUNDLE; exit 1 and name each file that changed, is missing or was added.
+
+    Also checks that the report was judged from the bundled inventory (report.json's
+    inventory_digest) and that the files are the ones run.json records. Folder entries of a
+    re-zipped bundle are ignored.
+    """
     try:
-        bad = verify_bundle(bundle)
+        check = check_bundle(bundle)
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    if bad:
-        click.echo(f"{bundle}: TAMPERED: {len(bad)} file(s) do not match the manifest:")
-        for name in bad:
-            click.echo(f"  {_plain(name)}")
+    if not check.intact:
+        count = len(check.names())
+        click.echo(f"{_plain(str(bundle))}: TAMPERED: {count} file(s) do not match the manifest:")
+        for title, names in (
+            ("Changed", check.changed),
+            ("Missing", check.missing),
+            ("Added", check.added),
+            ("Unsafe names (would extract outside the folder)", check.unsafe),
+            ("Inconsistent", check.inconsistent),
+        ):
+            if names:
+                click.echo(f"{title}:")
+                for name in names:
+                    click.echo(f"  {_plain(name)}")
         ctx.exit(1)
-    click.echo(f"{bundle}: OK: every file matches the manifest.")
+    click.echo(f"{_plain(str(bundle))}: OK: every file matches the manifest.")
 
 
 def _line(sign: str, f: Finding) -> str:

@@ -15,6 +15,7 @@ from auditor.inventory.store import save
 from auditor.report import FORMATS, write_reports
 from auditor.report.evidence import REDACTED, pack, record_run, redact_argv, verify
 from auditor.results import EvaluationResult
+from auditor.run_folder import RunFolder
 
 POLICY = b"id: MM-DQ-001\nseverity: high\n"
 WAIVERS = b"waivers:\n  - id: W-1\n"
@@ -33,9 +34,11 @@ def _report_dir(result: EvaluationResult, root: Path) -> Path:
         )
     )
     save(inventory, out / "inventory.json")
-    write_reports(result, list(FORMATS), out)
+    result.inventory_digest = hashlib.sha256((out / "inventory.json").read_bytes()).hexdigest()
+    reports = write_reports(result, list(FORMATS), out)
     record_run(
         out,
+        files=["inventory.json", *(p.name for p in reports)],
         policy_files=[
             ("policies/dq.yaml", POLICY),
             ("policies/dq.yaml", b"id: SAME-LABEL\n"),
@@ -72,24 +75,35 @@ def test_record_run_keeps_exact_inputs_and_redacts_secrets(report_dir: Path) -> 
     assert run["inputs"]["policies"][0]["source"] == "policies/dq.yaml"
 
 
-def test_reused_folder_keeps_only_the_latest_inputs_and_never_deletes_other_files(
-    report_dir: Path, tmp_path: Path
+def test_reused_folder_keeps_only_the_latest_run_and_never_deletes_other_files(
+    report_dir: Path, rich_result: EvaluationResult, tmp_path: Path
 ) -> None:
     stray = report_dir / "inputs" / "policies" / "my-notes.txt"
     stray.write_text("not written by the auditor")
-    record_run(
-        report_dir,
-        policy_files=[("second.yaml", b"id: SECOND\n")],
-        waiver_files=[],
-        argv=["auditor"],
-        started_at="2026-11-28T00:00:00Z",
-        finished_at="2026-11-28T00:01:00Z",
-    )
+    (report_dir / "README.txt").write_text("the user's own file")
+    with RunFolder.open(report_dir) as folder:
+        stage = folder.staging()
+        (stage / "inventory.json").write_bytes((report_dir / "inventory.json").read_bytes())
+        reports = write_reports(rich_result, ["json", "html"], stage)  # fewer formats than before
+        written = record_run(
+            stage,
+            files=["inventory.json", *(p.name for p in reports)],
+            policy_files=[("second.yaml", b"id: SECOND\n")],
+            waiver_files=[],
+            argv=["auditor"],
+            started_at="2026-11-28T00:00:00Z",
+            finished_at="2026-11-28T00:01:00Z",
+        )
+        folder.commit(written)
     assert not (report_dir / "inputs/policies/policies/dq.yaml").exists()  # the previous run's copy
+    assert not (report_dir / "report.csv").exists()  # a format only the previous run wrote
     assert stray.read_text() == "not written by the auditor"
+    assert (report_dir / "README.txt").read_text() == "the user's own file"
+    assert sorted(p.name for p in report_dir.iterdir() if p.name.startswith(".")) == []
     with zipfile.ZipFile(pack(report_dir, tmp_path / "evidence.zip")) as zf:
-        inputs = sorted(n for n in zf.namelist() if n.startswith("inputs/"))
-    assert inputs == ["inputs/policies/second.yaml"]
+        names = zf.namelist()
+    assert sorted(n for n in names if n.startswith("inputs/")) == ["inputs/policies/second.yaml"]
+    assert "report.csv" not in names and "README.txt" not in names
 
 
 @pytest.mark.parametrize(
