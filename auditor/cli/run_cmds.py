@@ -239,6 +239,5 @@ def evaluate_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
-    inventory = store.load(inventory_path)
     with _open_folder(run) as folder:
-        return _finish(run, inventory, folder, quiet=quiet)
+        return _finish(run, store.load(inventory_path), folder, quiet=quiet)
