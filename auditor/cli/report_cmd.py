@@ -112,10 +112,33 @@ def _delta(c: BaselineComparison) -> str:
     return f" ({c.compliance_after - c.compliance_before:+.1f} points)"
 
 
+MAX_TARGETS_SHOWN = 10
+
+
+def _scope(c: BaselineComparison) -> list[str]:
+    """The targets only one run scanned: their findings are not in the counts."""
+    lines = []
+    for when, targets, skipped in (
+        ("before", c.targets_only_before, c.not_compared_before),
+        ("now", c.targets_only_now, c.not_compared_now),
+    ):
+        if targets:
+            shown = ", ".join(f"{t.account_id}/{t.region}" for t in targets[:MAX_TARGETS_SHOWN])
+            more = f" and {len(targets) - MAX_TARGETS_SHOWN} more" if len(targets) > MAX_TARGETS_SHOWN else ""
+            lines.append(
+                f"  scanned only {when}: {len(targets)} target(s), {skipped} failing finding(s) not "
+                f"compared: {_plain(shown)}{more}"
+            )
+    if lines:
+        lines.insert(0, "Warning: the runs scanned different targets; only those both scanned are compared:")
+    return lines
+
+
 def _text(comparison: BaselineComparison, old: Path, new: Path) -> list[str]:
     c = comparison
     lines = [
         f"Comparing {old} -> {new}",
+        *_scope(c),
         f"Compliance: {format_percent(c.compliance_before)} -> {format_percent(c.compliance_after)}"
         + _delta(c),
         f"New: {len(c.new)}  Regressed: {len(c.regressed)}  Still failing: {len(c.still_failing)}  "
@@ -147,7 +170,9 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     """Show what changed between two runs: OLD and NEW are report.json files or evidence bundles.
 
     A finding is identified by (policy, resource ARN). New: failing now, absent or not passing
-    before. Regressed: passed before, failing now. Resolved: failing before, not now.
+    before. Regressed: passed before, failing now. Resolved: failing before, not now. Only the
+    (account, region) targets both runs scanned are compared; the others are listed. A bundle is
+    verified first: a tampered one is refused (exit 2).
     """
     try:
         before, after = load_result(old), load_result(new)

@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from auditor.inventory import store
@@ -96,3 +97,35 @@ def test_report_digest_is_the_sha256_of_the_saved_inventory(tmp_path: Path) -> N
     saved = (tmp_path / "out" / "inventory.json").read_bytes()
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["inventory_digest"] == hashlib.sha256(saved).hexdigest()
+
+
+def _auditor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_baseline_bundle_is_verified_and_a_tampered_one_is_refused(tmp_path: Path) -> None:
+    store.save(_inventory(), tmp_path / "inventory.json")
+    first = _auditor("evaluate", "inventory.json", "--output-dir", "first", "-q", cwd=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert _auditor("evidence", "pack", "first", "-o", "first.zip", cwd=tmp_path).returncode == 0
+    good = _auditor(
+        "evaluate", "inventory.json", "--baseline", "first.zip", "--output-dir", "second", "-q", cwd=tmp_path
+    )
+    assert good.returncode == 1, good.stderr
+    assert json.loads((tmp_path / "second" / "report.json").read_text())["baseline"] is not None
+    with zipfile.ZipFile(tmp_path / "first.zip") as src, zipfile.ZipFile(tmp_path / "bad.zip", "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "report.json":  # a finding quietly turned into a PASS
+                data = data.replace(b'"verdict": "FAIL"', b'"verdict": "PASS"', 1)
+            dst.writestr(info, data)
+    bad = _auditor(
+        "evaluate", "inventory.json", "--baseline", "bad.zip", "--output-dir", "third", "-q", cwd=tmp_path
+    )
+    assert bad.returncode == 2, (bad.stdout, bad.stderr)
+    assert bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
+    assert "bad.zip" in bad.stderr and "fails verification" in bad.stderr
+    assert "changed: report.json" in bad.stderr
+    assert not (tmp_path / "third").exists()
