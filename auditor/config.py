@@ -18,7 +18,7 @@ from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
-from auditor.schemas import first_schema_error, packaged_schema
+from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
@@ -93,12 +93,14 @@ def load_config(path: Path) -> Config:
     error = first_schema_error(data, published_schema())
     if error is not None:
         location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(source, error.message[:300], location=location)
+        secret = bool(error.absolute_path) and error.absolute_path[0] in SECRET_KEYS
+        raise InputError(source, describe_schema_error(error, secret=secret)[:300], location=location)
     try:
         config = from_jsonable(Config, data)
     except DecodeError as exc:
         location = exc.path.strip("/").replace("/", ".")
-        raise InputError(source, exc.message, location=location) from None
+        secret = location.split(".")[0] in SECRET_KEYS
+        raise InputError(source, "not a valid value" if secret else exc.message, location=location) from None
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
     if config.waivers is not None and not Path(config.waivers).is_absolute():

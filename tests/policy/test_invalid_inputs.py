@@ -26,8 +26,18 @@ INVALID_POLICIES = [
         None,
         "remediation",
     ),
-    ("wrong_type", minimal_policy(severity=3), "severity", "3 is not one of"),
-    ("bad_severity", minimal_policy(severity="urgent"), "severity", "'urgent' is not one of"),
+    (
+        "wrong_type",
+        minimal_policy(severity=3),
+        "severity",
+        "3 is not allowed; expected one of critical, high",
+    ),
+    (
+        "bad_severity",
+        minimal_policy(severity="urgent"),
+        "severity",
+        "'urgent' is not allowed; expected one of critical, high, medium, low, info",
+    ),
     (
         "unknown_operator",
         minimal_policy(check={"path": "status", "equal": "InService"}),
