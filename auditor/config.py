@@ -16,6 +16,7 @@ import yaml
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
 from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
@@ -58,6 +59,7 @@ class Config:
     disable: list[str] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: str | None = None
+    waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS  # a waiver may expire at most this long after the run
     # What to produce
     formats: list[OutputFormat] = field(default_factory=list)
     output_dir: str | None = None
@@ -72,6 +74,7 @@ def derived_schema() -> dict[str, Any]:
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    props["waiver_max_days"]["minimum"] = 1
     return schema
 
 
@@ -204,6 +207,7 @@ parameters: {}          # per-policy parameter overrides, e.g.:
 #  mm-model-quality-monitor:
 #    production_tag_values: [production, prod, live]
 # waivers: waivers.yaml
+waiver_max_days: 365    # a waiver may expire at most this many days after the run
 
 # --- What to produce ----------------------------------------------------------
 formats: [json, html]   # any of json, html, junit, sarif, csv, markdown

@@ -19,6 +19,7 @@ from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
 from auditor.policy.loader import PolicySet, load_policy_set
+from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.waivers import Waiver, load_waivers
 from auditor.report import resolve_formats, write_reports
 from auditor.report.diff import compare, load_result
@@ -39,6 +40,7 @@ class JudgeInputs:
     waiver_files: list[tuple[str, bytes]]
     baseline: EvaluationResult | None
     config_files: list[tuple[str, bytes]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # for the user; nothing that stops the run
 
 
 @dataclass(frozen=True)
@@ -80,19 +82,37 @@ def load_judge_inputs(
     waivers_path: Path | None = None,
     baseline_path: Path | None = None,
     config_path: Path | None = None,
+    waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS,
 ) -> JudgeInputs:
     """Load policies, waivers and the baseline report; any invalid input raises InputError (exit 2).
 
     With no arguments: the built-in pack with its default parameters, no waivers, no baseline.
+    A waiver must name a loaded policy; one for a policy that is loaded but not enabled in this
+    run is a warning (it has nothing to waive).
     """
     policies = load_policy_set(
-        policy_paths, builtin=builtin, enable=enable, disable=disable, parameters=parameters
+        policy_paths,
+        builtin=builtin,
+        enable=enable,
+        disable=disable,
+        parameters=parameters,
+        parameters_source=str(config_path) if config_path is not None else "config",
     )
     waivers: list[Waiver] = []
     waiver_files: list[tuple[str, bytes]] = []
+    warnings: list[str] = []
     if waivers_path is not None:
-        waivers = load_waivers(waivers_path)
+        waivers = load_waivers(
+            waivers_path, known_policies={p.id for p in policies.available}, max_days=waiver_max_days
+        )
         waiver_files.append((waivers_path.name, waivers_path.read_bytes()))
+        enabled = {p.id for p in policies.policies}
+        warnings += [
+            f"{w.source}: waiver {w.id}: policy {w.policy_id!r} is not enabled in this run; "
+            "the waiver has nothing to waive"
+            for w in waivers
+            if w.policy_id not in enabled
+        ]
     baseline = load_result(baseline_path) if baseline_path is not None else None
     config_files = [(config_path.name, config_path.read_bytes())] if config_path is not None else []
     return JudgeInputs(
@@ -101,6 +121,7 @@ def load_judge_inputs(
         waiver_files=waiver_files,
         baseline=baseline,
         config_files=config_files,
+        warnings=warnings,
     )
 
 

@@ -169,6 +169,7 @@ def build_judge_inputs(loaded: LoadedConfig, args: JudgeArgs) -> JudgeInputs:
         waivers_path=_existing_path("--waivers", waivers) if waivers else None,
         baseline_path=_existing_path("--baseline", args.baseline_path) if args.baseline_path else None,
         config_path=loaded.path,
+        waiver_max_days=config.waiver_max_days,
     )
 
 

@@ -24,6 +24,7 @@ from auditor.cli.common import (
 )
 from auditor.cli.scan_options import build_scan_options, scan_options
 from auditor.config import Config
+from auditor.errors import printable
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
@@ -132,6 +133,13 @@ def _prepare(
     return _Run(started, loaded, inputs, output)
 
 
+def _warn(run: _Run, *, quiet: bool) -> None:
+    """Print the input warnings (to stderr: stdout is the summary)."""
+    if not quiet:
+        for warning in run.inputs.warnings:
+            click.echo(f"auditor: warning: {printable(warning)}", err=True)
+
+
 def _open_folder(run: _Run) -> RunFolder:
     """The run's output folder, created and locked now: before any AWS call (exit 2 if it cannot be)."""
     return RunFolder.open(run.output.output_dir or default_output_dir())
@@ -179,6 +187,7 @@ def scan_cmd(
         allow_incomplete=allow_incomplete,
     )
     options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
+    _warn(run, quiet=quiet)
     with _open_folder(run) as folder:
         inventory = scan(options, progress=_progress_printer(quiet))
         if not quiet and sys.stderr.isatty():
@@ -239,5 +248,6 @@ def evaluate_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
+    _warn(run, quiet=quiet)
     with _open_folder(run) as folder:
         return _finish(run, store.load(inventory_path), folder, quiet=quiet)
