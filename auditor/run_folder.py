@@ -16,12 +16,12 @@ pack`` refuses such a folder: every file must have the digest run.json records f
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -103,6 +103,33 @@ def _acquire(folder: Path, source: str) -> int:
     return fd
 
 
+def _release(lock: Path, fd: int) -> None:
+    """Remove the lock file while still holding the lock (see _acquire), then release it."""
+    if sys.platform == "win32":
+        os.close(fd)
+        # Windows cannot remove a file another process has open: that process then owns it.
+        with suppress(PermissionError):
+            lock.unlink(missing_ok=True)
+        return
+    lock.unlink(missing_ok=True)
+    os.close(fd)
+
+
+def _remove_empty(path: Path, created: Path | None) -> None:
+    """Remove ``path`` and its parents up to ``created`` (the folders a run created), while empty."""
+    if created is None:
+        return
+    folder = path
+    while True:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (the user put something there meanwhile)
+            return
+        if folder == created:
+            return
+        folder = folder.parent
+
+
 class RunFolder:
     """An output folder held by one run; use ``RunFolder.open(path)`` as a context manager."""
 
@@ -120,11 +147,25 @@ class RunFolder:
         another run holds it. Leftover staging folders of a run that was killed are removed."""
         created = _missing_top(path)
         ensure_folder(path, source)
-        fd = _acquire(path, source)
-        for stale in path.glob(f"{STAGING_PREFIX}*"):
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale)
-        return cls(path, lock_fd=fd, created=created, had_run=(path / RUN_FILE).is_file())
+        try:
+            fd = _acquire(path, source)
+        except BaseException:
+            _remove_empty(path, created)
+            raise
+        folder = cls(path, lock_fd=fd, created=created, had_run=(path / RUN_FILE).is_file())
+        with folder._closed_on_error():
+            for stale in path.glob(f"{STAGING_PREFIX}*"):
+                if stale.is_dir() and not stale.is_symlink():
+                    shutil.rmtree(stale)
+        return folder
+
+    @contextmanager
+    def _closed_on_error(self) -> Iterator[None]:
+        try:
+            yield
+        except BaseException:
+            self.close()
+            raise
 
     def staging(self) -> Path:
         """The private folder this run writes into before ``commit`` (created on first use)."""
@@ -161,7 +202,9 @@ class RunFolder:
                 shutil.rmtree(staging)
             except OSError as exc:
                 raise InputError(
-                    str(exc.filename or self.path), f"cannot write the run: {exc.strerror or exc}"
+                    str(exc.filename or self.path),
+                    f"cannot write the run: {exc.strerror or exc}; {self.path} has no run.json now "
+                    "(it holds no complete run): run again",
                 ) from None
             self._staging = None
             self.committed = True
@@ -169,6 +212,8 @@ class RunFolder:
     def _remove(self, name: str) -> None:
         """Remove a file of the previous run, and the folders under inputs/ it leaves empty."""
         target = self.path / name
+        if target.is_dir() and not target.is_symlink():
+            return  # not a file any more: not the previous run's to remove
         target.unlink(missing_ok=True)
         inputs = self.path / "inputs"
         folder = target.parent
@@ -187,20 +232,10 @@ class RunFolder:
                 shutil.rmtree(self._staging, ignore_errors=True)
                 self._staging = None
             if self._lock_fd is not None:
-                # Remove the lock file while still holding the lock (see _acquire), then release it.
-                (self.path / LOCK_FILE).unlink(missing_ok=True)
-                os.close(self._lock_fd)
+                _release(self.path / LOCK_FILE, self._lock_fd)
                 self._lock_fd = None
-            if not self.committed and self._created is not None:
-                folder = self.path
-                while True:
-                    try:
-                        folder.rmdir()
-                    except OSError:  # not empty (the user put something there meanwhile)
-                        break
-                    if folder == self._created:
-                        break
-                    folder = folder.parent
+            if not self.committed:
+                _remove_empty(self.path, self._created)
 
     def describe(self) -> str:
         """What this run left in the folder, for the interrupt message."""
@@ -221,12 +256,3 @@ class RunFolder:
         self.close()
         if isinstance(exc, KeyboardInterrupt):
             raise interrupts.Interrupted(interrupts.signal_of(exc), self.describe()) from exc
-
-
-def read_run_record(folder: Path) -> dict[str, object] | None:
-    """The parsed run.json of ``folder``, or None when it is absent or unreadable."""
-    try:
-        data = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

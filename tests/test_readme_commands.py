@@ -102,7 +102,7 @@ def test_every_readme_command_runs_against_the_local_aws(
     (tmp_path / "my-policies" / "cases" / "owner_fail_no_tag.yaml").write_text(CUSTOM_FAIL, encoding="utf-8")
     # Waivers expire at most a year ahead (waiver_max_days): this one in six months.
     expires = (datetime.now(UTC).date() + timedelta(days=180)).isoformat()
-    (tmp_path / "waivers.yaml").write_text(WAIVERS.format(expires=expires), encoding="utf-8")
+    (tmp_path / "waivers.yaml").write_text(WAIVERS.replace("{expires}", expires), encoding="utf-8")
     aws_config = tmp_path / "aws-config"
     aws_config.write_text(
         "[profile audit]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n",

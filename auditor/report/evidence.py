@@ -21,6 +21,7 @@ import platform
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -462,7 +463,7 @@ def check_bundle(bundle: Path) -> BundleCheck:
         infos = [i for i in zf.infolist() if not _is_directory_entry(i)]
         names = [i.filename for i in infos]
         present = set(names)
-        check.added += sorted({n for n in names if names.count(n) > 1})  # a second copy
+        check.added += sorted(n for n, count in Counter(names).items() if count > 1)  # a second copy
         check.unsafe += sorted(
             {n for n in present if n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/")}
         )
