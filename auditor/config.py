@@ -11,16 +11,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
-from auditor.schemas import first_schema_error, packaged_schema
+from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
 DEFAULT_CONFIG_NAME = "auditor.yaml"
+# Settings whose values are secrets: never copied into a run folder or evidence, never echoed.
+SECRET_KEYS = ("external_id",)
+REDACTED = "***REDACTED***"
 
 
 class OutputFormat(StrEnum):
@@ -57,6 +63,7 @@ class Config:
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: str | None = None
     frameworks: list[str] = field(default_factory=list)  # extra framework mapping files or folders
+    waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS  # a waiver may expire at most this long after the run
     # What to produce
     formats: list[OutputFormat] = field(default_factory=list)
     output_dir: str | None = None
@@ -72,6 +79,7 @@ def derived_schema() -> dict[str, Any]:
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    props["waiver_max_days"]["minimum"] = 1
     return schema
 
 
@@ -93,12 +101,14 @@ def load_config(path: Path) -> Config:
     error = first_schema_error(data, published_schema())
     if error is not None:
         location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(source, error.message[:300], location=location)
+        secret = bool(error.absolute_path) and error.absolute_path[0] in SECRET_KEYS
+        raise InputError(source, describe_schema_error(error, secret=secret)[:300], location=location)
     try:
         config = from_jsonable(Config, data)
     except DecodeError as exc:
         location = exc.path.strip("/").replace("/", ".")
-        raise InputError(source, exc.message, location=location) from None
+        secret = location.split(".")[0] in SECRET_KEYS
+        raise InputError(source, "not a valid value" if secret else exc.message, location=location) from None
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
     config.frameworks = [
@@ -109,6 +119,71 @@ def load_config(path: Path) -> Config:
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
         config.output_dir = str((base / config.output_dir).resolve())
     return config
+
+
+def _without_secrets(data: Any, secrets: set[str]) -> Any:
+    if isinstance(data, dict):
+        return {k: REDACTED if k in SECRET_KEYS else _without_secrets(v, secrets) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_secrets(v, secrets) for v in data]
+    return REDACTED if isinstance(data, str) and data in secrets else data
+
+
+def _secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the value of each top-level secret key that has one."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    spans = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value in SECRET_KEYS
+                and isinstance(value, yaml.ScalarNode)
+                and value.tag != "tag:yaml.org,2002:null"
+            ):
+                spans.append((value.start_mark.index, value.end_mark.index))
+    return spans
+
+
+def redact_config(data: bytes) -> tuple[bytes, list[str]]:
+    """A copy of a config file with the value of every secret key replaced by ``REDACTED``, and the
+    keys that were redacted.
+
+    The value is rewritten in place, so the copy keeps its comments and layout and stays valid
+    YAML that loads to the same settings but the secrets. When an in-place edit cannot be proven
+    to do that (anchors, odd quoting), the copy is the settings re-serialized without comments.
+    """
+    try:
+        text = data.decode("utf-8")
+        original = yaml.safe_load(text)
+        spans = _secret_spans(text)
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        # Not a config file this auditor could read; copy nothing that might hold a secret.
+        return b"# (not copied: the file could not be parsed to redact its secrets)\n", ["(whole file)"]
+    if not isinstance(original, dict):
+        return data, []
+    values = {k: v for k, v in original.items() if k in SECRET_KEYS and v is not None}
+    if not values:
+        return data, []
+    secrets = {str(v) for v in values.values()}
+    expected = _without_secrets(original, secrets)
+    copy = text
+    for start, end in sorted(spans, reverse=True):
+        # A block scalar's span ends with its line break; the quoted marker must keep it.
+        tail = "\n" if copy[start:end].endswith("\n") else ""
+        copy = copy[:start] + f'"{REDACTED}"' + tail + copy[end:]
+    try:
+        proven = yaml.safe_load(copy) == expected and not any(s in copy for s in secrets)
+    except yaml.YAMLError:
+        proven = False
+    if not proven:
+        copy = "# Copied by the auditor with secrets redacted (re-serialized: comments dropped).\n"
+        copy += yaml.safe_dump(expected, sort_keys=False, allow_unicode=True)
+    return copy.encode("utf-8"), sorted(values)
 
 
 EXAMPLE = """\
@@ -142,6 +217,7 @@ parameters: {}          # per-policy parameter overrides, e.g.:
 # waivers: waivers.yaml
 frameworks: []          # extra framework mapping files or folders (the built-in SR 11-7, ISO/IEC
                         # 42001, EU AI Act and NIST AI RMF mappings come with the built-in pack)
+waiver_max_days: 365    # a waiver may expire at most this many days after the run
 
 # --- What to produce ----------------------------------------------------------
 formats: [json, html]   # any of json, html, junit, sarif, csv, markdown, asff, ocsf, frameworks-csv

@@ -21,12 +21,14 @@ from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
 from auditor.policy.frameworks import FrameworkSet, load_frameworks
 from auditor.policy.loader import PolicySet, load_policy_set
+from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.waivers import Waiver, load_waivers
 from auditor.report import ReportOptions, resolve_formats, write_reports
 from auditor.report.diff import compare, load_result
-from auditor.report.evidence import record_run
+from auditor.report.evidence import INVENTORY_FILE, record_run
 from auditor.report.gate import ExitCode, exit_code
 from auditor.results import EvaluationResult, Severity
+from auditor.run_folder import RunFolder
 
 DEFAULT_FORMATS = ("json", "html")
 
@@ -41,6 +43,7 @@ class JudgeInputs:
     baseline: EvaluationResult | None
     config_files: list[tuple[str, bytes]] = field(default_factory=list)
     frameworks: FrameworkSet = field(default_factory=FrameworkSet)
+    warnings: list[str] = field(default_factory=list)  # for the user; nothing that stops the run
 
 
 @dataclass(frozen=True)
@@ -84,25 +87,42 @@ def load_judge_inputs(
     baseline_path: Path | None = None,
     config_path: Path | None = None,
     framework_paths: Sequence[Path] = (),
+    waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS,
 ) -> JudgeInputs:
     """Load policies, frameworks, waivers and the baseline report; any invalid input raises InputError
     (exit 2).
 
     With no arguments: the built-in pack with its default parameters and its framework mappings, no
     waivers, no baseline. The built-in frameworks come with the built-in pack (``builtin``); every
-    framework may only name policies that were loaded.
+    framework may only name policies that were loaded. A waiver must name a loaded policy; one for
+    a policy that is loaded but not enabled in this run is a warning (it has nothing to waive).
     """
     policies = load_policy_set(
-        policy_paths, builtin=builtin, enable=enable, disable=disable, parameters=parameters
+        policy_paths,
+        builtin=builtin,
+        enable=enable,
+        disable=disable,
+        parameters=parameters,
+        parameters_source=str(config_path) if config_path is not None else "config",
     )
     frameworks = load_frameworks(
         framework_paths, builtin=builtin, known_policies={p.id for p in policies.available}
     )
     waivers: list[Waiver] = []
     waiver_files: list[tuple[str, bytes]] = []
+    warnings: list[str] = []
     if waivers_path is not None:
-        waivers = load_waivers(waivers_path)
+        waivers = load_waivers(
+            waivers_path, known_policies={p.id for p in policies.available}, max_days=waiver_max_days
+        )
         waiver_files.append((waivers_path.name, waivers_path.read_bytes()))
+        enabled = {p.id for p in policies.policies}
+        warnings += [
+            f"{w.source}: waiver {w.id}: policy {w.policy_id!r} is not enabled in this run; "
+            "the waiver has nothing to waive"
+            for w in waivers
+            if w.policy_id not in enabled
+        ]
     baseline = load_result(baseline_path) if baseline_path is not None else None
     config_files = [(config_path.name, config_path.read_bytes())] if config_path is not None else []
     return JudgeInputs(
@@ -112,6 +132,7 @@ def load_judge_inputs(
         baseline=baseline,
         config_files=config_files,
         frameworks=frameworks,
+        warnings=warnings,
     )
 
 
@@ -133,24 +154,39 @@ def finish(
     output: OutputOptions,
     *,
     started_at: str,
+    folder: RunFolder | None = None,
 ) -> RunOutcome:
-    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
+    """Judge the inventory, write the inventory, reports and run record as one set, compute the exit code.
+
+    ``folder`` is the output folder the caller opened (and locked) before scanning; without it, the
+    folder of ``output`` is opened here. Everything is written into the folder's staging area first
+    and moved into place together (see ``auditor.run_folder``). A file that cannot be written is an
+    InputError naming it; the folder then still holds the previous run.
+    """
+    if folder is None:
+        with RunFolder.open(output.output_dir or default_output_dir()) as opened:
+            return finish(inventory, inputs, output, started_at=started_at, folder=opened)
     saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
     result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
-    out_dir = output.output_dir or default_output_dir()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomic(out_dir / "inventory.json", saved)
-    options = ReportOptions(asff_include_passed=output.asff_include_passed)
-    files = [out_dir / "inventory.json", *write_reports(result, output.formats, out_dir, options=options)]
-    record_run(
-        out_dir,
-        policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
-        framework_files=[(name, src.read_bytes()) for name, src in inputs.frameworks.files],
-        waiver_files=inputs.waiver_files,
-        config_files=inputs.config_files,
-        argv=output.argv,
-        started_at=started_at,
-        finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+    staging = folder.staging()
+    try:
+        write_atomic(staging / INVENTORY_FILE, saved)
+        options = ReportOptions(asff_include_passed=output.asff_include_passed)
+        reports = [p.name for p in write_reports(result, output.formats, staging, options=options)]
+        written = record_run(
+            staging,
+            files=[INVENTORY_FILE, *reports],
+            policy_files=[(name, src.read_bytes()) for name, src in inputs.policies.files],
+            framework_files=[(name, src.read_bytes()) for name, src in inputs.frameworks.files],
+            waiver_files=inputs.waiver_files,
+            config_files=inputs.config_files,
+            argv=output.argv,
+            started_at=started_at,
+            finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        )
+    except OSError as exc:
+        raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
+    folder.commit(written)
+    files = [folder.path / name for name in (INVENTORY_FILE, *reports)]
     code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
-    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code)
+    return RunOutcome(result=result, output_dir=folder.path, files=files, exit_code=code)

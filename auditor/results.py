@@ -147,8 +147,22 @@ class CoverageRow:
 
 
 @dataclass
+class TargetRef:
+    """An (account, region) a run scanned."""
+
+    account_id: str
+    region: str
+
+
+@dataclass
 class BaselineComparison:
-    """What changed since a previous report (``--baseline``)."""
+    """What changed since a previous report (``--baseline``).
+
+    Only findings in the (account, region) targets both runs scanned are compared: a target only
+    one run scanned is listed in ``targets_only_before`` / ``targets_only_now`` instead, and its
+    failing findings are counted in ``not_compared_before`` / ``not_compared_now`` (so a narrower
+    scan does not count as "resolved").
+    """
 
     baseline_generated_at: str
     new: list[Finding] = field(default_factory=list)
@@ -157,6 +171,10 @@ class BaselineComparison:
     regressed: list[Finding] = field(default_factory=list)
     compliance_before: float | None = None
     compliance_after: float | None = None
+    targets_only_before: list[TargetRef] = field(default_factory=list)
+    targets_only_now: list[TargetRef] = field(default_factory=list)
+    not_compared_before: int = 0
+    not_compared_now: int = 0
 
 
 class RequirementStatus(StrEnum):

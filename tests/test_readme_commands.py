@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ waivers:
     resources: {arn: "arn:aws:sagemaker:*:*:endpoint/dev-*"}
     reason: Sandboxes have no owner on call
     owner: ml-platform@example.com
-    expires: 2099-12-31
+    expires: {expires}
 """
 
 
@@ -99,7 +100,9 @@ def test_every_readme_command_runs_against_the_local_aws(
     (tmp_path / "my-policies" / "owner.yaml").write_text(CUSTOM_POLICY, encoding="utf-8")
     (tmp_path / "my-policies" / "cases" / "owner_pass.yaml").write_text(CUSTOM_PASS, encoding="utf-8")
     (tmp_path / "my-policies" / "cases" / "owner_fail_no_tag.yaml").write_text(CUSTOM_FAIL, encoding="utf-8")
-    (tmp_path / "waivers.yaml").write_text(WAIVERS, encoding="utf-8")
+    # Waivers expire at most a year ahead (waiver_max_days): this one in six months.
+    expires = (datetime.now(UTC).date() + timedelta(days=180)).isoformat()
+    (tmp_path / "waivers.yaml").write_text(WAIVERS.replace("{expires}", expires), encoding="utf-8")
     aws_config = tmp_path / "aws-config"
     aws_config.write_text(
         "[profile audit]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n",

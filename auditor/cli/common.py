@@ -26,10 +26,12 @@ EXIT_CODES_EPILOG = """\b
 Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
   1  a non-waived FAIL at or above --fail-on (default: high)
-  2  invalid input: command line, config, policy, waiver, inventory or report file
+  2  invalid input: command line, config, policy, waiver, inventory or report
+     file, or an output path that cannot be written
   3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
      could not be collected, so compliance is not established), unless
      --allow-incomplete. A FAIL (1) takes precedence over 3.
+  130, 143  interrupted (SIGINT, SIGTERM)
 """
 
 
@@ -186,6 +188,7 @@ def build_judge_inputs(loaded: LoadedConfig, args: JudgeArgs) -> JudgeInputs:
         config_path=loaded.path,
         framework_paths=[_existing_path("--frameworks", p) for p in args.framework_paths]
         or [_existing_path("config: frameworks", p) for p in config.frameworks],
+        waiver_max_days=config.waiver_max_days,
     )
 
 

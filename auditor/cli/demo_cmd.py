@@ -22,6 +22,7 @@ from auditor.errors import InputError
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
+from auditor.run_folder import RunFolder
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
@@ -123,7 +124,7 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()] or list(FORMATS)
     output = OutputOptions(formats=check_formats(names), output_dir=output_dir, fail_on=severity)
-    with _demo_environment(), LocalAws.start() as aws:
+    with RunFolder.open(output_dir) as folder, _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")
         estate = build_estate(aws, EstateSpec())
         say(
@@ -138,7 +139,7 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
         inventory = scan(options)
-        outcome = finish(inventory, inputs, output, started_at=started)
+        outcome = finish(inventory, inputs, output, started_at=started, folder=folder)
     if not quiet:
         print_summary(outcome, inventory, fail_on=severity)
     return int(outcome.exit_code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
@@ -26,12 +26,13 @@ from auditor.cli.scan_options import build_scan_options, scan_options
 from auditor.config import Config
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
+from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
 from auditor.report.gate import ExitCode
 from auditor.report.priority import failing_policies
 from auditor.report.summary import compliance_percent
 from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Severity, Verdict, WaiverStatus
+from auditor.run_folder import RunFolder
 from auditor.scan.orchestrator import scan
 from auditor.scan.progress import ScanProgress
 
@@ -238,11 +239,26 @@ def _prepare(
         allow_incomplete=allow_incomplete,
         asff_include_passed=asff_include_passed,
     )
+    output = replace(output, output_dir=output.output_dir or default_output_dir())
     return _Run(started, loaded, inputs, output)
 
 
-def _finish(run: _Run, inventory: Inventory, *, quiet: bool, saved_from: Path | None = None) -> int:
-    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
+def _warn(run: _Run, *, quiet: bool) -> None:
+    """Print the input warnings (to stderr: stdout is the summary)."""
+    if not quiet:
+        for warning in run.inputs.warnings:
+            click.echo(f"auditor: warning: {safe_text(warning)}", err=True)
+
+
+def _open_folder(run: _Run) -> RunFolder:
+    """The run's output folder, created and locked now: before any AWS call (exit 2 if it cannot be)."""
+    return RunFolder.open(run.output.output_dir or default_output_dir())
+
+
+def _finish(
+    run: _Run, inventory: Inventory, folder: RunFolder, *, quiet: bool, saved_from: Path | None = None
+) -> int:
+    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at, folder=folder)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
     return int(outcome.exit_code)
@@ -286,10 +302,12 @@ def scan_cmd(
         asff_include_passed=asff_include_passed,
     )
     options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
-    inventory = scan(options, progress=_progress_printer(quiet))
-    if not quiet and sys.stderr.isatty():
-        click.echo("", err=True)
-    return _finish(run, inventory, quiet=quiet)
+    _warn(run, quiet=quiet)
+    with _open_folder(run) as folder:
+        inventory = scan(options, progress=_progress_printer(quiet))
+        if not quiet and sys.stderr.isatty():
+            click.echo("", err=True)
+        return _finish(run, inventory, folder, quiet=quiet)
 
 
 def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -348,4 +366,6 @@ def evaluate_cmd(
         allow_incomplete=allow_incomplete,
         asff_include_passed=asff_include_passed,
     )
-    return _finish(run, store.load(inventory_path), quiet=quiet, saved_from=inventory_path)
+    _warn(run, quiet=quiet)
+    with _open_folder(run) as folder:
+        return _finish(run, store.load(inventory_path), folder, quiet=quiet, saved_from=inventory_path)

@@ -74,6 +74,15 @@ def _baseline_section(result: EvaluationResult) -> list[str]:
         "",
         f"Compared with the report of {md_escape(b.baseline_generated_at, 40)}: compliance "
         f"{format_percent(b.compliance_before)} → {format_percent(b.compliance_after)}.",
+        *(
+            [
+                "",
+                f"Not compared: {len(b.targets_only_before)} target(s) scanned only by the baseline and "
+                f"{len(b.targets_only_now)} only by this run; their findings are not counted below.",
+            ]
+            if b.targets_only_before or b.targets_only_now
+            else []
+        ),
         "",
         *_table(
             ["New", "Regressed", "Still failing", "Resolved"],

@@ -403,7 +403,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 # minute of backoff at those values, so fault runs lower them before the real CLI starts.
 _BOOT = (
     "import sys, auditor.scan.clients as c; c.TOTAL_MAX_ATTEMPTS = {attempts}; "
-    "c.READ_TIMEOUT_SECONDS = {read_timeout}; from auditor.cli import main; main(sys.argv[1:])"
+    "c.READ_TIMEOUT_SECONDS = {read_timeout}; from auditor.entry import main; main(sys.argv[1:])"
 )
 
 

@@ -1,17 +1,20 @@
 """A scan with realistic-looking credentials: no output (inventory, every report format, run.json, the
 evidence bundle's contents, stdout/stderr) contains the access key id, the secret or the session token,
-and the --external-id value is nowhere either."""
+and the external id is nowhere either, whether it came from --external-id or from auditor.yaml."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import zipfile
 from dataclasses import dataclass
 
 import pytest
+import yaml
 
 from .conftest import Local
-from .support import cli_env, iter_files, run_cli, scan_args
+from .support import ROLE_NAME, cli_env, iter_files, run_cli, scan_args
 
 pytestmark = pytest.mark.e2e
 
@@ -23,11 +26,19 @@ SESSION_TOKEN = (
     "s0Fq2l7Jx3Yx8vZyrwAV1kH2o3pQn6XbW8m5r4s7tU0vY1wZ2x3y4z5A6B7C8D9E0F1G2H3I4J5K6L7M8N9O0P1Q2R3S"
 )
 EXTERNAL_ID = "ext-8c1f2e9a-Tr0ub4dor-3-secret"
+CONFIG_EXTERNAL_ID = "cfg-51d0c7e2-Horse-Battery-Staple"
+CONFIG = f"""\
+# The audit hub's settings (this comment stays in the copy).
+role_name: {ROLE_NAME}
+external_id: "{CONFIG_EXTERNAL_ID}"   # the member roles require it
+formats: [json, html, junit, sarif, csv, markdown]
+"""
 SECRETS = {
     "access key id": ACCESS_KEY_ID,
     "secret access key": SECRET_ACCESS_KEY,
     "session token": SESSION_TOKEN,
     "external id": EXTERNAL_ID,
+    "external id from the config file": CONFIG_EXTERNAL_ID,
 }
 # Any access key id at all (the assumed-role keys the local AWS hands out included).
 ANY_KEY_ID = re.compile(rb"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -73,18 +84,43 @@ def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     finally:
         local.aws.clear_faults()
     assert scan.returncode == 3, (scan.stdout, scan.stderr)
-    bundle = folder / "evidence.zip"
-    pack = run_cli(["evidence", "pack", str(out), "--output", str(bundle)], cwd=folder, env=env)
-    assert pack.returncode == 0, (pack.stdout, pack.stderr)
-    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in iter_files(folder)}
-    with zipfile.ZipFile(bundle) as zf:
-        files.update({f"evidence.zip!{name}": zf.read(name) for name in zf.namelist()})
-    streams = {
-        "scan stdout": scan.stdout,
-        "scan stderr": scan.stderr,
-        "pack stdout": pack.stdout,
-        "pack stderr": pack.stderr,
-    }
+    # The same scan with the external id in auditor.yaml instead of on the command line.
+    (folder / "auditor.yaml").write_text(CONFIG, encoding="utf-8")
+    configured = run_cli(
+        [
+            "scan",
+            "--endpoint-url",
+            local.aws.endpoint_url,
+            "--accounts",
+            ",".join(local.estate.members),
+            "--regions",
+            ",".join(local.estate.regions),
+            "--config",
+            "auditor.yaml",
+            "--output-dir",
+            "configured",
+        ],
+        cwd=folder,
+        env=env,
+    )
+    assert configured.returncode == 0, (configured.stdout, configured.stderr)
+    streams = {"scan stdout": scan.stdout, "scan stderr": scan.stderr}
+    streams |= {"config scan stdout": configured.stdout, "config scan stderr": configured.stderr}
+    files: dict[str, bytes] = {}
+    for run_dir, bundle_name in ((out, "evidence.zip"), (folder / "configured", "configured.zip")):
+        bundle = folder / bundle_name
+        pack = run_cli(["evidence", "pack", str(run_dir), "--output", str(bundle)], cwd=folder, env=env)
+        assert pack.returncode == 0, (pack.stdout, pack.stderr)
+        streams |= {f"pack {bundle_name} stdout": pack.stdout, f"pack {bundle_name} stderr": pack.stderr}
+        with zipfile.ZipFile(bundle) as zf:
+            files.update({f"{bundle_name}!{name}": zf.read(name) for name in zf.namelist()})
+    files.update(
+        {
+            p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in iter_files(folder)
+            if p != folder / "auditor.yaml"  # the user's own config: the one place the secret belongs
+        }
+    )
     return Outputs(files, streams)
 
 
@@ -102,6 +138,11 @@ def test_every_output_was_searched(outputs: Outputs) -> None:
         "evidence.zip!run.json",
         "evidence.zip!inventory.json",
         "evidence.zip!manifest.json",
+        "configured/run.json",
+        "configured/report.md",
+        "configured/inputs/config/auditor.yaml",
+        "configured.zip!run.json",
+        "configured.zip!inputs/config/auditor.yaml",
     ):
         assert expected in names, sorted(names)
     assert any(name.startswith("evidence.zip!inputs/policies/") for name in names)
@@ -127,3 +168,16 @@ def test_the_run_record_says_an_external_id_was_used(outputs: Outputs) -> None:
     assert "--external-id" in run and "***REDACTED***" in run
     inventory = outputs.files["out/inventory.json"].decode()
     assert '"external_id_set": true' in inventory
+
+
+def test_the_config_copy_keeps_every_setting_but_the_external_id(outputs: Outputs) -> None:
+    run = json.loads(outputs.files["configured/run.json"])
+    (entry,) = run["inputs"]["config"]
+    assert entry["redacted"] == ["external_id"]
+    assert entry["original_sha256"] == hashlib.sha256(CONFIG.encode()).hexdigest()
+    copy = outputs.files[f"configured/{entry['path']}"]
+    assert entry["sha256"] == hashlib.sha256(copy).hexdigest()
+    assert outputs.files[f"configured.zip!{entry['path']}"] == copy
+    text = copy.decode()
+    assert "# The audit hub's settings (this comment stays in the copy)." in text
+    assert yaml.safe_load(text) == {**yaml.safe_load(CONFIG), "external_id": "***REDACTED***"}
