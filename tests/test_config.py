@@ -84,7 +84,8 @@ def test_bad_config_names_file_and_field(
         ),
         (
             "formats: [json, pdf]\n",
-            "'pdf' is not allowed; expected one of json, html, junit, sarif, csv, markdown",
+            "'pdf' is not allowed; expected one of json, html, junit, sarif, csv, markdown, asff, ocsf, "
+            "frameworks-csv",
         ),
         ("profile: 3\n", "3 is not allowed; expected a string or null"),
     ],

@@ -30,6 +30,7 @@ from typing import Any, assert_never
 
 from auditor.framework_rollup import requirements_by_policy
 from auditor.report.encoding import json_text, utf8
+from auditor.report.text import safe_strings
 from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind, Severity, Verdict
 
 ASFF_SCHEMA_VERSION = "2018-10-08"
@@ -305,7 +306,8 @@ def to_findings(result: EvaluationResult, *, include_passed: bool = False) -> li
             change="resolved",
         )
         out.setdefault(out_f["Id"], out_f)
-    return [out[k] for k in sorted(out)]
+    # Security Hub shows these strings to people: no raw control or bidirectional character.
+    return [safe_strings(out[k]) for k in sorted(out)]
 
 
 def render(result: EvaluationResult, *, include_passed: bool = False) -> bytes:

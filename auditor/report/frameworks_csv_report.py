@@ -12,6 +12,7 @@ import io
 
 from auditor.report.csv_report import guard_cell
 from auditor.report.encoding import utf8
+from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Verdict
 
 COLUMNS = (
@@ -54,5 +55,5 @@ def render(result: EvaluationResult) -> bytes:
                 " ".join(req.failing_resources),
                 req.source,
             ]
-            writer.writerow([guard_cell(cell) for cell in row])
+            writer.writerow([guard_cell(safe_text(cell)) for cell in row])
     return utf8(out.getvalue())

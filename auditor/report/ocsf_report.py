@@ -22,6 +22,7 @@ extra) rather than hand-written dicts; the OCSF version is the library's (``meta
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any, assert_never
@@ -30,6 +31,7 @@ from auditor.errors import InputError
 from auditor.framework_rollup import requirements_by_policy
 from auditor.report.asff_report import finding_id, partition_of
 from auditor.report.encoding import json_text
+from auditor.report.text import safe_strings, safe_text
 from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind, Severity, Verdict
 
 LIBRARY = "py_ocsf_models"
@@ -140,7 +142,9 @@ def _event(
     activity = ActivityID.Close if closed else ActivityID.Create
     time_ms = _epoch_ms(result.generated_at)
     when = datetime.fromisoformat(result.generated_at.replace("Z", "+00:00"))
-    uid = finding_id(f)
+    uid = finding_id(f)  # from the raw finding: the same Id as in report.asff.json
+    f = _safe_finding(f)
+    policy = _safe_policy(policy) if policy is not None else None
     title = (policy.title if policy else "") or f.policy_id
     standards = sorted(_framework_names(result, f.policy_id))
     severity_id = _severity_id(f.severity)
@@ -274,10 +278,33 @@ def to_events(result: EvaluationResult) -> list[dict[str, Any]]:
     return [e for _, e in sorted(events, key=lambda item: item[0])]
 
 
+def _safe_finding(f: Finding) -> Finding:
+    # Consumers show these strings to people, and pydantic cannot encode a lone surrogate: every
+    # text goes through safe_text before it reaches the model (the finding id stays the raw one's).
+    return replace(
+        f,
+        resource_arn=safe_text(f.resource_arn),
+        resource_name=safe_text(f.resource_name),
+        message=safe_text(f.message),
+        remediation=safe_text(f.remediation),
+        tags={safe_text(k): safe_text(v) for k, v in f.tags.items()},
+    )
+
+
+def _safe_policy(p: PolicyInfo) -> PolicyInfo:
+    return replace(
+        p,
+        title=safe_text(p.title),
+        description=safe_text(p.description),
+        remediation=safe_text(p.remediation),
+        fix=safe_text(p.fix),
+    )
+
+
 def _dump(event: Any) -> dict[str, Any]:
     # mode="json" rather than model_dump_json(): a lone surrogate (possible in AWS names) stays a str
     # here, and json_text keeps it exact; pydantic's own encoder would raise on it.
-    data: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
+    data: dict[str, Any] = safe_strings(event.model_dump(mode="json", exclude_none=True))
     return data
 
 
