@@ -15,7 +15,8 @@ from auditor.scan.permissions import iam_policy_document
     "--hub",
     is_flag=True,
     default=False,
-    help="Add sts:AssumeRole on the member-account roles (for the identity that runs a multi-account scan).",
+    help="The hub identity's policy (the one that runs a multi-account scan): adds sts:AssumeRole on the "
+    "member-account roles and the Organizations actions of --org, which member roles never need.",
 )
 @click.option(
     "--role-name",

@@ -55,3 +55,10 @@ def test_generated_policy_is_read_only() -> None:
     actions = iam_policy_document()["Statement"][0]["Action"]
     verbs = ("List", "Describe", "Get", "Search")
     assert all(a.split(":", 1)[1].startswith(verbs) for a in actions), actions
+
+
+def test_member_role_templates_grant_no_organizations_action() -> None:
+    """Only the hub discovers the organization (`auditor iam-policy --hub`); member roles never need it."""
+    template = (DEPLOY / "cloudformation" / "auditor-role.yaml").read_text()
+    policy = (DEPLOY / "terraform" / "auditor-role" / "policy.json").read_text()
+    assert "organizations:" not in template and "organizations:" not in policy
