@@ -94,6 +94,7 @@ def load_config(path: Path) -> Config:
     except DecodeError as exc:
         location = exc.path.strip("/").replace("/", ".")
         raise InputError(source, exc.message, location=location) from None
+    _check_consistent(config, source)
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
     if config.waivers is not None and not Path(config.waivers).is_absolute():
@@ -103,9 +104,22 @@ def load_config(path: Path) -> Config:
     return config
 
 
+def _check_consistent(config: Config, source: str) -> None:
+    """Settings that contradict each other are an error, never a silent choice."""
+    if config.org and config.accounts:
+        raise InputError(
+            source,
+            "cannot be combined with org: true (org discovery chooses the accounts; narrow it with ous)",
+            location="accounts",
+        )
+    if config.ous and not config.org:
+        raise InputError(source, "needs org: true", location="ous")
+
+
 EXAMPLE = """\
 # auditor.yaml — configuration for the SageMaker Model Monitor auditor.
-# Every key is optional; command-line flags override what is set here.
+# Every key is optional; command-line flags override what is set here (a flag for the accounts --
+# --accounts, --org, --ou -- or for the role replaces the file's whole group of settings).
 # Schema: auditor/config.schema.json (point your editor's YAML language server at it).
 
 # --- What to scan -------------------------------------------------------------
@@ -115,7 +129,7 @@ org: false              # true: every ACTIVE account of the AWS Organization (ru
                         # management account or a delegated administrator)
 ous: []                 # with org: only these OUs (nested OUs included), e.g. ["ou-ab12-cdef3456"]
 role_name: ModelMonitorAuditor
-# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"
+# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"  # overrides role_name
 # external_id: "set-me"  # if the member roles require one
 regions: []             # [] = the profile's default region; ["all"] = every enabled region
 # profile: audit-hub

@@ -23,7 +23,6 @@ from auditor.cli.common import (
     resolve_config,
 )
 from auditor.cli.scan_options import build_scan_options, scan_options
-from auditor.config import Config
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
@@ -171,15 +170,30 @@ def scan_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
-    options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
+    options = build_scan_options(**_merge_scan_config(run.loaded, scan_kwargs))
     inventory = scan(options, progress=_progress_printer(quiet))
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
     return _finish(run, inventory, quiet=quiet)
 
 
-def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Fill scan options the command line left unset from the config file."""
+# Settings that only make sense together: when the command line sets any of a group, the config
+# file's values for the whole group are ignored (flags override the file, and never mix with it).
+_SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("accounts", "org", "ous"),
+    ("role_name", "role_arn_template"),
+)
+
+
+def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Fill scan options the command line left unset from the config file.
+
+    Precedence is per setting, and per group for settings that go together (which accounts: accounts
+    / org + ous; which role: role_name / role_arn_template): a flag of a group replaces the file's
+    whole group. Contradicting flags are rejected by ``build_scan_options``; a config file that
+    contradicts itself, by ``load_config``.
+    """
+    config = loaded.config
     merged = dict(kwargs)
     fallbacks: dict[str, Any] = {
         "accounts": ",".join(config.accounts) if config.accounts else None,
@@ -192,9 +206,18 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
         "profile": config.profile,
         "no_search": (not config.search) or None,
     }
+    from_flags = {key for key in fallbacks if merged.get(key)}
+    for group in _SCAN_GROUPS:
+        if from_flags & set(group):
+            for key in group:
+                fallbacks.pop(key)
+    if fallbacks.get("role_arn_template"):
+        fallbacks.pop("role_name")  # in the file, the template overrides the role name (as documented)
     for key, value in fallbacks.items():
         if key in merged and not merged[key] and value is not None:
             merged[key] = value
+            if key == "profile":
+                merged["profile_source"] = f"{loaded.path or 'config'}: profile"
     return merged
 
 

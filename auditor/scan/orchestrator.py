@@ -53,7 +53,7 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         max_attempts=options.max_attempts,
         read_timeout=options.read_timeout,
     )
-    base = sessions.base_session(options.profile)
+    base = sessions.base_session(options.profile, source=options.profile_source)
     wanted_regions: tuple[str, ...] | None = None
     if isinstance(options.regions, tuple):
         wanted_regions = regions.validate_regions(base, options.regions)

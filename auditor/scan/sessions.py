@@ -6,6 +6,7 @@ again, so a scan that outlives the session duration keeps working.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,12 +49,25 @@ class AccountSession:
     identity: Identity
 
 
-def base_session(profile: str | None) -> boto3.Session:
-    """The default boto3 credential chain, or ``profile``; InputError when the profile does not exist."""
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")  # botocore's order of precedence
+
+
+def base_session(profile: str | None, *, source: str = "--profile") -> boto3.Session:
+    """The default boto3 credential chain, or ``profile``; InputError when the profile does not exist.
+
+    ``source`` names where ``profile`` came from (the option, or a config file). Without one, a
+    missing profile can only come from the environment, and the message names that variable.
+    """
     try:
         return boto3.Session(profile_name=profile) if profile else boto3.Session()
-    except ProfileNotFound:
-        raise InputError("--profile", f"profile {profile!r} not found in the AWS config files") from None
+    except ProfileNotFound as exc:
+        name = profile or exc.kwargs.get("profile")
+        if not profile:
+            variable = next((v for v in PROFILE_VARIABLES if os.environ.get(v)), None)
+            source = f"{variable}={os.environ[variable]}" if variable else "AWS profile"
+        raise InputError(
+            source, f"profile {name!r} not found in the AWS config files (~/.aws/config, ~/.aws/credentials)"
+        ) from None
 
 
 def home_region(session: boto3.Session) -> str:
