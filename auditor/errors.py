@@ -28,3 +28,9 @@ class InputError(Exception):
         if location:
             where += f": {printable(location)}"
         super().__init__(f"{where}: {printable(message)}")
+
+
+class IncompleteError(Exception):
+    """Collection could not go ahead for a reason that is not the user's input: AWS failing, throttling
+    or unreachable beyond the retries. The CLI prints it in one line and exits 3 (incomplete), like a
+    scan whose data could not all be collected; retrying later may succeed."""

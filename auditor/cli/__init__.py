@@ -2,7 +2,8 @@
 
 Exit codes (also in ``auditor --help``): 0 clean; 1 a non-waived FAIL at or above --fail-on;
 2 invalid input (usage, config, policy, waiver, inventory, report files); 3 incomplete (a scan
-error, or an ERROR verdict at or above --fail-on), unless --allow-incomplete; 130 interrupted.
+error, or an ERROR verdict at or above --fail-on, unless --allow-incomplete; or STS could not be
+reached at all, so nothing was scanned); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
-from auditor.errors import InputError
+from auditor.errors import IncompleteError, InputError
 
 
 @click.group(
@@ -63,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(exc.format_message(), exc.exit_code if exc.exit_code != 1 else 2)
     except InputError as exc:
         _fail(str(exc))
+    except IncompleteError as exc:
+        _fail(str(exc), 3)
     except click.Abort:
         _fail("interrupted; no partial files were left behind", 130)
     sys.exit(result if isinstance(result, int) else 0)

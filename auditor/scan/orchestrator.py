@@ -39,8 +39,9 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
     """Scan and return a linked Inventory.
 
     Never raises for AWS errors (they become ScanError records and FAILED / NOT_SCANNED targets).
-    Raises InputError for bad options and CredentialsUnavailableError when even the base
-    credentials cannot be used.
+    Raises InputError for bad options, CredentialsUnavailableError when even the base credentials
+    cannot be used, and StsUnavailableError (an IncompleteError) when STS cannot be asked who they
+    are (failing, throttled or unreachable after every retry).
     """
     started = _now()
     options.validate()
