@@ -115,10 +115,14 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    quiet: bool,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
     inputs = build_judge_inputs(loaded, judge_args)
+    if not quiet:
+        for warning in inputs.policies.warnings:
+            click.echo(f"auditor: {warning}", err=True)
     output = build_output_options(
         loaded.config,
         formats=formats,
@@ -169,6 +173,7 @@ def scan_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        quiet=quiet,
     )
     options = build_scan_options(**_merge_scan_config(run.loaded, scan_kwargs))
     inventory = scan(options, progress=_progress_printer(quiet))
@@ -253,5 +258,6 @@ def evaluate_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        quiet=quiet,
     )
     return _finish(run, store.load(inventory_path), quiet=quiet)

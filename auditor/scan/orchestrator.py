@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import boto3
 
 from auditor import __version__
+from auditor.inventory.enums import unknown_values
 from auditor.inventory.model import (
     Dataset,
     DatasetStatus,
@@ -153,7 +154,9 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         api_calls=runtime.counter.snapshot(),
         options={**options.describe(), "search_fallback": fallbacks},
     )
-    return link(inventory)
+    linked = link(inventory)
+    linked.metadata.unknown_values = unknown_values(linked)
+    return linked
 
 
 def _enter_accounts(
