@@ -31,7 +31,6 @@ from auditor.inventory.model import (
     EXECUTION_STATUSES,
     Alarm,
     Dataset,
-    DatasetStatus,
     Endpoint,
     EndpointKind,
     Inventory,
@@ -70,8 +69,9 @@ class _Context:
         if dataset in endpoint.missing:
             return False
         status = self.datasets.get((endpoint.account_id, endpoint.region), {}).get(dataset)
-        # No target record at all (e.g. a hand-built inventory) means nothing was reported failed.
-        return status in (None, DatasetStatus.COMPLETE)
+        # No target record at all (e.g. a hand-built inventory) means nothing was reported failed;
+        # PARTIAL means the endpoint's own ``missing`` (checked above) tells.
+        return status is None or status.listed
 
 
 def _best(states: Sequence[CellState]) -> CellState:

@@ -123,8 +123,17 @@ class Dataset(StrEnum):
 
 class DatasetStatus(StrEnum):
     COMPLETE = "complete"
-    FAILED = "failed"  # an error means the data is missing or partial
+    # Every resource was found, but some could not be read in full: each of those is kept with the
+    # dataset in its ``missing``, so the verdicts that need it are ERROR for that resource alone.
+    PARTIAL = "partial"
+    FAILED = "failed"  # an error means resources may be missing altogether (e.g. a listing failed)
     NOT_SCANNED = "not_scanned"  # e.g. the account's role could not be assumed
+
+    @property
+    def listed(self) -> bool:
+        """Whether every resource of the dataset is in the inventory (COMPLETE or PARTIAL): the
+        target's data is usable, and a resource's own ``missing`` says what could not be read."""
+        return self in (DatasetStatus.COMPLETE, DatasetStatus.PARTIAL)
 
 
 # --------------------------------------------------------------------------- endpoints

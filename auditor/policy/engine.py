@@ -74,10 +74,9 @@ class _Availability:
             if target is None:
                 base = ALL_DATASETS
             else:
+                # PARTIAL: every resource is there; those not read in full say so in ``missing``.
                 base = frozenset(
-                    d
-                    for d in Dataset
-                    if target.datasets.get(d, DatasetStatus.NOT_SCANNED) != DatasetStatus.COMPLETE
+                    d for d in Dataset if not target.datasets.get(d, DatasetStatus.NOT_SCANNED).listed
                 )
             self._cache[key] = base
         return base | res.missing if res.missing else base

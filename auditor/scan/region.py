@@ -15,6 +15,7 @@ from auditor.inventory.model import (
     JobDefinition,
     Monitor,
     MonitorType,
+    ScanError,
     Target,
 )
 from auditor.scan import cloudwatch_alarms, endpoints, job_definitions, monitoring_schedules, search
@@ -22,6 +23,7 @@ from auditor.scan.clients import AWS_ERRORS, RegionApi, error_code_and_message
 from auditor.scan.normalize import pick, tag_dict
 from auditor.scan.options import ScanOptions
 
+COMPLETE = DatasetStatus.COMPLETE
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -89,6 +91,17 @@ def scan_region(api: RegionApi, options: ScanOptions) -> RegionResult:
         monitor, embedded_def, error = monitoring_schedules.build_monitor(
             item.record, account_id=api.account_id, region=api.region, tags=item.tags, missing=item.missing
         )
+        if embedded_def is None and Dataset.MONITORS in item.missing and monitor.job_definition_name is None:
+            # Not described, and its summary names no definition: it embeds one we could not read.
+            monitor.job_definition_embedded = True
+            embedded_def = job_definitions.stub_embedded_job_definition(
+                schedule_arn=monitor.arn,
+                schedule_name=monitor.name,
+                monitor_type=monitor.monitor_type,
+                account_id=api.account_id,
+                region=api.region,
+                creation_time=monitor.creation_time,
+            )
         result.monitors.append(monitor)
         if embedded_def is not None:
             embedded.append(embedded_def)
@@ -97,12 +110,22 @@ def scan_region(api: RegionApi, options: ScanOptions) -> RegionResult:
 
     result.job_definitions = embedded + _collect_named_job_definitions(api, options, result.monitors, target)
     _collect_alarms(api, options, result, targeted_names)
+    _mark_partial(target, api.errors)
 
     result.endpoints.sort(key=lambda r: r.arn)
     result.monitors.sort(key=lambda r: r.arn)
     result.job_definitions.sort(key=lambda r: r.arn)
     result.alarms.sort(key=lambda r: r.arn)
     return result
+
+
+def _mark_partial(target: Target, errors: Iterable[ScanError]) -> None:
+    """A dataset whose only errors concern single resources -- each kept with the dataset in its
+    ``missing`` -- is PARTIAL (not COMPLETE: something could not be read); a FAILED one stays FAILED."""
+    for error in errors:
+        dataset = error.dataset
+        if dataset is not None and error.resource is not None and target.datasets.get(dataset) is COMPLETE:
+            target.datasets[dataset] = DatasetStatus.PARTIAL
 
 
 def _collect_endpoints(
@@ -186,47 +209,70 @@ def _collect_unsearched_schedules(
         schedules[str(item.record["MonitoringScheduleName"])] = item
 
 
+def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
+    """(type, name) of the named job definition a monitor uses; None for embedded or unknown ones."""
+    if monitor.job_definition_embedded or monitor.monitor_type is None or not monitor.job_definition_name:
+        return None
+    return monitor.monitor_type, monitor.job_definition_name
+
+
 def _collect_named_job_definitions(
     api: RegionApi, options: ScanOptions, monitors: list[Monitor], target: Target
 ) -> list[JobDefinition]:
-    """Describe each referenced (and, on a full scan, each existing) named job definition once."""
-    wanted: set[tuple[MonitorType, str]] = {
-        (m.monitor_type, m.job_definition_name)
-        for m in monitors
-        if not m.job_definition_embedded and m.monitor_type is not None and m.job_definition_name
-    }
+    """Describe each referenced (and, on a full scan, each existing) named job definition once.
+
+    One that exists but cannot be described is kept as a stub (``stub_job_definition``) with
+    JOB_DEFINITIONS missing: its own verdicts and those of the monitors using it become ERROR.
+    """
+    users: dict[tuple[MonitorType, str], Monitor] = {}
+    for monitor in monitors:
+        key = _definition_key(monitor)
+        if key is not None:
+            users.setdefault(key, monitor)
+    summaries: dict[tuple[MonitorType, str], dict[str, Any]] = {}
     if not options.targeted:
         for monitor_type in MonitorType:
-            names, complete = job_definitions.list_job_definition_names(api, monitor_type)
+            listed, complete = job_definitions.list_job_definition_summaries(api, monitor_type)
             if not complete:
                 target.datasets[Dataset.JOB_DEFINITIONS] = DatasetStatus.FAILED
-            wanted.update((monitor_type, n) for n in names)
-    keys = sorted(wanted)
+            summaries.update(((monitor_type, n), s) for n, s in listed.items())
+    keys = sorted(set(users) | set(summaries))
 
-    def fetch(key: tuple[MonitorType, str]) -> tuple[JobDefinition | None, bool]:
-        record, exists = job_definitions.describe_job_definition(api, key[0], key[1])
-        if record is None:
-            return None, exists
-        jd = job_definitions.build_named_job_definition(
-            record, monitor_type=key[0], account_id=api.account_id, region=api.region
+    def fetch(key: tuple[MonitorType, str]) -> JobDefinition | None:
+        monitor_type, name = key
+        record, exists = job_definitions.describe_job_definition(api, monitor_type, name)
+        if record is not None:
+            return job_definitions.build_named_job_definition(
+                record, monitor_type=monitor_type, account_id=api.account_id, region=api.region
+            )
+        if not exists:
+            return None  # deleted: a fact about the estate, not a gap
+        user = users.get(key)
+        return job_definitions.stub_job_definition(
+            monitor_type=monitor_type,
+            name=name,
+            account_id=api.account_id,
+            region=api.region,
+            summary=summaries.get(key),
+            schedule_arn=user.arn if user else None,
+            endpoint_name=user.endpoint_name if user else None,
         )
-        return jd, True
 
     described = dict(zip(keys, _map(api, fetch, keys), strict=True))
     for monitor in monitors:
-        if monitor.job_definition_embedded or monitor.monitor_type is None or not monitor.job_definition_name:
-            continue
-        jd, exists = described.get((monitor.monitor_type, monitor.job_definition_name), (None, True))
+        key = _definition_key(monitor)
+        jd = described.get(key) if key is not None else None
         if jd is None:
-            if exists:  # unreadable: the monitor's definition data is missing (fail closed)
-                monitor.missing = sorted({*monitor.missing, Dataset.JOB_DEFINITIONS})
+            continue
+        if jd.missing:  # unreadable: what the monitor takes from its definition is missing too
+            monitor.missing = sorted({*monitor.missing, Dataset.JOB_DEFINITIONS})
             continue
         # The schedule record of a named definition does not carry its input; the definition does.
         if monitor.endpoint_name is None:
             monitor.endpoint_name = jd.endpoint_name
         if monitor.batch_transform_input_uri is None:
             monitor.batch_transform_input_uri = jd.batch_transform_input_uri
-    return [jd for jd, _ in described.values() if jd is not None]
+    return [jd for jd in described.values() if jd is not None]
 
 
 def _collect_alarms(
