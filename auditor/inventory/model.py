@@ -355,6 +355,27 @@ class Identity:
     arn: str
 
 
+class Disagreement(StrEnum):
+    """How Search (an eventually consistent index) disagreed with the List / Describe calls of the same
+    scan. The List and Describe answers are authoritative and win."""
+
+    NOT_LISTED = "not_listed"  # Search returned it, the listing did not: deleted since; dropped
+    NOT_IN_SEARCH = "not_in_search"  # listed, but not (yet) in Search: read with Describe instead
+    STALE = "stale"  # in both, with a different status or modification time: read again with Describe
+
+
+@dataclass
+class SearchDisagreement:
+    """One resource on which Search and the authoritative calls disagreed (``detail`` says how)."""
+
+    account_id: str
+    region: str
+    dataset: Dataset  # endpoints or monitors
+    name: str
+    kind: Disagreement
+    detail: str = ""
+
+
 @dataclass
 class UnknownValue:
     """An enum-like field (see ``AwsEnum``) whose value this version does not know, kept as read."""
@@ -375,6 +396,7 @@ class ScanMetadata:
     api_calls: dict[str, int] = field(default_factory=dict)  # "sagemaker:Search" -> count
     options: JsonDict = field(default_factory=dict)  # e.g. {"search": true, "endpoint_filter": [...]}
     unknown_values: list[UnknownValue] = field(default_factory=list)
+    search_disagreements: list[SearchDisagreement] = field(default_factory=list)
 
 
 @dataclass

@@ -153,6 +153,10 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
         api_calls=runtime.counter.snapshot(),
         options={**options.describe(), "search_fallback": fallbacks},
+        search_disagreements=sorted(
+            (d for r in results for d in r.disagreements),
+            key=lambda d: (d.account_id, d.region, d.dataset, d.name, d.kind),
+        ),
     )
     linked = link(inventory)
     linked.metadata.unknown_values = unknown_values(linked)
