@@ -46,6 +46,9 @@ class Config:
     regions: list[str] = field(default_factory=list)  # ["all"] for every enabled region
     profile: str | None = None
     search: bool = True
+    # A targeted scan (a release gate): endpoint names or prefixes ending in "*", and KEY=VALUE tags
+    endpoints: list[str] = field(default_factory=list)
+    endpoint_tags: list[str] = field(default_factory=list)
     # What to judge with
     policies: list[str] = field(default_factory=list)
     builtin_policies: bool = True
@@ -58,6 +61,7 @@ class Config:
     output_dir: str | None = None
     fail_on: Severity | None = None
     allow_incomplete: bool = False
+    fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one
 
 
 def derived_schema() -> dict[str, Any]:
@@ -67,6 +71,9 @@ def derived_schema() -> dict[str, Any]:
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    # A name, or a prefix ending in "*" (no other "*"); a tag as KEY=VALUE with a non-empty key.
+    props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
+    props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
     return schema
 
 
@@ -134,6 +141,9 @@ role_name: ModelMonitorAuditor
 regions: []             # [] = the profile's default region; ["all"] = every enabled region
 # profile: audit-hub
 search: true            # false = skip the sagemaker:Search fast path (List/Describe only)
+endpoints: []           # a targeted scan (release gate): names, or prefixes ending in "*", e.g. [churn-*]
+endpoint_tags: []       # ... and/or KEY=VALUE tags, e.g. ["environment=production"]; an endpoint
+                        # matching any of them is scanned. A targeted scan that matches nothing is exit 2.
 
 # --- What to judge with -------------------------------------------------------
 policies: []            # extra policy files or folders, e.g. ["./policies-local"]
@@ -152,4 +162,6 @@ formats: [json, html]   # any of json, html, junit, sarif, csv, markdown
 # output_dir: reports/nightly
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
+# fail_on_empty: true   # fail the gate when no endpoint was judged (default: true for a targeted
+                        # scan, false for a full one)
 """

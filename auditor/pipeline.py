@@ -25,6 +25,7 @@ from auditor.report.diff import compare, load_result
 from auditor.report.evidence import record_run
 from auditor.report.gate import ExitCode, exit_code
 from auditor.results import EvaluationResult, Severity
+from auditor.selection import EmptySelection, empty_selection
 
 DEFAULT_FORMATS = ("json", "html")
 
@@ -47,6 +48,7 @@ class OutputOptions:
     fail_on: Severity = Severity.HIGH
     allow_incomplete: bool = False
     argv: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+    fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one (auditor.selection)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class RunOutcome:
     output_dir: Path
     files: list[Path]
     exit_code: ExitCode
+    empty: EmptySelection | None = None  # set when no endpoint was judged: the CLI says so on stderr
 
 
 def default_output_dir(now: datetime | None = None) -> Path:
@@ -121,7 +124,15 @@ def finish(
     *,
     started_at: str,
 ) -> RunOutcome:
-    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
+    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code.
+
+    A run that judged no endpoint never passes the gate (``auditor.selection``): a targeted one that
+    matched nothing raises InputError before anything is written; one whose endpoints scan errors
+    could have hidden exits 3.
+    """
+    empty = empty_selection(inventory, fail_on_empty=output.fail_on_empty)
+    if empty is not None and empty.exit_code is ExitCode.INVALID_INPUT:
+        raise InputError(empty.source, empty.message)
     saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
     result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
     out_dir = output.output_dir or default_output_dir()
@@ -138,4 +149,6 @@ def finish(
         finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
-    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code)
+    if empty is not None and empty.exit_code is ExitCode.INCOMPLETE and code is not ExitCode.FAILURES:
+        code = ExitCode.INCOMPLETE  # even with --allow-incomplete: nothing was judged
+    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code, empty=empty)

@@ -26,10 +26,13 @@ EXIT_CODES_EPILOG = """\b
 Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
   1  a non-waived FAIL at or above --fail-on (default: high)
-  2  invalid input: command line, config, policy, waiver, inventory or report file
+  2  invalid input: command line, config, policy, waiver, inventory or report file,
+     or a targeted scan that matched no endpoint (see --fail-on-empty)
   3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
      could not be collected, so compliance is not established), unless
-     --allow-incomplete. A FAIL (1) takes precedence over 3.
+     --allow-incomplete; also when STS cannot be reached, or when scan errors
+     could have hidden the endpoints of a run that found none. A FAIL (1) takes
+     precedence over 3.
 """
 
 
@@ -109,6 +112,12 @@ def output_options(f: F) -> F:
             help="Exit 1 when a non-waived FAIL is at or above this severity (default: high).",
         ),
         click.option(
+            "--fail-on-empty/--no-fail-on-empty",
+            default=None,
+            help="Fail the gate when no endpoint was judged: exit 2 (3 when scan errors could have hidden "
+            "them). Default: on for a targeted scan (--endpoint, --endpoint-tag), off for a full one.",
+        ),
+        click.option(
             "--allow-incomplete",
             is_flag=True,
             default=None,
@@ -179,6 +188,7 @@ def build_output_options(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    fail_on_empty: bool | None = None,
 ) -> OutputOptions:
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()]
     if not names:
@@ -189,4 +199,5 @@ def build_output_options(
         output_dir=output_dir or (Path(config.output_dir) if config.output_dir else None),
         fail_on=severity,
         allow_incomplete=allow_incomplete if allow_incomplete is not None else config.allow_incomplete,
+        fail_on_empty=fail_on_empty if fail_on_empty is not None else config.fail_on_empty,
     )

@@ -115,6 +115,7 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
 ) -> _Run:
     started = _now()
@@ -129,12 +130,18 @@ def _prepare(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        fail_on_empty=fail_on_empty,
     )
     return _Run(started, loaded, inputs, output)
 
 
 def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
     outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
+    empty = outcome.empty
+    if empty is not None and empty.exit_code is not None:
+        click.echo(f"auditor: error: {empty.source}: {empty.message}", err=True)
+    elif empty is not None and not quiet:
+        click.echo(f"auditor: warning: {empty.message}", err=True)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on)
     return int(outcome.exit_code)
@@ -157,6 +164,7 @@ def scan_cmd(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
     **scan_kwargs: Any,
 ) -> int:
@@ -173,6 +181,7 @@ def scan_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        fail_on_empty=fail_on_empty,
         quiet=quiet,
     )
     options = build_scan_options(**_merge_scan_config(run.loaded, scan_kwargs))
@@ -187,16 +196,17 @@ def scan_cmd(
 _SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
     ("accounts", "org", "ous"),
     ("role_name", "role_arn_template"),
+    ("endpoint_names", "endpoint_tags"),
 )
 
 
 def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Fill scan options the command line left unset from the config file.
 
-    Precedence is per setting, and per group for settings that go together (which accounts: accounts
-    / org + ous; which role: role_name / role_arn_template): a flag of a group replaces the file's
-    whole group. Contradicting flags are rejected by ``build_scan_options``; a config file that
-    contradicts itself, by ``load_config``.
+    Precedence is per setting, and per group for settings that go together (which accounts:
+    accounts / org + ous; which role: role_name / role_arn_template; which endpoints: endpoints /
+    endpoint_tags): a flag of a group replaces the file's whole group. Contradicting flags are
+    rejected by ``build_scan_options``; a config file that contradicts itself, by ``load_config``.
     """
     config = loaded.config
     merged = dict(kwargs)
@@ -210,6 +220,8 @@ def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str
         "regions": ",".join(config.regions) if config.regions else None,
         "profile": config.profile,
         "no_search": (not config.search) or None,
+        "endpoint_names": tuple(config.endpoints) or None,
+        "endpoint_tags": tuple(config.endpoint_tags) or None,
     }
     from_flags = {key for key in fallbacks if merged.get(key)}
     for group in _SCAN_GROUPS:
@@ -244,6 +256,7 @@ def evaluate_cmd(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
@@ -258,6 +271,7 @@ def evaluate_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        fail_on_empty=fail_on_empty,
         quiet=quiet,
     )
     return _finish(run, store.load(inventory_path), quiet=quiet)
