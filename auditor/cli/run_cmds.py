@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,9 +89,36 @@ def print_summary(outcome: RunOutcome, inventory: Inventory, *, fail_on: Severit
     )
 
 
-def _progress_printer(quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
+PROGRESS_INTERVAL_SECONDS = 5.0  # on a non-terminal (CI logs): at most one progress line this often
+
+
+class PeriodicProgress:
+    """Progress for a non-terminal (a CI log): a line on stderr at most every ``interval`` seconds,
+    and only when something changed, instead of a line rewritten in place."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last_time: float | None = None
+        self._last_text: str | None = None
+
+    def __call__(self, progress: ScanProgress) -> None:
+        text = progress.describe()
+        now = self._clock()
+        if text == self._last_text:
+            return
+        if self._last_time is not None and now - self._last_time < self._interval:
+            return
+        click.echo(f"auditor: scanning: {text}", err=True)
+        self._last_time, self._last_text = now, text
+
+
+def _progress_printer(quiet: bool) -> Callable[[ScanProgress], None] | None:
+    """Progress on stderr: rewritten in place on a terminal, a periodic line elsewhere; none if quiet."""
+    if quiet:
         return None
+    if not sys.stderr.isatty():
+        return PeriodicProgress(PROGRESS_INTERVAL_SECONDS)
 
     def show(progress: ScanProgress) -> None:
         click.echo(f"\r{progress.describe()}", err=True, nl=False)

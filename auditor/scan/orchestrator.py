@@ -4,7 +4,7 @@ concurrently, link the result, and describe the run in ScanMetadata."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
 import boto3
@@ -30,6 +30,10 @@ from auditor.scan.region import RegionResult, scan_region
 from auditor.scan.sessions import AccountSession, CredentialsUnavailableError
 
 __all__ = ["CredentialsUnavailableError", "ScanProgress", "scan"]
+
+# How often a running scan reports progress when no (account, region) finishes in between: API calls
+# and errors keep counting while one large region is scanned.
+PROGRESS_TICK_SECONDS = 1.0
 
 
 def _now() -> str:
@@ -117,16 +121,21 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
     report(None)
     pool = ThreadPoolExecutor(max_workers=max(1, options.max_workers))
     try:
-        futures = {}
+        futures: dict[Future[RegionResult], tuple[str, str]] = {}
         for acct, region in jobs:
             api = RegionApi(runtime, entered[acct].session, acct, region)
             apis.append(api)
             futures[pool.submit(scan_region, api, options)] = (acct, region)
-        for future in as_completed(futures):
-            acct, region = futures[future]
-            results.append(future.result())
-            done_accounts[acct] = done_accounts.get(acct, 0) + 1
-            report(f"{acct}/{region}")
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_TICK_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                acct, region = futures[future]
+                results.append(future.result())
+                done_accounts[acct] = done_accounts.get(acct, 0) + 1
+                report(f"{acct}/{region}")
+            if not done:
+                report(None)  # a tick: the calls and errors so far
     except BaseException:
         # Ctrl-C (or a bug): stop promptly instead of finishing every region first. Queued regions are
         # dropped and running ones stop at their next API call.
