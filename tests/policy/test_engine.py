@@ -246,6 +246,9 @@ def test_a_partial_dataset_is_error_only_for_the_resources_that_miss_it() -> Non
     result = evaluate(inventory_from(fragment), load_policy_set())
     assert _verdicts(result, "mm-data-capture") == {"read": Verdict.FAIL, "unread": Verdict.ERROR}
     assert _verdicts(result) == {"read": Verdict.PASS, "unread": Verdict.PASS}  # needs no endpoint config
+    # The target itself has no `missing`: its own completeness is not established.
+    (completeness,) = [f for f in result.findings if f.policy_id == "mm-scan-completeness"]
+    assert completeness.verdict is Verdict.ERROR and "endpoint_configs (partial in" in completeness.message
 
 
 def test_target_not_in_scan_is_error(write_policy) -> None:
