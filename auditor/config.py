@@ -55,6 +55,9 @@ class Config:
     regions: list[str] = field(default_factory=list)  # ["all"] for every enabled region
     profile: str | None = None
     search: bool = True
+    # A targeted scan (a release gate): endpoint names or prefixes ending in "*", and KEY=VALUE tags
+    endpoints: list[str] = field(default_factory=list)
+    endpoint_tags: list[str] = field(default_factory=list)
     # What to judge with
     policies: list[str] = field(default_factory=list)
     builtin_policies: bool = True
@@ -70,6 +73,7 @@ class Config:
     fail_on: Severity | None = None
     allow_incomplete: bool = False
     asff_include_passed: bool = False
+    fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one
 
 
 def derived_schema() -> dict[str, Any]:
@@ -80,6 +84,9 @@ def derived_schema() -> dict[str, Any]:
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
     props["waiver_max_days"]["minimum"] = 1
+    # A name, or a prefix ending in "*" (no other "*"); a tag as KEY=VALUE with a non-empty key.
+    props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
+    props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
     return schema
 
 
@@ -109,6 +116,7 @@ def load_config(path: Path) -> Config:
         location = exc.path.strip("/").replace("/", ".")
         secret = location.split(".")[0] in SECRET_KEYS
         raise InputError(source, "not a valid value" if secret else exc.message, location=location) from None
+    _check_consistent(config, source)
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
     config.frameworks = [
@@ -186,9 +194,22 @@ def redact_config(data: bytes) -> tuple[bytes, list[str]]:
     return copy.encode("utf-8"), sorted(values)
 
 
+def _check_consistent(config: Config, source: str) -> None:
+    """Settings that contradict each other are an error, never a silent choice."""
+    if config.org and config.accounts:
+        raise InputError(
+            source,
+            "cannot be combined with org: true (org discovery chooses the accounts; narrow it with ous)",
+            location="accounts",
+        )
+    if config.ous and not config.org:
+        raise InputError(source, "needs org: true", location="ous")
+
+
 EXAMPLE = """\
 # auditor.yaml — configuration for the SageMaker Model Monitor auditor.
-# Every key is optional; command-line flags override what is set here.
+# Every key is optional; command-line flags override what is set here (a flag for the accounts --
+# --accounts, --org, --ou -- or for the role replaces the file's whole group of settings).
 # Schema: auditor/config.schema.json (point your editor's YAML language server at it).
 
 # --- What to scan -------------------------------------------------------------
@@ -198,11 +219,14 @@ org: false              # true: every ACTIVE account of the AWS Organization (ru
                         # management account or a delegated administrator)
 ous: []                 # with org: only these OUs (nested OUs included), e.g. ["ou-ab12-cdef3456"]
 role_name: ModelMonitorAuditor
-# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"
+# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"  # overrides role_name
 # external_id: "set-me"  # if the member roles require one
 regions: []             # [] = the profile's default region; ["all"] = every enabled region
 # profile: audit-hub
 search: true            # false = skip the sagemaker:Search fast path (List/Describe only)
+endpoints: []           # a targeted scan (release gate): names, or prefixes ending in "*", e.g. [churn-*]
+endpoint_tags: []       # ... and/or KEY=VALUE tags, e.g. ["environment=production"]; an endpoint
+                        # matching any of them is scanned. A targeted scan that matches nothing is exit 2.
 
 # --- What to judge with -------------------------------------------------------
 policies: []            # extra policy files or folders, e.g. ["./policies-local"]
@@ -225,4 +249,6 @@ formats: [json, html]   # any of json, html, junit, sarif, csv, markdown, asff, 
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
 asff_include_passed: false  # true: report.asff.json also holds PASS verdicts (Compliance.Status PASSED)
+# fail_on_empty: true   # fail the gate when no endpoint was judged (default: true for a targeted
+                        # scan, false for a full one)
 """

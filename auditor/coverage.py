@@ -9,8 +9,9 @@ Cell rules (fail closed: what could not be read is UNKNOWN, never OK or MISSING)
   inference components);
 - data capture: OK when enabled, Started and capturing both input and output; DEGRADED when
   configured but disabled, stopped, sampling 0% or missing input or output; MISSING when absent;
-- each monitor type: OK when a linked schedule of that type is Scheduled, its last execution did
-  not fail or stop, and its job definition is found, has a baseline (constraints), has a ground-truth
+- each monitor type: OK when a linked schedule of that type is Scheduled, its last execution is
+  known to be healthy (Completed, CompletedWithViolations, or under way; an unknown status is not),
+  and its job definition is found, has a baseline (constraints), has a ground-truth
   input where the type needs one (ModelQuality, ModelBias) and does not disable metrics publishing;
   DEGRADED when one exists but none is healthy; MISSING when none;
 - drift alarm: OK when every linked monitor has an actionable alarm on its metrics (actions
@@ -26,9 +27,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.inventory.model import (
+    AWS_ENUM,
+    EXECUTION_STATUSES,
     Alarm,
     Dataset,
-    DatasetStatus,
     Endpoint,
     EndpointKind,
     Inventory,
@@ -47,7 +49,9 @@ _UNMONITORABLE = {
 }
 _HEALTHY_SCHEDULE = "Scheduled"
 _NEEDS_GROUND_TRUTH = {MonitorType.MODEL_QUALITY, MonitorType.MODEL_BIAS}
-_BAD_EXECUTIONS = {"Failed", "Stopped"}
+# Allow-list: a status AWS adds later, or none at all, is not healthy until this version knows it.
+_HEALTHY_EXECUTIONS = {"Completed", "CompletedWithViolations", "InProgress", "Pending"}
+_EXECUTION_STATUSES = EXECUTION_STATUSES[AWS_ENUM]
 _BEST_FIRST = (CellState.OK, CellState.DEGRADED, CellState.UNKNOWN, CellState.MISSING)
 
 
@@ -65,8 +69,9 @@ class _Context:
         if dataset in endpoint.missing:
             return False
         status = self.datasets.get((endpoint.account_id, endpoint.region), {}).get(dataset)
-        # No target record at all (e.g. a hand-built inventory) means nothing was reported failed.
-        return status in (None, DatasetStatus.COMPLETE)
+        # No target record at all (e.g. a hand-built inventory) means nothing was reported failed;
+        # PARTIAL means the endpoint's own ``missing`` (checked above) tells.
+        return status is None or status.listed
 
 
 def _best(states: Sequence[CellState]) -> CellState:
@@ -109,8 +114,10 @@ def _monitor_state(monitor: Monitor, ctx: _Context, endpoint: Endpoint) -> tuple
     if monitor.status != _HEALTHY_SCHEDULE:
         return CellState.DEGRADED, f"schedule {name} is {monitor.status}"
     last = monitor.last_execution
-    if last is not None and last.status in _BAD_EXECUTIONS:
-        return CellState.DEGRADED, f"last run of {name} {last.status.lower()}"
+    if last is not None and last.status not in _HEALTHY_EXECUTIONS:
+        if last.status in _EXECUTION_STATUSES.known:
+            return CellState.DEGRADED, f"last run of {name} {last.status.lower()}"
+        return CellState.DEGRADED, f"last run of {name} has status {last.status} (unknown to this version)"
     job: JobDefinition | None = (
         ctx.job_definitions.get(monitor.job_definition_arn) if monitor.job_definition_arn else None
     )

@@ -29,6 +29,7 @@ from auditor.report.evidence import INVENTORY_FILE, record_run
 from auditor.report.gate import ExitCode, exit_code
 from auditor.results import EvaluationResult, Severity
 from auditor.run_folder import RunFolder
+from auditor.selection import EmptySelection, empty_selection
 
 DEFAULT_FORMATS = ("json", "html")
 
@@ -54,6 +55,7 @@ class OutputOptions:
     allow_incomplete: bool = False
     asff_include_passed: bool = False
     argv: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+    fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one (auditor.selection)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class RunOutcome:
     output_dir: Path
     files: list[Path]
     exit_code: ExitCode
+    empty: EmptySelection | None = None  # set when no endpoint was judged: the CLI says so on stderr
 
 
 def default_output_dir(now: datetime | None = None) -> Path:
@@ -162,7 +165,14 @@ def finish(
     folder of ``output`` is opened here. Everything is written into the folder's staging area first
     and moved into place together (see ``auditor.run_folder``). A file that cannot be written is an
     InputError naming it; the folder then still holds the previous run.
+
+    A run that judged no endpoint never passes the gate (``auditor.selection``): a targeted one that
+    matched nothing raises InputError before anything is written; one whose endpoints scan errors
+    could have hidden exits 3.
     """
+    empty = empty_selection(inventory, fail_on_empty=output.fail_on_empty)
+    if empty is not None and empty.exit_code is ExitCode.INVALID_INPUT:
+        raise InputError(empty.source, empty.message)
     if folder is None:
         with RunFolder.open(output.output_dir or default_output_dir()) as opened:
             return finish(inventory, inputs, output, started_at=started_at, folder=opened)
@@ -189,4 +199,6 @@ def finish(
     folder.commit(written)
     files = [folder.path / name for name in (INVENTORY_FILE, *reports)]
     code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
-    return RunOutcome(result=result, output_dir=folder.path, files=files, exit_code=code)
+    if empty is not None and empty.exit_code is ExitCode.INCOMPLETE and code is not ExitCode.FAILURES:
+        code = ExitCode.INCOMPLETE  # even with --allow-incomplete: nothing was judged
+    return RunOutcome(result=result, output_dir=folder.path, files=files, exit_code=code, empty=empty)

@@ -58,6 +58,9 @@ def test_empty_file_is_defaults(tmp_path: Path) -> None:
         ("regions: ['mars-1']\n", "regions.0", None),
         ("unknown_key: 1\n", "(top level)", None),
         ("org: [\n", None, 2),
+        # Settings that contradict each other.
+        ("org: true\naccounts: ['111111111111']\n", "accounts", None),
+        ("ous: [ou-ab12-cdef3456]\n", "ous", None),
         ("- a list\n", None, None),
     ],
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from auditor.coverage import coverage_rows
 from auditor.inventory.model import (
     Alarm,
@@ -201,6 +203,16 @@ def test_broken_monitors_fail_degraded() -> None:
     assert "last run of failing failed" in row.notes
     assert "silent does not publish CloudWatch metrics" in row.notes
     assert "job definition of orphan not found" in row.notes
+
+
+@pytest.mark.parametrize("status", ["Stopping", "CompletedWithWarnings", None])
+def test_a_last_execution_not_known_to_be_healthy_is_degraded(status: str | None) -> None:
+    """Allow-list: a status AWS adds later, or none at all, is never shown as OK."""
+    m = monitor("m", MonitorType.DATA_QUALITY, last_execution=LastExecution(status=status))
+    ep = endpoint("ep", [m])
+    (row,) = coverage_rows(inventory([ep], [m], jobs=[job_for(m)]))
+    assert row.data_quality is DEGRADED
+    assert any(note.startswith("last run of m ") for note in row.notes), row.notes
 
 
 def test_one_healthy_monitor_of_a_type_is_enough() -> None:

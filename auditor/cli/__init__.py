@@ -2,8 +2,8 @@
 
 Exit codes (also in ``auditor --help``): 0 clean; 1 a non-waived FAIL at or above --fail-on;
 2 invalid input (usage, config, policy, waiver, inventory, report files); 3 incomplete (a scan
-error, or an ERROR verdict at or above --fail-on), unless --allow-incomplete; 130 interrupted (SIGINT),
-143 terminated (SIGTERM).
+error, or an ERROR verdict at or above --fail-on, unless --allow-incomplete; or STS could not be
+reached at all, so nothing was scanned); 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
 from auditor.cli.securityhub_cmd import securityhub
-from auditor.errors import InputError
+from auditor.errors import IncompleteError, InputError
 
 
 @click.group(
@@ -73,6 +73,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _fail(exc.format_message(), exc.exit_code if exc.exit_code != 1 else 2)
     except InputError as exc:
         return _fail(str(exc))
+    except IncompleteError as exc:
+        return _fail(str(exc), 3)
     except click.Abort as exc:
         # click turns KeyboardInterrupt (SIGINT, and SIGTERM through auditor.interrupts) into Abort.
         message, code = interrupts.describe(exc.__cause__ or KeyboardInterrupt())

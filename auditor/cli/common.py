@@ -27,10 +27,13 @@ Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
   1  a non-waived FAIL at or above --fail-on (default: high)
   2  invalid input: command line, config, policy, waiver, inventory or report
-     file, or an output path that cannot be written
+     file, an output path that cannot be written, or a targeted scan that
+     matched no endpoint (see --fail-on-empty)
   3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
      could not be collected, so compliance is not established), unless
-     --allow-incomplete. A FAIL (1) takes precedence over 3.
+     --allow-incomplete; also when STS cannot be reached, or when scan errors
+     could have hidden the endpoints of a run that found none. A FAIL (1) takes
+     precedence over 3.
   130, 143  interrupted (SIGINT, SIGTERM)
 """
 
@@ -119,6 +122,12 @@ def output_options(f: F) -> F:
             help="Exit 1 when a non-waived FAIL is at or above this severity (default: high).",
         ),
         click.option(
+            "--fail-on-empty/--no-fail-on-empty",
+            default=None,
+            help="Fail the gate when no endpoint was judged: exit 2 (3 when scan errors could have hidden "
+            "them). Default: on for a targeted scan (--endpoint, --endpoint-tag), off for a full one.",
+        ),
+        click.option(
             "--allow-incomplete",
             is_flag=True,
             default=None,
@@ -200,6 +209,7 @@ def build_output_options(
     fail_on: str | None,
     allow_incomplete: bool | None,
     asff_include_passed: bool | None = None,
+    fail_on_empty: bool | None = None,
 ) -> OutputOptions:
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()]
     if not names:
@@ -213,4 +223,5 @@ def build_output_options(
         asff_include_passed=(
             asff_include_passed if asff_include_passed is not None else config.asff_include_passed
         ),
+        fail_on_empty=fail_on_empty if fail_on_empty is not None else config.fail_on_empty,
     )

@@ -16,7 +16,8 @@ from auditor.securityhub.permissions import DEFAULT_IMPORT_ROLE_NAME, import_pol
     "--hub",
     is_flag=True,
     default=False,
-    help="Add sts:AssumeRole on the member-account roles (for the identity that runs a multi-account scan).",
+    help="The hub identity's policy (the one that runs a multi-account scan): adds sts:AssumeRole on the "
+    "member-account roles and the Organizations actions of --org, which member roles never need.",
 )
 @click.option(
     "--role-name",

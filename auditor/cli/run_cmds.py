@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,6 @@ from auditor.cli.common import (
     resolve_config,
 )
 from auditor.cli.scan_options import build_scan_options, scan_options
-from auditor.config import Config
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
@@ -198,9 +199,36 @@ def _exit_reason(result: EvaluationResult, code: ExitCode, fail_on: Severity) ->
             assert_never(code)
 
 
-def _progress_printer(quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
+PROGRESS_INTERVAL_SECONDS = 5.0  # on a non-terminal (CI logs): at most one progress line this often
+
+
+class PeriodicProgress:
+    """Progress for a non-terminal (a CI log): a line on stderr at most every ``interval`` seconds,
+    and only when something changed, instead of a line rewritten in place."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last_time: float | None = None
+        self._last_text: str | None = None
+
+    def __call__(self, progress: ScanProgress) -> None:
+        text = progress.describe()
+        now = self._clock()
+        if text == self._last_text:
+            return
+        if self._last_time is not None and now - self._last_time < self._interval:
+            return
+        click.echo(f"auditor: scanning: {text}", err=True)
+        self._last_time, self._last_text = now, text
+
+
+def _progress_printer(quiet: bool) -> Callable[[ScanProgress], None] | None:
+    """Progress on stderr: rewritten in place on a terminal, a periodic line elsewhere; none if quiet."""
+    if quiet:
         return None
+    if not sys.stderr.isatty():
+        return PeriodicProgress(PROGRESS_INTERVAL_SECONDS)
 
     def show(progress: ScanProgress) -> None:
         click.echo(f"\r{progress.describe()}", err=True, nl=False)
@@ -226,11 +254,16 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
-    asff_include_passed: bool | None = None,
+    asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
+    quiet: bool,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
     inputs = build_judge_inputs(loaded, judge_args)
+    if not quiet:
+        for warning in inputs.policies.warnings:
+            click.echo(f"auditor: {safe_text(warning)}", err=True)
     output = build_output_options(
         loaded.config,
         formats=formats,
@@ -238,6 +271,7 @@ def _prepare(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
     )
     output = replace(output, output_dir=output.output_dir or default_output_dir())
     return _Run(started, loaded, inputs, output)
@@ -259,6 +293,11 @@ def _finish(
     run: _Run, inventory: Inventory, folder: RunFolder, *, quiet: bool, saved_from: Path | None = None
 ) -> int:
     outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at, folder=folder)
+    empty = outcome.empty
+    if empty is not None and empty.exit_code is not None:
+        click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
+    elif empty is not None and not quiet:
+        click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
     return int(outcome.exit_code)
@@ -283,6 +322,7 @@ def scan_cmd(
     fail_on: str | None,
     allow_incomplete: bool | None,
     asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
     **scan_kwargs: Any,
 ) -> int:
@@ -300,8 +340,10 @@ def scan_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
+        quiet=quiet,
     )
-    options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
+    options = build_scan_options(**_merge_scan_config(run.loaded, scan_kwargs))
     _warn(run, quiet=quiet)
     with _open_folder(run) as folder:
         inventory = scan(options, progress=_progress_printer(quiet))
@@ -310,8 +352,24 @@ def scan_cmd(
         return _finish(run, inventory, folder, quiet=quiet)
 
 
-def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Fill scan options the command line left unset from the config file."""
+# Settings that only make sense together: when the command line sets any of a group, the config
+# file's values for the whole group are ignored (flags override the file, and never mix with it).
+_SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("accounts", "org", "ous"),
+    ("role_name", "role_arn_template"),
+    ("endpoint_names", "endpoint_tags"),
+)
+
+
+def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Fill scan options the command line left unset from the config file.
+
+    Precedence is per setting, and per group for settings that go together (which accounts:
+    accounts / org + ous; which role: role_name / role_arn_template; which endpoints: endpoints /
+    endpoint_tags): a flag of a group replaces the file's whole group. Contradicting flags are
+    rejected by ``build_scan_options``; a config file that contradicts itself, by ``load_config``.
+    """
+    config = loaded.config
     merged = dict(kwargs)
     fallbacks: dict[str, Any] = {
         "accounts": ",".join(config.accounts) if config.accounts else None,
@@ -323,10 +381,21 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
         "regions": ",".join(config.regions) if config.regions else None,
         "profile": config.profile,
         "no_search": (not config.search) or None,
+        "endpoint_names": tuple(config.endpoints) or None,
+        "endpoint_tags": tuple(config.endpoint_tags) or None,
     }
+    from_flags = {key for key in fallbacks if merged.get(key)}
+    for group in _SCAN_GROUPS:
+        if from_flags & set(group):
+            for key in group:
+                fallbacks.pop(key)
+    if fallbacks.get("role_arn_template"):
+        fallbacks.pop("role_name")  # in the file, the template overrides the role name (as documented)
     for key, value in fallbacks.items():
         if key in merged and not merged[key] and value is not None:
             merged[key] = value
+            if key == "profile":
+                merged["profile_source"] = f"{loaded.path or 'config'}: profile"
     return merged
 
 
@@ -350,6 +419,7 @@ def evaluate_cmd(
     fail_on: str | None,
     allow_incomplete: bool | None,
     asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
@@ -365,6 +435,8 @@ def evaluate_cmd(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
         asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
+        quiet=quiet,
     )
     _warn(run, quiet=quiet)
     with _open_folder(run) as folder:

@@ -41,7 +41,13 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "AccessDenied",
     ),
     "InternalFailure": (500, "An internal error occurred (injected by the local AWS)", "InternalFailure"),
+    "InvalidClientTokenId": (
+        403,
+        "The security token included in the request is invalid (injected by the local AWS)",
+        "InvalidClientTokenId",
+    ),
 }
+_STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 500: "500 Internal Server Error"}
 
 # Signing names that differ from the name people use for the service.
 _SERVICE_ALIASES = {"monitoring": "cloudwatch"}
@@ -288,7 +294,7 @@ def error_response(info: RequestInfo, error: str) -> tuple[str, list[tuple[str, 
     """An AWS-shaped error for the request's protocol: (status line, headers, body)."""
     status, message, query_code = ERRORS[error]
     request_id = str(uuid.uuid4())
-    status_line = "400 Bad Request" if status == 400 else "500 Internal Server Error"
+    status_line = _STATUS_LINES[status]
     if info.protocol == "query":
         fault_type = "Sender" if status < 500 else "Receiver"
         body = (

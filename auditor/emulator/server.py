@@ -160,6 +160,16 @@ class LocalAws:
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
 
+    def freeze_search(self, account_id: str, region: str) -> None:
+        """Make ``Search`` lag in one account and region, as AWS's eventually consistent index can: it
+        keeps answering with the endpoints (and their schedules and tags) of this moment, while List and
+        Describe calls see every later change. ``thaw_search`` (or ``reset``) ends it."""
+        monitoring_backend(account_id, region).freeze_search()
+
+    def thaw_search(self, account_id: str, region: str) -> None:
+        """Search answers with the live state again."""
+        monitoring_backend(account_id, region).thaw_search()
+
     def set_alarm_state_time(self, account_id: str, region: str, alarm_name: str, when: datetime) -> None:
         """Backdate an alarm's StateUpdatedTimestamp (e.g. "INSUFFICIENT_DATA for 3 days")."""
         alarms = cloudwatch_backends[account_id][region].alarms

@@ -52,6 +52,11 @@ class PolicySet:
         """An enabled policy by id."""
         return next((p for p in self.policies if p.id == policy_id), None)
 
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings of the enabled policies (deny-lists over enum-like fields), one line each."""
+        return [w for p in self.policies for w in p.warnings]
+
 
 def builtin_root() -> Traversable:
     """The folder of the built-in pack inside the installed package."""

@@ -26,6 +26,7 @@ from auditor.policy.conditions import (
     parse_duration,
 )
 from auditor.policy.documents import DocType, document_types
+from auditor.policy.lint import deny_list_warnings
 from auditor.policy.messages import Template, compile_template
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import PolicyInfo, ResourceKind, Severity, Verdict
@@ -87,6 +88,7 @@ class Policy:
     frameworks: dict[str, list[str]] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     paths: tuple[tuple[str, DocType], ...] = ()  # every field path used, with the document type it addresses
+    warnings: tuple[str, ...] = ()  # valid but unsafe shapes (deny-lists over enum-like fields), one a line
 
     def info(self) -> PolicyInfo:
         """The policy as the results model describes it."""
@@ -232,6 +234,7 @@ def compile_policy(
         frameworks={k: list(v) for k, v in (data.get("frameworks") or {}).items()},
         tags=list(data.get("tags") or []),
         paths=tuple(scope_ctx.paths + ctx.paths),
+        warnings=tuple(deny_list_warnings(data, smap, base, doc_type)),
     )
 
 

@@ -80,3 +80,10 @@ def test_terraform_findings_import_module_grants_exactly_the_import_policy() -> 
     assert re.search(r'policy\s*=\s*file\("\$\{path\.module\}/policy\.json"\)', main_tf)
     assert 'variable = "sts:ExternalId"' in main_tf
     assert '"ModelMonitorAuditorFindingsImport"' in (module / "variables.tf").read_text()
+
+
+def test_member_role_templates_grant_no_organizations_action() -> None:
+    """Only the hub discovers the organization (`auditor iam-policy --hub`); member roles never need it."""
+    template = (DEPLOY / "cloudformation" / "auditor-role.yaml").read_text()
+    policy = (DEPLOY / "terraform" / "auditor-role" / "policy.json").read_text()
+    assert "organizations:" not in template and "organizations:" not in policy
