@@ -116,6 +116,7 @@ class Dialect:
     begin_read: tuple[str, ...]
     begin_write: tuple[str, ...]  # a transaction that holds the writers' lock from its first statement
     errors: tuple[type[Exception], ...]
+    before_first_write: tuple[str, ...] = ()  # run outside a transaction once the file is known to be ours
 
     def sql(self, statement: str) -> str:
         """``statement`` with the driver's parameter marker (the shared SQL has no literal ``?``)."""
@@ -128,6 +129,9 @@ SQLITE = Dialect(
     begin_read=("BEGIN",),
     begin_write=("BEGIN IMMEDIATE",),
     errors=(sqlite3.Error,),
+    # WAL: readers never block the writer nor the writer readers; a second writer waits for the busy
+    # timeout. Set only on a file known to be a history: it rewrites the file's header.
+    before_first_write=("PRAGMA journal_mode=WAL",),
 )
 
 
@@ -236,6 +240,10 @@ class Database:
         0 means the database was empty. A newer version is refused: this auditor cannot know its
         meaning, and writing to it could lose what a newer auditor recorded.
         """
+        self.check()
+        with self._guard():
+            for statement in self.dialect.before_first_write:
+                self.execute(statement)
         with self.write():
             found = self.schema_version() or 0
             if found > SCHEMA_VERSION:
@@ -277,9 +285,8 @@ def _describe(exc: Exception) -> str:
 
 def _connect_sqlite(path: Path) -> Any:
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-    # WAL: readers never block the writer and the writer never blocks readers; a second writer waits
-    # for the busy timeout. NORMAL sync is durable in WAL mode apart from the last commit on power loss.
-    connection.execute("PRAGMA journal_mode=WAL")
+    # Connection settings only (nothing is written): in WAL mode NORMAL sync is durable apart from
+    # the last commit on power loss.
     connection.execute("PRAGMA synchronous=NORMAL")
     connection.execute("PRAGMA foreign_keys=ON")
     return connection

@@ -68,7 +68,9 @@ def test_new_still_failing_resolved_reopened(tmp_path: Path) -> None:
     assert five.history.runs_before == 4 and five.history.previous_run_at == "2026-01-22T06:00:00Z"
     # Two failing periods were resolved, each after 14 days.
     assert five.history.mean_days_to_resolve == 14.0 and five.history.resolved_periods == 2
-    trend = [(p.observed_at[:10], p.compliance_percent, p.newly_failing, p.resolved) for p in five.history.trend]
+    trend = [
+        (p.observed_at[:10], p.compliance_percent, p.newly_failing, p.resolved) for p in five.history.trend
+    ]
     assert trend == [
         ("2026-01-01", 66.67, 1, 0),
         ("2026-01-08", 33.33, 1, 0),
