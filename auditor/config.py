@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.fileio import read_text
+from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
@@ -30,6 +31,15 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
     CSV = "csv"
     MARKDOWN = "markdown"
+
+
+@dataclass
+class NotifyConfig:
+    """Change notifications. The webhook URL itself is never in the file: it names the variable."""
+
+    webhook: WebhookKind | None = None
+    webhook_url_env: str = DEFAULT_WEBHOOK_ENV
+    sns_topic_arn: str | None = None
 
 
 @dataclass
@@ -58,6 +68,11 @@ class Config:
     output_dir: str | None = None
     fail_on: Severity | None = None
     allow_incomplete: bool = False
+    # Run history
+    history: str | None = None  # a file, or "none"; default reports/history.sqlite
+    fail_on_new: bool = False
+    fail_on_age: int | None = None  # days
+    notify: NotifyConfig | None = None
 
 
 def derived_schema() -> dict[str, Any]:
@@ -67,6 +82,9 @@ def derived_schema() -> dict[str, Any]:
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    props["fail_on_age"]["anyOf"][0]["minimum"] = 0
+    notify = schema["$defs"]["NotifyConfig"]["properties"]
+    notify["webhook_url_env"]["pattern"] = "^[A-Za-z_][A-Za-z0-9_]*$"
     return schema
 
 
@@ -100,6 +118,8 @@ def load_config(path: Path) -> Config:
         config.waivers = str((base / config.waivers).resolve())
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
         config.output_dir = str((base / config.output_dir).resolve())
+    if config.history is not None and config.history != "none" and not Path(config.history).is_absolute():
+        config.history = str((base / config.history).resolve())
     return config
 
 
@@ -138,4 +158,14 @@ formats: [json, html]   # any of json, html, junit, sarif, csv, markdown
 # output_dir: reports/nightly
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
+
+# --- Run history (docs/history.md) ---------------------------------------------
+# history: reports/history.sqlite   # every run is recorded here; "none" turns it off
+fail_on_new: false      # true: exit 1 only for failures new since the previous run
+# fail_on_age: 30       # exit 1 only for failures open at least this many days (with
+                        # fail_on_new: either)
+# notify:               # after each run, what changed since the previous one (opt-in)
+#   webhook: slack      # or teams; the URL is read from the variable below, never from here
+#   webhook_url_env: AUDITOR_WEBHOOK_URL
+#   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
 """

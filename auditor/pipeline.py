@@ -15,6 +15,7 @@ from pathlib import Path
 from auditor.coverage import coverage_rows
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
+from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
@@ -55,6 +56,7 @@ class RunOutcome:
     output_dir: Path
     files: list[Path]
     exit_code: ExitCode
+    history: HistoryOutcome | None = None  # None: no history for this run
 
 
 def default_output_dir(now: datetime | None = None) -> Path:
@@ -120,10 +122,17 @@ def finish(
     output: OutputOptions,
     *,
     started_at: str,
+    history: HistoryOptions | None = None,
 ) -> RunOutcome:
-    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code."""
+    """Judge the inventory, write the inventory, reports and run record atomically, compute the exit code.
+
+    With ``history``: the history is read before rendering (``result.history``), the run is recorded
+    after the reports are written, and the gate may count only new or old failures.
+    """
     saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
     result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
+    if history is not None:
+        attach(history, result)
     out_dir = output.output_dir or default_output_dir()
     out_dir.mkdir(parents=True, exist_ok=True)
     write_atomic(out_dir / "inventory.json", saved)
@@ -137,5 +146,11 @@ def finish(
         started_at=started_at,
         finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
-    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code)
+    recorded = after_reports(history, result, label=str(out_dir)) if history is not None else None
+    code = exit_code(
+        result,
+        fail_on=output.fail_on,
+        allow_incomplete=output.allow_incomplete,
+        counts=history.gate(result) if history is not None else None,
+    )
+    return RunOutcome(result=result, output_dir=out_dir, files=files, exit_code=code, history=recorded)

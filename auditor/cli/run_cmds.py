@@ -13,17 +13,23 @@ import click
 
 from auditor.cli.common import (
     EXIT_CODES_EPILOG,
+    HistoryArgs,
     JudgeArgs,
     LoadedConfig,
+    build_history_options,
     build_judge_inputs,
     build_output_options,
     config_option,
+    history_options,
     judge_options,
     output_options,
     resolve_config,
 )
+from auditor.cli.history_cmd import print_history
 from auditor.cli.scan_options import build_scan_options, scan_options
 from auditor.config import Config
+from auditor.history import HistoryOptions, RunSource
+from auditor.history import check as check_history
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
@@ -106,6 +112,8 @@ class _Run:
     loaded: LoadedConfig
     inputs: JudgeInputs
     output: OutputOptions
+    history: HistoryOptions
+    scan_kwargs: dict[str, Any]  # the scan options merged with the config (empty for evaluate)
 
 
 def _prepare(
@@ -116,9 +124,12 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    history_args: HistoryArgs,
+    scan_kwargs: dict[str, Any] | None = None,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
+    merged = _merge_scan_config(loaded.config, scan_kwargs) if scan_kwargs is not None else {}
     inputs = build_judge_inputs(loaded, judge_args)
     output = build_output_options(
         loaded.config,
@@ -127,13 +138,22 @@ def _prepare(
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
     )
-    return _Run(started, loaded, inputs, output)
+    history = build_history_options(
+        loaded.config,
+        history_args,
+        source=RunSource.SCAN if scan_kwargs is not None else RunSource.EVALUATE,
+        profile=merged.get("profile"),
+        endpoint_url=merged.get("endpoint_url"),
+    )
+    check_history(history)
+    return _Run(started, loaded, inputs, output, history, merged)
 
 
 def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
-    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
+    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at, history=run.history)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on)
+    print_history(outcome, run.history, quiet=quiet)
     return int(outcome.exit_code)
 
 
@@ -141,6 +161,7 @@ def _finish(run: _Run, inventory: Inventory, *, quiet: bool) -> int:
 @scan_options
 @judge_options
 @output_options
+@history_options
 @config_option
 def scan_cmd(
     config_path: Path | None,
@@ -155,13 +176,18 @@ def scan_cmd(
     fail_on: str | None,
     allow_incomplete: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
     **scan_kwargs: Any,
 ) -> int:
     """Scan AWS (read-only), judge with the policies, write the inventory and reports.
 
     Policies, waivers and the config are validated before any AWS call. The inventory is saved
     as inventory.json beside the reports, so the judgement can be re-run offline with
-    `auditor evaluate`.
+    `auditor evaluate`. The run is recorded in the history (see `auditor history`).
     """
     run = _prepare(
         config_path,
@@ -170,8 +196,10 @@ def scan_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
+        scan_kwargs=scan_kwargs,
     )
-    options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
+    options = build_scan_options(**run.scan_kwargs)
     inventory = scan(options, progress=_progress_printer(quiet))
     if not quiet and sys.stderr.isatty():
         click.echo("", err=True)
@@ -202,6 +230,7 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
 @judge_options
 @output_options
+@history_options
 @config_option
 def evaluate_cmd(
     inventory_path: Path,
@@ -217,11 +246,16 @@ def evaluate_cmd(
     fail_on: str | None,
     allow_incomplete: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
 
     Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
-    months later reproduces the same verdicts.
+    months later reproduces the same verdicts. The run is recorded in the history at the scan's time.
     """
     run = _prepare(
         config_path,
@@ -230,5 +264,6 @@ def evaluate_cmd(
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
     )
     return _finish(run, store.load(inventory_path), quiet=quiet)

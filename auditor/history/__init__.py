@@ -5,7 +5,8 @@ The seam the pipeline uses (everything else in this package is behind it):
 - ``check(options)`` before any AWS call: an existing history must be usable (not corrupt, not newer).
 - ``attach(options, result)`` before rendering: ``result.history`` = the lifecycle of this run's
   findings and the trend of its scope, as plain data (reporters never open the database).
-- ``record_run(options, result)`` after the reports are written: one transaction.
+- ``record_run(options, result)`` after the reports are written: one transaction; then
+  ``after_reports`` also sends the change notifications (``notify``), if any are configured.
 - ``gate_selection(...)`` for ``--fail-on-new`` / ``--fail-on-age``.
 
 Modules: ``db`` (schema, migrations, dialects), ``timeline`` (replaying the change log), ``record``,
@@ -14,14 +15,16 @@ Modules: ``db`` (schema, migrations, dialects), ``timeline`` (replaying the chan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.history.db import Database, open_sqlite
 from auditor.history.lifecycle import build_view, empty_view, gate_selection
+from auditor.history.notify import Delivery, NotifySettings, notify
 from auditor.history.record import Recorded, RunSource, record
-from auditor.results import EvaluationResult
+from auditor.results import EvaluationResult, Finding
 
 DEFAULT_HISTORY_PATH = Path("reports") / "history.sqlite"
 OFF = "none"
@@ -29,7 +32,10 @@ OFF = "none"
 __all__ = [
     "DEFAULT_HISTORY_PATH",
     "HistoryOptions",
+    "HistoryOutcome",
+    "NotifySettings",
     "RunSource",
+    "after_reports",
     "attach",
     "check",
     "gate_selection",
@@ -46,6 +52,7 @@ class HistoryOptions:
     source: RunSource = RunSource.SCAN
     fail_on_new: bool = False
     fail_on_age_days: int | None = None
+    notify: NotifySettings | None = None
 
     def validate(self) -> None:
         """The gate options need a history; InputError otherwise."""
@@ -55,6 +62,14 @@ class HistoryOptions:
             raise InputError("--fail-on-age", "needs a history (remove --history none)")
         if self.fail_on_age_days is not None and self.fail_on_age_days < 0:
             raise InputError("--fail-on-age", "must be 0 or more days")
+        if self.path is None and self.notify is not None and self.notify.enabled:
+            raise InputError(
+                "--notify", "notifications report changes since the previous run: they need a history"
+            )
+
+    def gate(self, result: EvaluationResult) -> Callable[[Finding], bool] | None:
+        """Which FAIL verdicts count towards exit 1 (None: all), from ``result.history``."""
+        return gate_selection(result.history, new_only=self.fail_on_new, min_age_days=self.fail_on_age_days)
 
 
 def open_history(path: Path, *, create: bool) -> Database:
@@ -106,3 +121,18 @@ def record_run(options: HistoryOptions, result: EvaluationResult, *, label: str 
         return record(db, result, source=options.source, label=label)
     finally:
         db.close()
+
+
+@dataclass(frozen=True)
+class HistoryOutcome:
+    """What the history did after the reports were written."""
+
+    run_id: int | None  # None: the history is off
+    delivery: Delivery = field(default_factory=Delivery)
+
+
+def after_reports(options: HistoryOptions, result: EvaluationResult, *, label: str = "") -> HistoryOutcome:
+    """Record the run, then send the change notifications (whose failures never raise)."""
+    recorded = record_run(options, result, label=label)
+    delivery = notify(options.notify, result) if options.notify is not None else Delivery()
+    return HistoryOutcome(run_id=recorded.run_id if recorded else None, delivery=delivery)

@@ -103,6 +103,7 @@ class Track:
     open_since: str | None = None  # start of the current failing period (None when not failing)
     reopened: int = 0
     last_run: int | None = None  # the run of the latest change
+    last_period_days: float | None = None  # length of the latest failing period that was resolved
 
 
 @dataclass
@@ -207,7 +208,8 @@ def apply_change(track: Track, state: str, severity: str, at: str, resolved_dura
         track.open_since = at
     elif was and not now:
         if track.open_since is not None:
-            resolved_durations.append(days_between(track.open_since, at))
+            track.last_period_days = days_between(track.open_since, at)
+            resolved_durations.append(track.last_period_days)
         track.open_since = None
     track.state = state
     if severity:
