@@ -68,6 +68,24 @@ class NotifySettings:
         return self.webhook is not None or self.sns_topic_arn is not None
 
 
+def notify_policy_document(topic_arn: str = "arn:aws:sns:*:*:*") -> dict[str, Any]:
+    """The IAM policy for the identity that runs the auditor, when it publishes to SNS (audit account).
+
+    Derived from ``NOTIFY_OPERATIONS``, the same declaration the notification client's guard uses.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ModelMonitorAuditorNotify",
+                "Effect": "Allow",
+                "Action": sorted(f"{service}:{operation}" for service, operation in NOTIFY_OPERATIONS),
+                "Resource": topic_arn,
+            }
+        ],
+    }
+
+
 def webhook_url_from_env(variable: str) -> str:
     """The webhook URL from the environment; InputError (naming the variable, never its value)."""
     value = os.environ.get(variable, "").strip()
@@ -204,7 +222,7 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|<>~-])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]()~#])")  # what Adaptive Card markdown acts on
 
 
 def _markdown_escape(text: str) -> str:
@@ -220,7 +238,7 @@ def slack_payload(summary: ChangeSummary) -> dict[str, Any]:
 def teams_payload(summary: ChangeSummary) -> dict[str, Any]:
     """A Microsoft Teams incoming-webhook message (Workflows): one Adaptive Card of text blocks."""
     body: list[dict[str, Any]] = [
-        {"type": "TextBlock", "text": _markdown_escape(summary.headline()), "weight": "Bolder", "wrap": True}
+        {"type": "TextBlock", "text": summary.headline(), "weight": "Bolder", "wrap": True}
     ]
     body += [
         {"type": "TextBlock", "text": line, "wrap": True, "spacing": "None"}

@@ -48,8 +48,10 @@ def test_the_history_section_is_inline_svg_without_script_or_inline_style(tmp_pa
     page = html_report.render_text(result)
     section = page.split('<section id="history">', 1)[1].split("</section>", 1)[0]
     # Placed right after the summary section.
-    assert page.index('<section id="headline">') < page.index('<section id="history">') < page.index(
-        '<section id="coverage">'
+    assert (
+        page.index('<section id="headline">')
+        < page.index('<section id="history">')
+        < page.index('<section id="coverage">')
     )
     assert section.count("<svg") == 3 and section.count('role="img"') == 3
     for title in ("Compliance % per run", "New and resolved failures per run", "Open failures by age"):
