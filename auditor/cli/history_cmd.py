@@ -10,6 +10,7 @@ import click
 from auditor.errors import printable
 from auditor.history import DEFAULT_HISTORY_PATH, HistoryOptions, open_history
 from auditor.history.db import Database
+from auditor.history.lifecycle import whole_days
 from auditor.history.record import RunSource, record
 from auditor.history.timeline import observed_at, scope_of
 from auditor.history.trend import TrendBy, list_runs, resolve_scope, scopes, show_run, trend
@@ -51,8 +52,9 @@ def print_history(outcome: RunOutcome, options: HistoryOptions, *, quiet: bool) 
         else:
             oldest = max((h.age_days for h in view.findings), default=None)
             regressed = counts[LifecycleStatus.REGRESSED] + counts[LifecycleStatus.REOPENED]
+            gap = whole_days(view.previous_run_at, view.observed_at)
             click.echo(
-                f"History: run {recorded.run_id} in {where}: since {view.previous_run_at}, "
+                f"History: run {recorded.run_id} in {where}; since the previous run ({gap} day(s) earlier): "
                 f"{counts[LifecycleStatus.NEW]} new, {regressed} regressed or reopened, "
                 f"{len(view.resolved)} resolved"
                 + (f"; oldest open failure {oldest} day(s)" if oldest is not None else "")

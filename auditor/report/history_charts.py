@@ -96,15 +96,19 @@ def compliance_chart(points: list[TrendPoint]) -> Chart:
         f"Compliance over {len(points)} run(s), from {_date(points[0].observed_at)} to "
         f"{_date(points[-1].observed_at)}; this run {_pct(last)}."
     )
+    low = _axis_floor([p.compliance_percent for p in known])
+    if low > 0:
+        description += f" The axis starts at {low}%."
     svg = _svg(chart_id, "Compliance % per run", description)
     plot_h = HEIGHT - TOP - BOTTOM
-    for value in (0, 25, 50, 75, 100):
-        y = TOP + plot_h * (1 - value / 100)
+    for step in range(5):
+        value = low + (100 - low) * step / 4
+        y = TOP + plot_h * (1 - step / 4)
         _line(svg, LEFT, y, WIDTH - RIGHT, y)
-        _text(svg, LEFT - 6, y + 4, f"{value}%", **{"text-anchor": "end", "fill": MUTED})
+        _text(svg, LEFT - 6, y + 4, f"{value:g}%", **{"text-anchor": "end", "fill": MUTED})
     xs = _x_positions(len(points))
     coords = [
-        (x, TOP + plot_h * (1 - p.compliance_percent / 100))
+        (x, TOP + plot_h * (1 - (p.compliance_percent - low) / (100 - low)))
         for x, p in zip(xs, points, strict=True)
         if p.compliance_percent is not None
     ]
@@ -132,6 +136,15 @@ def compliance_chart(points: list[TrendPoint]) -> Chart:
     _axis_dates(svg, xs, points)
     rows = [(_date(p.observed_at), _pct(p.compliance_percent)) for p in points]
     return Chart(chart_id, "Compliance % per run", _markup(svg), ("Scan date", "Compliance"), rows)
+
+
+def _axis_floor(values: Sequence[float | None]) -> int:
+    """Where the compliance axis starts: 0, or a multiple of 5 below the lowest value when every value
+    is high (a fleet at 98-99 % would otherwise draw a flat line); the labels show where it starts."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return 0
+    return max(0, min(95, int((min(known) - 1) // 5 * 5)))
 
 
 def _axis_dates(svg: ET.Element, xs: list[float], points: list[TrendPoint]) -> None:
