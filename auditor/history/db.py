@@ -141,7 +141,9 @@ def postgresql_dialect(error: type[Exception]) -> Dialect:
         name="postgresql",
         placeholder="%s",
         begin_read=("BEGIN ISOLATION LEVEL REPEATABLE READ",),
-        begin_write=("BEGIN", "LOCK TABLE runs IN SHARE ROW EXCLUSIVE MODE"),
+        # A transaction-scoped advisory lock serializes writers like SQLite's BEGIN IMMEDIATE, and
+        # exists before any table does (the first migration takes it too).
+        begin_write=("BEGIN", "SELECT pg_advisory_xact_lock(19019)"),
         errors=(error,),
     )
 
