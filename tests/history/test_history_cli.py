@@ -112,3 +112,26 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(
     assert proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr
     assert history.read_bytes() == before
     assert not (saved_reports / "reports").exists()
+
+
+def test_fail_on_new_and_fail_on_age_from_the_command_line_and_the_config(tmp_path: Path) -> None:
+    store.save(_inventory("2026-01-01T06:00:00Z", ["churn"]), tmp_path / "jan01.json")
+    store.save(_inventory("2026-01-02T06:00:00Z", ["churn"]), tmp_path / "jan02.json")
+    store.save(_inventory("2026-02-15T06:00:00Z", ["churn", "fraud"]), tmp_path / "feb15.json")
+    # With an empty history every failure is new: the gate fails closed.
+    first = _auditor(tmp_path, "evaluate", "jan01.json", "--output-dir", "a", "--fail-on-new")
+    assert first.returncode == 1, first.stderr
+    assert "Gate counts only failures new since the previous run (--fail-on-new): 2 of 2" in first.stdout
+    same = _auditor(tmp_path, "evaluate", "jan02.json", "--output-dir", "b", "--fail-on-new")
+    assert same.returncode == 0, same.stdout  # the same two failures: nothing new
+    assert "Exit code 0" in same.stdout and ": 0 of 2" in same.stdout
+    # The config file names another history (relative to its folder) and turns the age gate on.
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "auditor.yaml").write_text("history: ../reports/history.sqlite\nfail_on_age: 40\n")
+    old = _auditor(tmp_path, "evaluate", "feb15.json", "--output-dir", "c", "--config", "conf/auditor.yaml")
+    assert old.returncode == 1, old.stdout  # churn has failed for 45 days; fraud is new (age 0)
+    assert "open at least 40 day(s) (--fail-on-age): 2 of 4" in old.stdout
+    assert "History: run 3 in" in old.stdout
+    # --history none with a gate option is invalid input.
+    none = _auditor(tmp_path, "evaluate", "feb15.json", "--history", "none", "--fail-on-new")
+    assert none.returncode == 2 and "--fail-on-new: needs a history" in none.stderr
