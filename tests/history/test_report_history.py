@@ -115,3 +115,16 @@ def test_chromium_renders_the_section_and_the_history_line_of_each_finding(tmp_p
     assert "History: failing for 23 day(s) (since 2026-01-01)" in rows.group(1)
     assert "History: new since the last run" in rows.group(1)
     assert "History: reopened (it failed before and was resolved)" in rows.group(1)
+
+
+def test_the_markdown_summary_has_a_history_section(tmp_path: Path) -> None:
+    from auditor.report import markdown_report
+
+    text = markdown_report.render_text(history_result(tmp_path))
+    section = text.split("### History", 1)[1]
+    assert section.startswith(
+        "\n\nSince the previous run of this scope (2026-01-15T06:00:00Z): 1 new, 1 regressed or reopened, "
+        "1 still failing, 1 resolved; the oldest open failure has failed for 23 days; mean time to remediate"
+    )
+    assert "Failing since the previous run (new, regressed, reopened):" in section
+    assert "new-ep" in section and "&lt;img" not in section.split("Failing since", 1)[0]
