@@ -16,6 +16,7 @@ change (``auditor iam-policy --notify`` prints this permission).
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
 import os
@@ -320,8 +321,13 @@ def publish_sns(settings: NotifySettings, summary: ChangeSummary) -> str | None:
     region = check_topic_arn(settings.sns_topic_arn)
     subject, message = sns_message(summary)
     try:
+        extra: dict[str, str] = {}
+        if settings.sns_topic_arn.endswith(".fifo"):
+            # FIFO topics need a group; the content digest makes a retried run's message a duplicate.
+            digest = hashlib.sha256(message.encode("utf-8")).hexdigest()
+            extra = {"MessageGroupId": "mm-auditor", "MessageDeduplicationId": digest}
         sns_client(settings, region).publish(
-            TopicArn=settings.sns_topic_arn, Subject=subject, Message=message
+            TopicArn=settings.sns_topic_arn, Subject=subject, Message=message, **extra
         )
     except ClientError as exc:
         error = exc.response.get("Error", {})
