@@ -27,7 +27,8 @@ SEVERITIES = [s.value for s in Severity]
 EXIT_CODES_EPILOG = """\b
 Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
-  1  a non-waived FAIL at or above --fail-on (default: high)
+  1  a non-waived FAIL at or above --fail-on (default: high); with --fail-on-new
+     or --fail-on-age, only one that is new or that old (see docs/history.md)
   2  invalid input: command line, config, policy, waiver, inventory or report file
   3  incomplete: a scan error, or an ERROR verdict at or above --fail-on (data
      could not be collected, so compliance is not established), unless
