@@ -20,7 +20,7 @@ from auditor.history.timeline import (
     replay,
     scope_of,
 )
-from auditor.report.summary import compliance_from_counts, ordered_findings, verdict_counts
+from auditor.report.summary import compliance_from_counts, verdict_counts
 from auditor.results import (
     AgeBucket,
     EvaluationResult,
@@ -96,8 +96,8 @@ def view_from_timeline(
     durations = list(timeline.resolved_durations)
     current: dict[int, Finding] = {}
     newly_failing = 0
-    for f in ordered_findings(result.findings):
-        if not is_failing(f.verdict.value):
+    for f in result.findings:
+        if f.verdict is not Verdict.FAIL and f.verdict is not Verdict.ERROR:
             fid = ids.get((f.policy_id, f.resource_arn))
             if fid is not None:
                 current[fid] = f
@@ -136,6 +136,7 @@ def view_from_timeline(
         durations.append(days_between(track.open_since, at))
         if who is not None:
             view.resolved.append(_resolved(who, track, now, at))
+    view.findings.sort(key=lambda h: (h.policy_id, h.resource_arn))
     view.resolved.sort(key=lambda r: (r.policy_id, r.resource_arn))
     view.mean_days_to_resolve = round(sum(durations) / len(durations), 2) if durations else None
     view.resolved_periods = len(durations)

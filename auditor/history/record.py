@@ -7,7 +7,7 @@ of the scope's next run are then corrected so that replaying the log gives every
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -104,8 +104,9 @@ def _current_states(
                 )
             )
         # One verdict per identity; were there two, the failing one is kept (fail closed).
-        if fid not in states or f.verdict.value in (Verdict.FAIL.value, Verdict.ERROR.value):
-            states[fid] = (f.verdict.value, f.severity.value)
+        verdict = f.verdict
+        if verdict is Verdict.FAIL or verdict is Verdict.ERROR or fid not in states:
+            states[fid] = (verdict.value, f.severity.value)
     db.executemany(
         "INSERT INTO findings (id, policy_id, resource_arn, resource_kind, resource_name, account_id, "
         "region) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -169,19 +170,23 @@ def record(
 
 
 def _group_rows(run_id: int, findings: list[Finding]) -> list[tuple[object, ...]]:
-    keys: dict[GroupDimension, Callable[[Finding], str]] = {
-        GroupDimension.ACCOUNT: lambda f: f.account_id,
-        GroupDimension.POLICY: lambda f: f.policy_id,
-        GroupDimension.SEVERITY: lambda f: f.severity.value,
-    }
-    rows: list[tuple[object, ...]] = []
-    for dimension, key in keys.items():
-        groups: dict[str, Counter[Verdict]] = {}
-        for f in findings:
-            groups.setdefault(key(f), Counter())[f.verdict] += 1
-        for group_key, counter in sorted(groups.items()):
-            rows.append((run_id, dimension.value, group_key, *(counter.get(v, 0) for v in Verdict)))
-    return rows
+    # One pass over the findings; the (few) distinct combinations are then summed per dimension.
+    combos = Counter((f.account_id, f.policy_id, f.severity.value, f.verdict) for f in findings)
+    groups: dict[tuple[GroupDimension, str], Counter[Verdict]] = {}
+    for (account, policy, severity, verdict), n in combos.items():
+        for key in (
+            (GroupDimension.ACCOUNT, account),
+            (GroupDimension.POLICY, policy),
+            (GroupDimension.SEVERITY, severity),
+        ):
+            counter = groups.get(key)
+            if counter is None:
+                counter = groups[key] = Counter()
+            counter[verdict] += n
+    return [
+        (run_id, dimension.value, group_key, *(counter.get(v, 0) for v in Verdict))
+        for (dimension, group_key), counter in sorted(groups.items())
+    ]
 
 
 def _coverage_rows(run_id: int, coverage: list[CoverageRow]) -> list[tuple[object, ...]]:

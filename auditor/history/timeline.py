@@ -172,11 +172,11 @@ def replay(
         ]
     )
     by_id = {r.id: r for r in timeline.runs}
-    changes = db.rows(
+    changes = db.execute(
         "SELECT c.run_id, c.finding_id, c.state, c.severity FROM changes c JOIN runs r ON r.id = c.run_id "
         f"WHERE r.scope_key = ?{where} ORDER BY r.observed_at, r.id",
         [scope_key, *params],
-    )
+    ).fetchall()
     last_id = timeline.runs[-1].id if timeline.runs else None
     tracks = timeline.tracks
     for run_id, finding_id, state, severity in changes:
@@ -185,11 +185,12 @@ def replay(
         if track is None:
             track = tracks[finding_id] = Track()
         before = track.state
-        apply_change(track, str(state), str(severity), run.observed_at, timeline.resolved_durations)
+        apply_change(track, state, severity, run.observed_at, timeline.resolved_durations)
         track.last_run = run.id
-        if is_failing(track.state) and not is_failing(before):
+        was, now = before in FAILING, state in FAILING
+        if now and not was:
             run.newly_failing += 1
-        elif is_failing(before) and not is_failing(track.state):
+        elif was and not now:
             run.resolved += 1
         if run.id == last_id:
             timeline.last_changes[finding_id] = (before, track.state)
@@ -228,6 +229,5 @@ def identities(db: Database, ids: set[int] | None = None) -> dict[int, Identity]
 
 def finding_ids(db: Database) -> dict[tuple[str, str], int]:
     """(policy id, resource ARN) -> finding id, for every finding ever recorded."""
-    return {
-        (str(p), str(a)): int(i) for i, p, a in db.rows("SELECT id, policy_id, resource_arn FROM findings")
-    }
+    cursor = db.execute("SELECT id, policy_id, resource_arn FROM findings")
+    return {(p, a): i for i, p, a in cursor.fetchall()}  # TEXT and INTEGER columns: str and int
