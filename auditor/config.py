@@ -15,6 +15,7 @@ import yaml
 
 from auditor.errors import InputError
 from auditor.fileio import read_text
+from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
 from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
@@ -39,6 +40,15 @@ class OutputFormat(StrEnum):
     ASFF = "asff"
     OCSF = "ocsf"
     FRAMEWORKS_CSV = "frameworks-csv"
+
+
+@dataclass
+class NotifyConfig:
+    """Change notifications. The webhook URL itself is never in the file: it names the variable."""
+
+    webhook: WebhookKind | None = None
+    webhook_url_env: str = DEFAULT_WEBHOOK_ENV
+    sns_topic_arn: str | None = None
 
 
 @dataclass
@@ -74,6 +84,11 @@ class Config:
     allow_incomplete: bool = False
     asff_include_passed: bool = False
     fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one
+    # Run history
+    history: str | None = None  # a file, or "none"; default reports/history.sqlite
+    fail_on_new: bool = False
+    fail_on_age: int | None = None  # days
+    notify: NotifyConfig | None = None
 
 
 def derived_schema() -> dict[str, Any]:
@@ -87,6 +102,9 @@ def derived_schema() -> dict[str, Any]:
     # A name, or a prefix ending in "*" (no other "*"); a tag as KEY=VALUE with a non-empty key.
     props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
     props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
+    props["fail_on_age"]["anyOf"][0]["minimum"] = 0
+    notify = schema["$defs"]["NotifyConfig"]["properties"]
+    notify["webhook_url_env"]["pattern"] = "^[A-Za-z_][A-Za-z0-9_]*$"
     return schema
 
 
@@ -126,6 +144,8 @@ def load_config(path: Path) -> Config:
         config.waivers = str((base / config.waivers).resolve())
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
         config.output_dir = str((base / config.output_dir).resolve())
+    if config.history is not None and config.history != "none" and not Path(config.history).is_absolute():
+        config.history = str((base / config.history).resolve())
     return config
 
 
@@ -251,4 +271,14 @@ allow_incomplete: false # true: do not exit 3 when data could not be collected
 asff_include_passed: false  # true: report.asff.json also holds PASS verdicts (Compliance.Status PASSED)
 # fail_on_empty: true   # fail the gate when no endpoint was judged (default: true for a targeted
                         # scan, false for a full one)
+
+# --- Run history (docs/history.md) ---------------------------------------------
+# history: reports/history.sqlite   # every run is recorded here; "none" turns it off
+fail_on_new: false      # true: exit 1 only for failures new since the previous run
+# fail_on_age: 30       # exit 1 only for failures open at least this many days (with
+                        # fail_on_new: either)
+# notify:               # after each run, what changed since the previous one (opt-in)
+#   webhook: slack      # or teams; the URL is read from the variable below, never from here
+#   webhook_url_env: AUDITOR_WEBHOOK_URL
+#   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
 """

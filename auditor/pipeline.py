@@ -16,6 +16,7 @@ from auditor.coverage import coverage_rows
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
 from auditor.framework_rollup import rollup
+from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
@@ -65,6 +66,7 @@ class RunOutcome:
     files: list[Path]
     exit_code: ExitCode
     empty: EmptySelection | None = None  # set when no endpoint was judged: the CLI says so on stderr
+    history: HistoryOutcome | None = None  # None: no history for this run
 
 
 def default_output_dir(now: datetime | None = None) -> Path:
@@ -158,6 +160,7 @@ def finish(
     *,
     started_at: str,
     folder: RunFolder | None = None,
+    history: HistoryOptions | None = None,
 ) -> RunOutcome:
     """Judge the inventory, write the inventory, reports and run record as one set, compute the exit code.
 
@@ -169,15 +172,20 @@ def finish(
     A run that judged no endpoint never passes the gate (``auditor.selection``): a targeted one that
     matched nothing raises InputError before anything is written; one whose endpoints scan errors
     could have hidden exits 3.
+
+    With ``history``: the history is read before rendering (``result.history``), the run is recorded
+    after its files are in place, and the gate may count only new or old failures.
     """
     empty = empty_selection(inventory, fail_on_empty=output.fail_on_empty)
     if empty is not None and empty.exit_code is ExitCode.INVALID_INPUT:
         raise InputError(empty.source, empty.message)
     if folder is None:
         with RunFolder.open(output.output_dir or default_output_dir()) as opened:
-            return finish(inventory, inputs, output, started_at=started_at, folder=opened)
+            return finish(inventory, inputs, output, started_at=started_at, folder=opened, history=history)
     saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
     result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
+    if history is not None:
+        attach(history, result)
     staging = folder.staging()
     try:
         write_atomic(staging / INVENTORY_FILE, saved)
@@ -198,7 +206,15 @@ def finish(
         raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
     folder.commit(written)
     files = [folder.path / name for name in (INVENTORY_FILE, *reports)]
-    code = exit_code(result, fail_on=output.fail_on, allow_incomplete=output.allow_incomplete)
+    recorded = after_reports(history, result, label=str(folder.path)) if history is not None else None
+    code = exit_code(
+        result,
+        fail_on=output.fail_on,
+        allow_incomplete=output.allow_incomplete,
+        counts=history.gate(result) if history is not None else None,
+    )
     if empty is not None and empty.exit_code is ExitCode.INCOMPLETE and code is not ExitCode.FAILURES:
         code = ExitCode.INCOMPLETE  # even with --allow-incomplete: nothing was judged
-    return RunOutcome(result=result, output_dir=folder.path, files=files, exit_code=code, empty=empty)
+    return RunOutcome(
+        result=result, output_dir=folder.path, files=files, exit_code=code, empty=empty, history=recorded
+    )

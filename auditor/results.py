@@ -238,3 +238,85 @@ class EvaluationResult:
     baseline: BaselineComparison | None = None
     frameworks: list[FrameworkRollup] = field(default_factory=list)
     schema_version: str = RESULTS_SCHEMA_VERSION
+    history: HistoryView | None = None  # from the run history (auditor/history), read before rendering
+
+
+# --------------------------------------------------------------------------- run history
+# What the run history (``auditor/history``) knew when this run was judged: read from the history
+# database before the reports are rendered, so the reporters stay pure functions of the results.
+# "Failing" means FAIL or ERROR, as in ``auditor/report/diff.py``; a finding is (policy, resource ARN).
+
+
+class LifecycleStatus(StrEnum):
+    """Where a failing finding stands compared with the history."""
+
+    NEW = "new"  # failing for the first time in this history (absent, waived or N/A before)
+    REGRESSED = "regressed"  # passed in the previous run, and never failed before
+    REOPENED = "reopened"  # failed in an earlier run, was resolved, and fails again
+    STILL_FAILING = "still_failing"  # failing in the previous run too
+
+
+@dataclass
+class FindingHistory:
+    """The lifecycle of one failing finding of this run."""
+
+    policy_id: str
+    resource_arn: str
+    status: LifecycleStatus
+    first_seen: str  # when it first failed in this history (this run's time when new)
+    open_since: str  # when the current failing period began
+    age_days: int  # whole days from open_since to this run
+    times_reopened: int = 0
+
+
+@dataclass
+class ResolvedFinding:
+    """A finding that failed in the previous run and does not any more (passes, is waived, or is gone)."""
+
+    policy_id: str
+    resource_arn: str
+    resource_name: str
+    account_id: str
+    region: str
+    severity: Severity
+    open_since: str
+    open_days: int  # how long it had been failing when it was resolved
+    now: str  # its verdict in this run, or "absent" when the resource or policy is gone
+
+
+@dataclass
+class TrendPoint:
+    """One run of the series (the last point is this run)."""
+
+    observed_at: str  # the scan's end time
+    verdicts: dict[Verdict, int]
+    compliance_percent: float | None
+    newly_failing: int  # failing in this run and not in the one before (new, regressed, reopened)
+    resolved: int  # failing in the run before and not in this one
+    run_id: int | None = None  # None for this run (recorded after the reports are written)
+
+
+@dataclass
+class AgeBucket:
+    """Open (failing) findings of this run by how long they have been failing."""
+
+    label: str
+    min_days: int
+    max_days: int | None  # None: no upper bound
+    count: int
+
+
+@dataclass
+class HistoryView:
+    """The history of this run's scope (same accounts, regions and endpoint filters) up to this run."""
+
+    scope: str  # what the runs of this series audit, e.g. "accounts=org regions=all"
+    observed_at: str  # this run's time: the scan's end
+    runs_before: int  # runs of this scope recorded before this one
+    previous_run_at: str | None = None
+    findings: list[FindingHistory] = field(default_factory=list)  # every failing finding of this run
+    resolved: list[ResolvedFinding] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+    age_buckets: list[AgeBucket] = field(default_factory=list)
+    mean_days_to_resolve: float | None = None  # over every failing period resolved so far
+    resolved_periods: int = 0

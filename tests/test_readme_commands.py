@@ -144,3 +144,13 @@ def test_every_readme_command_runs_against_the_local_aws(
     assert today["baseline"] is not None
     rejudged = json.loads((tmp_path / "reports" / "rejudged" / "report.json").read_text(encoding="utf-8"))
     assert any(p["id"] == "acme-owner-tag" for p in rejudged["policies"])
+    # Every scan and evaluate above was recorded; the --fail-on-new scan compared itself with them.
+    assert (tmp_path / "reports" / "history.sqlite").is_file()
+    gate_new = json.loads((tmp_path / "reports" / "gate-new" / "report.json").read_text(encoding="utf-8"))
+    assert gate_new["history"]["runs_before"] >= 2
+    assert {f["status"] for f in gate_new["history"]["findings"]} <= {
+        "still_failing",
+        "new",
+        "regressed",
+        "reopened",
+    }

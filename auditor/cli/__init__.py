@@ -18,6 +18,7 @@ from auditor.cli.common import EXIT_CODES_EPILOG
 from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
 from auditor.cli.frameworks_cmd import frameworks
+from auditor.cli.history_cmd import history
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
@@ -56,6 +57,7 @@ for command in (
     init,
     emulator,
     securityhub,
+    history,
 ):
     cli.add_command(command)
 

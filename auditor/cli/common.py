@@ -15,6 +15,8 @@ import click
 
 from auditor.config import DEFAULT_CONFIG_NAME, Config, load_config
 from auditor.errors import InputError
+from auditor.history import DEFAULT_HISTORY_PATH, HistoryOptions, RunSource
+from auditor.history.notify import NotifySettings, WebhookKind, check_topic_arn, webhook_url_from_env
 from auditor.pipeline import DEFAULT_FORMATS, JudgeInputs, OutputOptions, check_formats, load_judge_inputs
 from auditor.results import Severity
 
@@ -25,7 +27,8 @@ SEVERITIES = [s.value for s in Severity]
 EXIT_CODES_EPILOG = """\b
 Exit codes:
   0  every check passed (or failed below --fail-on, or was waived)
-  1  a non-waived FAIL at or above --fail-on (default: high)
+  1  a non-waived FAIL at or above --fail-on (default: high); with --fail-on-new
+     or --fail-on-age, only one that is new or that old (see docs/history.md)
   2  invalid input: command line, config, policy, waiver, inventory or report
      file, an output path that cannot be written, or a targeted scan that
      matched no endpoint (see --fail-on-empty)
@@ -225,3 +228,97 @@ def build_output_options(
         ),
         fail_on_empty=fail_on_empty if fail_on_empty is not None else config.fail_on_empty,
     )
+
+
+def history_options(f: F) -> F:
+    """The run history, the gate options that read it, and change notifications."""
+    decorators = [
+        click.option(
+            "--history",
+            "history_path",
+            metavar="PATH|none",
+            default=None,
+            help=f"Run history database (default: {DEFAULT_HISTORY_PATH.as_posix()}); 'none': no history.",
+        ),
+        click.option(
+            "--fail-on-new",
+            is_flag=True,
+            default=None,
+            help="Exit 1 only for failures new since the previous run in the history (new, regressed, "
+            "reopened).",
+        ),
+        click.option(
+            "--fail-on-age",
+            type=click.IntRange(min=0),
+            default=None,
+            metavar="DAYS",
+            help="Exit 1 only for failures open for at least DAYS days (with --fail-on-new: either).",
+        ),
+        click.option(
+            "--notify-webhook",
+            type=click.Choice([k.value for k in WebhookKind]),
+            default=None,
+            help="Post what changed since the previous run to a Slack or Teams incoming webhook whose URL "
+            "is in $AUDITOR_WEBHOOK_URL.",
+        ),
+        click.option(
+            "--notify-sns-topic",
+            metavar="ARN",
+            default=None,
+            help="Publish what changed since the previous run to this SNS topic (needs sns:Publish: "
+            "auditor iam-policy --notify).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+@dataclass(frozen=True)
+class HistoryArgs:
+    history_path: str | None = None
+    fail_on_new: bool | None = None
+    fail_on_age: int | None = None
+    notify_webhook: str | None = None
+    notify_sns_topic: str | None = None
+
+
+def build_history_options(
+    config: Config,
+    args: HistoryArgs,
+    *,
+    source: RunSource,
+    profile: str | None = None,
+    endpoint_url: str | None = None,
+) -> HistoryOptions:
+    """The history options from the flags, then the config; InputError for what cannot work."""
+    chosen = args.history_path or config.history
+    path = None if chosen == "none" else Path(chosen) if chosen else DEFAULT_HISTORY_PATH
+    notify_config = config.notify
+    webhook_name = args.notify_webhook or (
+        notify_config.webhook.value if notify_config and notify_config.webhook else None
+    )
+    topic = args.notify_sns_topic or (notify_config.sns_topic_arn if notify_config else None)
+    settings = None
+    if webhook_name or topic:
+        variable = notify_config.webhook_url_env if notify_config else NotifySettings().webhook_url_env
+        if topic:
+            check_topic_arn(
+                topic, "--notify-sns-topic" if args.notify_sns_topic else "config: notify.sns_topic_arn"
+            )
+        settings = NotifySettings(
+            webhook=WebhookKind(webhook_name) if webhook_name else None,
+            webhook_url=webhook_url_from_env(variable) if webhook_name else None,
+            webhook_url_env=variable,
+            sns_topic_arn=topic,
+            profile=profile,
+            endpoint_url=endpoint_url,
+        )
+    options = HistoryOptions(
+        path=path,
+        source=source,
+        fail_on_new=args.fail_on_new if args.fail_on_new is not None else config.fail_on_new,
+        fail_on_age_days=args.fail_on_age if args.fail_on_age is not None else config.fail_on_age,
+        notify=settings,
+    )
+    return options

@@ -17,8 +17,11 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.history_cmd import print_history
 from auditor.cli.run_cmds import print_summary
 from auditor.errors import InputError
+from auditor.history import HistoryOptions, open_history
+from auditor.history.demo import DAYS_AGO, fresh_history_file, seed_history
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
@@ -139,7 +142,18 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
         inventory = scan(options)
-        outcome = finish(inventory, inputs, output, started_at=started, folder=folder)
+        history = HistoryOptions(path=output_dir / "history.sqlite")
+        assert history.path is not None
+        fresh_history_file(history.path)
+        db = open_history(history.path, create=True)
+        try:
+            seeded = seed_history(db, inventory, inputs)
+        finally:
+            db.close()
+        days = ", ".join(str(d) for d in DAYS_AGO[:-1]) + f" and {DAYS_AGO[-1]}"
+        say(f"Seeded a history of {len(seeded)} earlier runs ({days} days ago) in {history.path.as_posix()}")
+        outcome = finish(inventory, inputs, output, started_at=started, folder=folder, history=history)
     if not quiet:
         print_summary(outcome, inventory, fail_on=severity)
+    print_history(outcome, history, quiet=quiet)
     return int(outcome.exit_code)

@@ -15,16 +15,22 @@ import click
 
 from auditor.cli.common import (
     EXIT_CODES_EPILOG,
+    HistoryArgs,
     JudgeArgs,
     LoadedConfig,
+    build_history_options,
     build_judge_inputs,
     build_output_options,
     config_option,
+    history_options,
     judge_options,
     output_options,
     resolve_config,
 )
+from auditor.cli.history_cmd import print_history
 from auditor.cli.scan_options import build_scan_options, scan_options
+from auditor.history import HistoryOptions, RunSource
+from auditor.history import check as check_history
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
@@ -244,6 +250,8 @@ class _Run:
     loaded: LoadedConfig
     inputs: JudgeInputs
     output: OutputOptions
+    history: HistoryOptions
+    scan_kwargs: dict[str, Any]  # the scan options merged with the config (empty for evaluate)
 
 
 def _prepare(
@@ -257,9 +265,12 @@ def _prepare(
     asff_include_passed: bool | None,
     fail_on_empty: bool | None,
     quiet: bool,
+    history_args: HistoryArgs,
+    scan_kwargs: dict[str, Any] | None = None,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
+    merged = _merge_scan_config(loaded, scan_kwargs) if scan_kwargs is not None else {}
     inputs = build_judge_inputs(loaded, judge_args)
     if not quiet:
         for warning in inputs.policies.warnings:
@@ -274,7 +285,15 @@ def _prepare(
         fail_on_empty=fail_on_empty,
     )
     output = replace(output, output_dir=output.output_dir or default_output_dir())
-    return _Run(started, loaded, inputs, output)
+    history = build_history_options(
+        loaded.config,
+        history_args,
+        source=RunSource.SCAN if scan_kwargs is not None else RunSource.EVALUATE,
+        profile=merged.get("profile"),
+        endpoint_url=merged.get("endpoint_url"),
+    )
+    check_history(history)
+    return _Run(started, loaded, inputs, output, history, merged)
 
 
 def _warn(run: _Run, *, quiet: bool) -> None:
@@ -292,7 +311,9 @@ def _open_folder(run: _Run) -> RunFolder:
 def _finish(
     run: _Run, inventory: Inventory, folder: RunFolder, *, quiet: bool, saved_from: Path | None = None
 ) -> int:
-    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at, folder=folder)
+    outcome = finish(
+        inventory, run.inputs, run.output, started_at=run.started_at, folder=folder, history=run.history
+    )
     empty = outcome.empty
     if empty is not None and empty.exit_code is not None:
         click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
@@ -300,6 +321,7 @@ def _finish(
         click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
+    print_history(outcome, run.history, quiet=quiet)
     return int(outcome.exit_code)
 
 
@@ -307,6 +329,7 @@ def _finish(
 @scan_options
 @judge_options
 @output_options
+@history_options
 @config_option
 def scan_cmd(
     config_path: Path | None,
@@ -324,13 +347,18 @@ def scan_cmd(
     asff_include_passed: bool | None,
     fail_on_empty: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
     **scan_kwargs: Any,
 ) -> int:
     """Scan AWS (read-only), judge with the policies, write the inventory and reports.
 
     Policies, waivers and the config are validated before any AWS call. The inventory is saved
     as inventory.json beside the reports, so the judgement can be re-run offline with
-    `auditor evaluate`.
+    `auditor evaluate`. The run is recorded in the history (see `auditor history`).
     """
     run = _prepare(
         config_path,
@@ -342,8 +370,10 @@ def scan_cmd(
         asff_include_passed=asff_include_passed,
         fail_on_empty=fail_on_empty,
         quiet=quiet,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
+        scan_kwargs=scan_kwargs,
     )
-    options = build_scan_options(**_merge_scan_config(run.loaded, scan_kwargs))
+    options = build_scan_options(**run.scan_kwargs)
     _warn(run, quiet=quiet)
     with _open_folder(run) as folder:
         inventory = scan(options, progress=_progress_printer(quiet))
@@ -403,6 +433,7 @@ def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
 @judge_options
 @output_options
+@history_options
 @config_option
 def evaluate_cmd(
     inventory_path: Path,
@@ -421,11 +452,16 @@ def evaluate_cmd(
     asff_include_passed: bool | None,
     fail_on_empty: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
 
     Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
-    months later reproduces the same verdicts.
+    months later reproduces the same verdicts. The run is recorded in the history at the scan's time.
     """
     run = _prepare(
         config_path,
@@ -437,6 +473,7 @@ def evaluate_cmd(
         asff_include_passed=asff_include_passed,
         fail_on_empty=fail_on_empty,
         quiet=quiet,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
     )
     _warn(run, quiet=quiet)
     with _open_folder(run) as folder:

@@ -59,6 +59,15 @@ def test_demo_runs_the_whole_job_and_prints_what_the_readme_quotes(tmp_path: Pat
         "nist-ai-rmf",
         "sr-11-7",
     }
+    # A seeded past (three earlier runs, dated in the past) so the trend section is not empty.
+    history = report["history"]
+    assert history["runs_before"] == 3 and len(history["trend"]) == 4
+    assert [p["run_id"] for p in history["trend"]] == [1, 2, 3, None]
+    assert {f["status"] for f in history["findings"]} >= {"new", "still_failing"}
+    assert max(f["age_days"] for f in history["findings"]) == 21
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="history">' in html and html.count("<svg") == 3
+    assert (out / "history.sqlite").is_file()
 
     block = README.read_text(encoding="utf-8").split("<!-- DEMO-RUN -->", 1)[1].split("<!-- /DEMO-RUN -->")[0]
     quoted = block.split("$ auditor demo\n", 1)[1].rsplit("```", 1)[0]

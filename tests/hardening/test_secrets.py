@@ -1,14 +1,18 @@
 """A scan with realistic-looking credentials: no output (inventory, every report format, run.json, the
-evidence bundle's contents, stdout/stderr) contains the access key id, the secret or the session token,
-and the external id is nowhere either, whether it came from --external-id or from auditor.yaml."""
+evidence bundle's contents, the run history database, stdout/stderr) contains the access key id, the
+secret or the session token, and neither the external id (whether it came from --external-id or from
+auditor.yaml) nor the notification webhook's URL is anywhere either."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import re
+import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import yaml
@@ -33,12 +37,14 @@ role_name: {ROLE_NAME}
 external_id: "{CONFIG_EXTERNAL_ID}"   # the member roles require it
 formats: [json, html, junit, sarif, csv, markdown]
 """
+WEBHOOK_TOKEN = "T04SECRETX/B05SECRETY/pQ7webhookTokenZ9"
 SECRETS = {
     "access key id": ACCESS_KEY_ID,
     "secret access key": SECRET_ACCESS_KEY,
     "session token": SESSION_TOKEN,
     "external id": EXTERNAL_ID,
     "external id from the config file": CONFIG_EXTERNAL_ID,
+    "webhook URL": WEBHOOK_TOKEN,
 }
 # Any access key id at all (the assumed-role keys the local AWS hands out included).
 ANY_KEY_ID = re.compile(rb"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
@@ -48,18 +54,50 @@ ANY_KEY_ID = re.compile(rb"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 class Outputs:
     files: dict[str, bytes]  # every file written, and every member of the evidence bundle
     streams: dict[str, str]  # stdout and stderr of every command
+    posted: list[str]  # the bodies the webhook received
 
 
 @pytest.fixture(scope="module")
-def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+def webhook() -> Iterator[tuple[str, list[str]]]:
+    """A local incoming webhook; its URL carries the secret token, as Slack's and Teams' do."""
+    posted: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            posted.append(self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode())
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/services/{WEBHOOK_TOKEN}", posted
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def outputs(
+    local: Local, tmp_path_factory: pytest.TempPathFactory, webhook: tuple[str, list[str]]
+) -> Outputs:
     folder = tmp_path_factory.mktemp("secrets")
     out = folder / "out"
+    url, posted = webhook
     env = cli_env(
         AWS_ACCESS_KEY_ID=ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
         AWS_SESSION_TOKEN=SESSION_TOKEN,
+        AUDITOR_WEBHOOK_URL=url,
     )
+    notify = ("--notify-webhook", "slack")
     local.aws.clear_faults()
+    # A clean first run, so the second has changes to notify about (the first has nothing to compare).
+    first = run_cli(scan_args(local.aws, local.estate, folder / "first", *notify), cwd=folder, env=env)
+    assert first.returncode == 0, (first.stdout, first.stderr)
     # One operation denied, so error paths (ScanError messages, ERROR verdicts) are in the outputs too.
     local.aws.faults.add_rule(
         error="AccessDeniedException",
@@ -77,6 +115,7 @@ def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
                 "json,html,junit,sarif,csv,markdown",
                 "--external-id",
                 EXTERNAL_ID,
+                *notify,
             ),
             cwd=folder,
             env=env,
@@ -99,13 +138,20 @@ def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
             "auditor.yaml",
             "--output-dir",
             "configured",
+            *notify,
         ],
         cwd=folder,
         env=env,
     )
     assert configured.returncode == 0, (configured.stdout, configured.stderr)
-    streams = {"scan stdout": scan.stdout, "scan stderr": scan.stderr}
-    streams |= {"config scan stdout": configured.stdout, "config scan stderr": configured.stderr}
+    streams = {
+        "first scan stdout": first.stdout,
+        "first scan stderr": first.stderr,
+        "scan stdout": scan.stdout,
+        "scan stderr": scan.stderr,
+        "config scan stdout": configured.stdout,
+        "config scan stderr": configured.stderr,
+    }
     files: dict[str, bytes] = {}
     for run_dir, bundle_name in ((out, "evidence.zip"), (folder / "configured", "configured.zip")):
         bundle = folder / bundle_name
@@ -121,7 +167,7 @@ def outputs(local: Local, tmp_path_factory: pytest.TempPathFactory) -> Outputs:
             if p != folder / "auditor.yaml"  # the user's own config: the one place the secret belongs
         }
     )
-    return Outputs(files, streams)
+    return Outputs(files, streams, list(posted))
 
 
 def test_every_output_was_searched(outputs: Outputs) -> None:
@@ -147,6 +193,11 @@ def test_every_output_was_searched(outputs: Outputs) -> None:
         assert expected in names, sorted(names)
     assert any(name.startswith("evidence.zip!inputs/policies/") for name in names)
     assert "Exit code 3" in outputs.streams["scan stdout"]
+    # The history recorded both runs, and the second one's changes were posted to the webhook.
+    assert "reports/history.sqlite" in names
+    assert "Notified: slack webhook" in outputs.streams["scan stdout"]
+    (body,) = outputs.posted
+    assert "Regressions" in json.loads(body)["text"]
 
 
 @pytest.mark.parametrize("what", list(SECRETS))
