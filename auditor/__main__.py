@@ -1,5 +1,5 @@
-"""``python -m auditor`` runs the CLI."""
+"""``python -m auditor`` runs the CLI (through the same entry point as the ``auditor`` script)."""
 
-from auditor.cli import main
+from auditor.entry import main
 
 main()

@@ -11,16 +11,23 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from auditor.errors import InputError
 from auditor.fileio import read_text
+from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
-from auditor.schemas import first_schema_error, packaged_schema
+from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
 DEFAULT_CONFIG_NAME = "auditor.yaml"
+# Settings whose values are secrets: never copied into a run folder or evidence, never echoed.
+SECRET_KEYS = ("external_id",)
+REDACTED = "***REDACTED***"
 
 
 class OutputFormat(StrEnum):
@@ -30,6 +37,18 @@ class OutputFormat(StrEnum):
     SARIF = "sarif"
     CSV = "csv"
     MARKDOWN = "markdown"
+    ASFF = "asff"
+    OCSF = "ocsf"
+    FRAMEWORKS_CSV = "frameworks-csv"
+
+
+@dataclass
+class NotifyConfig:
+    """Change notifications. The webhook URL itself is never in the file: it names the variable."""
+
+    webhook: WebhookKind | None = None
+    webhook_url_env: str = DEFAULT_WEBHOOK_ENV
+    sns_topic_arn: str | None = None
 
 
 @dataclass
@@ -46,6 +65,9 @@ class Config:
     regions: list[str] = field(default_factory=list)  # ["all"] for every enabled region
     profile: str | None = None
     search: bool = True
+    # A targeted scan (a release gate): endpoint names or prefixes ending in "*", and KEY=VALUE tags
+    endpoints: list[str] = field(default_factory=list)
+    endpoint_tags: list[str] = field(default_factory=list)
     # What to judge with
     policies: list[str] = field(default_factory=list)
     builtin_policies: bool = True
@@ -53,11 +75,20 @@ class Config:
     disable: list[str] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     waivers: str | None = None
+    frameworks: list[str] = field(default_factory=list)  # extra framework mapping files or folders
+    waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS  # a waiver may expire at most this long after the run
     # What to produce
     formats: list[OutputFormat] = field(default_factory=list)
     output_dir: str | None = None
     fail_on: Severity | None = None
     allow_incomplete: bool = False
+    asff_include_passed: bool = False
+    fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one
+    # Run history
+    history: str | None = None  # a file, or "none"; default reports/history.sqlite
+    fail_on_new: bool = False
+    fail_on_age: int | None = None  # days
+    notify: NotifyConfig | None = None
 
 
 def derived_schema() -> dict[str, Any]:
@@ -67,6 +98,13 @@ def derived_schema() -> dict[str, Any]:
     props = schema["$defs"]["Config"]["properties"]
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
+    props["waiver_max_days"]["minimum"] = 1
+    # A name, or a prefix ending in "*" (no other "*"); a tag as KEY=VALUE with a non-empty key.
+    props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
+    props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
+    props["fail_on_age"]["anyOf"][0]["minimum"] = 0
+    notify = schema["$defs"]["NotifyConfig"]["properties"]
+    notify["webhook_url_env"]["pattern"] = "^[A-Za-z_][A-Za-z0-9_]*$"
     return schema
 
 
@@ -88,24 +126,110 @@ def load_config(path: Path) -> Config:
     error = first_schema_error(data, published_schema())
     if error is not None:
         location = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise InputError(source, error.message[:300], location=location)
+        secret = bool(error.absolute_path) and error.absolute_path[0] in SECRET_KEYS
+        raise InputError(source, describe_schema_error(error, secret=secret)[:300], location=location)
     try:
         config = from_jsonable(Config, data)
     except DecodeError as exc:
         location = exc.path.strip("/").replace("/", ".")
-        raise InputError(source, exc.message, location=location) from None
+        secret = location.split(".")[0] in SECRET_KEYS
+        raise InputError(source, "not a valid value" if secret else exc.message, location=location) from None
+    _check_consistent(config, source)
     base = path.parent
     config.policies = [str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.policies]
+    config.frameworks = [
+        str((base / p).resolve()) if not Path(p).is_absolute() else p for p in config.frameworks
+    ]
     if config.waivers is not None and not Path(config.waivers).is_absolute():
         config.waivers = str((base / config.waivers).resolve())
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
         config.output_dir = str((base / config.output_dir).resolve())
+    if config.history is not None and config.history != "none" and not Path(config.history).is_absolute():
+        config.history = str((base / config.history).resolve())
     return config
+
+
+def _without_secrets(data: Any, secrets: set[str]) -> Any:
+    if isinstance(data, dict):
+        return {k: REDACTED if k in SECRET_KEYS else _without_secrets(v, secrets) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_secrets(v, secrets) for v in data]
+    return REDACTED if isinstance(data, str) and data in secrets else data
+
+
+def _secret_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the value of each top-level secret key that has one."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    spans = []
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value in SECRET_KEYS
+                and isinstance(value, yaml.ScalarNode)
+                and value.tag != "tag:yaml.org,2002:null"
+            ):
+                spans.append((value.start_mark.index, value.end_mark.index))
+    return spans
+
+
+def redact_config(data: bytes) -> tuple[bytes, list[str]]:
+    """A copy of a config file with the value of every secret key replaced by ``REDACTED``, and the
+    keys that were redacted.
+
+    The value is rewritten in place, so the copy keeps its comments and layout and stays valid
+    YAML that loads to the same settings but the secrets. When an in-place edit cannot be proven
+    to do that (anchors, odd quoting), the copy is the settings re-serialized without comments.
+    """
+    try:
+        text = data.decode("utf-8")
+        original = yaml.safe_load(text)
+        spans = _secret_spans(text)
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        # Not a config file this auditor could read; copy nothing that might hold a secret.
+        return b"# (not copied: the file could not be parsed to redact its secrets)\n", ["(whole file)"]
+    if not isinstance(original, dict):
+        return data, []
+    values = {k: v for k, v in original.items() if k in SECRET_KEYS and v is not None}
+    if not values:
+        return data, []
+    secrets = {str(v) for v in values.values()}
+    expected = _without_secrets(original, secrets)
+    copy = text
+    for start, end in sorted(spans, reverse=True):
+        # A block scalar's span ends with its line break; the quoted marker must keep it.
+        tail = "\n" if copy[start:end].endswith("\n") else ""
+        copy = copy[:start] + f'"{REDACTED}"' + tail + copy[end:]
+    try:
+        proven = yaml.safe_load(copy) == expected and not any(s in copy for s in secrets)
+    except yaml.YAMLError:
+        proven = False
+    if not proven:
+        copy = "# Copied by the auditor with secrets redacted (re-serialized: comments dropped).\n"
+        copy += yaml.safe_dump(expected, sort_keys=False, allow_unicode=True)
+    return copy.encode("utf-8"), sorted(values)
+
+
+def _check_consistent(config: Config, source: str) -> None:
+    """Settings that contradict each other are an error, never a silent choice."""
+    if config.org and config.accounts:
+        raise InputError(
+            source,
+            "cannot be combined with org: true (org discovery chooses the accounts; narrow it with ous)",
+            location="accounts",
+        )
+    if config.ous and not config.org:
+        raise InputError(source, "needs org: true", location="ous")
 
 
 EXAMPLE = """\
 # auditor.yaml — configuration for the SageMaker Model Monitor auditor.
-# Every key is optional; command-line flags override what is set here.
+# Every key is optional; command-line flags override what is set here (a flag for the accounts --
+# --accounts, --org, --ou -- or for the role replaces the file's whole group of settings).
 # Schema: auditor/config.schema.json (point your editor's YAML language server at it).
 
 # --- What to scan -------------------------------------------------------------
@@ -115,11 +239,14 @@ org: false              # true: every ACTIVE account of the AWS Organization (ru
                         # management account or a delegated administrator)
 ous: []                 # with org: only these OUs (nested OUs included), e.g. ["ou-ab12-cdef3456"]
 role_name: ModelMonitorAuditor
-# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"
+# role_arn_template: "arn:aws:iam::{account_id}:role/security/ModelMonitorAuditor"  # overrides role_name
 # external_id: "set-me"  # if the member roles require one
 regions: []             # [] = the profile's default region; ["all"] = every enabled region
 # profile: audit-hub
 search: true            # false = skip the sagemaker:Search fast path (List/Describe only)
+endpoints: []           # a targeted scan (release gate): names, or prefixes ending in "*", e.g. [churn-*]
+endpoint_tags: []       # ... and/or KEY=VALUE tags, e.g. ["environment=production"]; an endpoint
+                        # matching any of them is scanned. A targeted scan that matches nothing is exit 2.
 
 # --- What to judge with -------------------------------------------------------
 policies: []            # extra policy files or folders, e.g. ["./policies-local"]
@@ -132,10 +259,26 @@ parameters: {}          # per-policy parameter overrides, e.g.:
 #  mm-model-quality-monitor:
 #    production_tag_values: [production, prod, live]
 # waivers: waivers.yaml
+frameworks: []          # extra framework mapping files or folders (the built-in SR 11-7, ISO/IEC
+                        # 42001, EU AI Act and NIST AI RMF mappings come with the built-in pack)
+waiver_max_days: 365    # a waiver may expire at most this many days after the run
 
 # --- What to produce ----------------------------------------------------------
-formats: [json, html]   # any of json, html, junit, sarif, csv, markdown
+formats: [json, html]   # any of json, html, junit, sarif, csv, markdown, asff, ocsf, frameworks-csv
 # output_dir: reports/nightly
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
+asff_include_passed: false  # true: report.asff.json also holds PASS verdicts (Compliance.Status PASSED)
+# fail_on_empty: true   # fail the gate when no endpoint was judged (default: true for a targeted
+                        # scan, false for a full one)
+
+# --- Run history (docs/history.md) ---------------------------------------------
+# history: reports/history.sqlite   # every run is recorded here; "none" turns it off
+fail_on_new: false      # true: exit 1 only for failures new since the previous run
+# fail_on_age: 30       # exit 1 only for failures open at least this many days (with
+                        # fail_on_new: either)
+# notify:               # after each run, what changed since the previous one (opt-in)
+#   webhook: slack      # or teams; the URL is read from the variable below, never from here
+#   webhook_url_env: AUDITOR_WEBHOOK_URL
+#   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
 """

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 def printable(text: str) -> str:
     """``text`` with line breaks and control characters escaped (``\\n``, ``\\x1b``), so a key or value
@@ -28,3 +31,15 @@ class InputError(Exception):
         if location:
             where += f": {printable(location)}"
         super().__init__(f"{where}: {printable(message)}")
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` to a mistyped ``word``, or ``""``."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class IncompleteError(Exception):
+    """Collection could not go ahead for a reason that is not the user's input: AWS failing, throttling
+    or unreachable beyond the retries. The CLI prints it in one line and exits 3 (incomplete), like a
+    scan whose data could not all be collected; retrying later may succeed."""

@@ -149,8 +149,22 @@ class CoverageRow:
 
 
 @dataclass
+class TargetRef:
+    """An (account, region) a run scanned."""
+
+    account_id: str
+    region: str
+
+
+@dataclass
 class BaselineComparison:
-    """What changed since a previous report (``--baseline``)."""
+    """What changed since a previous report (``--baseline``).
+
+    Only findings in the (account, region) targets both runs scanned are compared: a target only
+    one run scanned is listed in ``targets_only_before`` / ``targets_only_now`` instead, and its
+    failing findings are counted in ``not_compared_before`` / ``not_compared_now`` (so a narrower
+    scan does not count as "resolved").
+    """
 
     baseline_generated_at: str
     new: list[Finding] = field(default_factory=list)
@@ -159,6 +173,55 @@ class BaselineComparison:
     regressed: list[Finding] = field(default_factory=list)
     compliance_before: float | None = None
     compliance_after: float | None = None
+    targets_only_before: list[TargetRef] = field(default_factory=list)
+    targets_only_now: list[TargetRef] = field(default_factory=list)
+    not_compared_before: int = 0
+    not_compared_now: int = 0
+
+
+class RequirementStatus(StrEnum):
+    """A framework requirement's status, rolled up from the verdicts of the policies mapped to it.
+
+    Decided in this order: FAIL (any FAIL), ERROR (any ERROR: compliance not established),
+    NOT_EVALUATED (a mapped policy did not run, or nothing was judged: the evidence is incomplete),
+    WAIVED (met only thanks to waivers), PASS, NOT_APPLICABLE (every verdict N/A). Never PASS on
+    missing evidence.
+    """
+
+    FAIL = "FAIL"
+    ERROR = "ERROR"
+    NOT_EVALUATED = "NOT_EVALUATED"
+    WAIVED = "WAIVED"
+    PASS = "PASS"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+@dataclass
+class RequirementRollup:
+    """One requirement of a framework: its status and the verdicts behind it."""
+
+    requirement_id: str
+    title: str
+    status: RequirementStatus
+    policies: list[str]  # the policy ids mapped to the requirement
+    source: str = ""
+    summary: str = ""
+    policies_not_run: list[str] = field(default_factory=list)  # mapped, but disabled or not loaded
+    verdicts: dict[Verdict, int] = field(default_factory=dict)
+    failing_resources: list[str] = field(default_factory=list)  # ARNs with a FAIL or ERROR verdict
+
+
+@dataclass
+class FrameworkRollup:
+    """A framework (SR 11-7, ISO/IEC 42001, ...) with the status of each of its requirements."""
+
+    framework_id: str
+    name: str
+    title: str
+    version: str
+    source: str
+    origin: str  # "builtin" or the file it was loaded from
+    requirements: list[RequirementRollup] = field(default_factory=list)
 
 
 @dataclass
@@ -176,4 +239,87 @@ class EvaluationResult:
     coverage_columns: list[CoverageColumn] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)
     baseline: BaselineComparison | None = None
+    frameworks: list[FrameworkRollup] = field(default_factory=list)
     schema_version: str = RESULTS_SCHEMA_VERSION
+    history: HistoryView | None = None  # from the run history (auditor/history), read before rendering
+
+
+# --------------------------------------------------------------------------- run history
+# What the run history (``auditor/history``) knew when this run was judged: read from the history
+# database before the reports are rendered, so the reporters stay pure functions of the results.
+# "Failing" means FAIL or ERROR, as in ``auditor/report/diff.py``; a finding is (policy, resource ARN).
+
+
+class LifecycleStatus(StrEnum):
+    """Where a failing finding stands compared with the history."""
+
+    NEW = "new"  # failing for the first time in this history (absent, waived or N/A before)
+    REGRESSED = "regressed"  # passed in the previous run, and never failed before
+    REOPENED = "reopened"  # failed in an earlier run, was resolved, and fails again
+    STILL_FAILING = "still_failing"  # failing in the previous run too
+
+
+@dataclass
+class FindingHistory:
+    """The lifecycle of one failing finding of this run."""
+
+    policy_id: str
+    resource_arn: str
+    status: LifecycleStatus
+    first_seen: str  # when it first failed in this history (this run's time when new)
+    open_since: str  # when the current failing period began
+    age_days: int  # whole days from open_since to this run
+    times_reopened: int = 0
+
+
+@dataclass
+class ResolvedFinding:
+    """A finding that failed in the previous run and does not any more (passes, is waived, or is gone)."""
+
+    policy_id: str
+    resource_arn: str
+    resource_name: str
+    account_id: str
+    region: str
+    severity: Severity
+    open_since: str
+    open_days: int  # how long it had been failing when it was resolved
+    now: str  # its verdict in this run, or "absent" when the resource or policy is gone
+
+
+@dataclass
+class TrendPoint:
+    """One run of the series (the last point is this run)."""
+
+    observed_at: str  # the scan's end time
+    verdicts: dict[Verdict, int]
+    compliance_percent: float | None
+    newly_failing: int  # failing in this run and not in the one before (new, regressed, reopened)
+    resolved: int  # failing in the run before and not in this one
+    run_id: int | None = None  # None for this run (recorded after the reports are written)
+
+
+@dataclass
+class AgeBucket:
+    """Open (failing) findings of this run by how long they have been failing."""
+
+    label: str
+    min_days: int
+    max_days: int | None  # None: no upper bound
+    count: int
+
+
+@dataclass
+class HistoryView:
+    """The history of this run's scope (same accounts, regions and endpoint filters) up to this run."""
+
+    scope: str  # what the runs of this series audit, e.g. "accounts=org regions=all"
+    observed_at: str  # this run's time: the scan's end
+    runs_before: int  # runs of this scope recorded before this one
+    previous_run_at: str | None = None
+    findings: list[FindingHistory] = field(default_factory=list)  # every failing finding of this run
+    resolved: list[ResolvedFinding] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+    age_buckets: list[AgeBucket] = field(default_factory=list)
+    mean_days_to_resolve: float | None = None  # over every failing period resolved so far
+    resolved_periods: int = 0

@@ -294,12 +294,13 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
             f"**Scan, calls per endpoint ≤ 1 + k + 0.05 (fast path): missed** ({gaps} calls per endpoint).",
             "The per-resource part is exactly 1 + k (one DescribeEndpointConfig per endpoint config, one",
             "Describe*JobDefinition per job definition; Search brings the schedules and tags).",
-            "The excess is the listings: every (account, region) costs at least seven calls whatever its",
-            "size (Search; ListMonitoringSchedules for the schedules Search does not return, batch and",
-            "orphans; the four List*JobDefinitions for unused definitions; DescribeAlarms), plus AssumeRole",
-            "per account, and each of them pages at 100 items, so the listings cost about",
-            f"(1 + 3k) / 100 = {(1 + 3 * k) / 100:.3f} per endpoint on top of about",
-            "8 / (endpoints per region).",
+            "The excess is the listings: every (account, region) costs at least eight calls whatever its",
+            "size (Search; ListEndpoints and ListMonitoringSchedules, which confirm Search's eventually",
+            "consistent index and find the schedules it does not return, batch and orphans; the four",
+            "List*JobDefinitions for unused definitions; DescribeAlarms), plus AssumeRole per account, and",
+            "each of them pages at 100 items, so the listings cost about",
+            f"(2 + 3k) / 100 = {(2 + 3 * k) / 100:.3f} per endpoint on top of about",
+            "9 / (endpoints per region).",
         ]
         if big:
             sentences.append(
@@ -307,9 +308,10 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
                 "listing calls per endpoint."
             )
         sentences += [
-            "With this call plan the target is out of reach at any size; 1 + k + (1 + 3k)/100 + 8/n is what",
+            "With this call plan the target is out of reach at any size; 1 + k + (2 + 3k)/100 + 9/n is what",
             "it achieves. The listings are what the orphan policies (mm-orphan-schedule,",
-            "mm-orphan-job-definition) need: no call can be dropped without losing them.",
+            "mm-orphan-job-definition) and a Search that cannot be trusted alone need: no call can be",
+            "dropped without losing them.",
         ]
         out.append(" ".join(sentences))
     elif fast:
@@ -449,6 +451,82 @@ def _report_targets(rep: dict[str, Any]) -> list[str]:
     ]
 
 
+def history_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    rec, tr = res["record"], res["trend"]
+    commands = tr["trend_command"]
+    record_rows = [
+        [
+            f"{rec['findings']:,} findings, empty history (every finding new)",
+            rec["first_run_change_rows"],
+            f"{rec['first_run_wall_seconds']} / {rec['first_run_cpu_seconds']}",
+        ],
+        [
+            f"the next run, {int(tr['churn_per_run'] * 100)} % changed: lifecycle view (before rendering)",
+            "-",
+            f"{rec['next_run_view_wall_seconds']} / {rec['next_run_view_cpu_seconds']}",
+        ],
+        [
+            "the next run: record",
+            rec["next_run_change_rows"],
+            f"{rec['next_run_wall_seconds']} / {rec['next_run_cpu_seconds']}",
+        ],
+    ]
+    trend_rows = [
+        [
+            f"lifecycle view of run {tr['runs'] + 1} ({tr['view_trend_points']} trend points, "
+            f"{tr['view_failing_findings']:,} failing findings)",
+            f"{tr['view_wall_seconds']} / {tr['view_cpu_seconds']}",
+        ],
+        *[
+            [f"`auditor history trend --by {by}` data", f"{t['wall_seconds']} / {t['cpu_seconds']}"]
+            for by, t in commands.items()
+        ],
+    ]
+    return "\n".join(
+        [
+            "### 5. History (SQLite)",
+            "",
+            f"Machine: {_machine(record)}.",
+            "",
+            f"Recording (database {rec['database_mb']} MB after two runs):",
+            "",
+            _table(["run", "change rows written", "wall s / CPU s"], record_rows),
+            "",
+            f"Trend over {tr['runs']} daily runs of {tr['endpoints']:,} endpoints "
+            f"({tr['findings_per_run']:,} findings per run, {int(tr['churn_per_run'] * 100)} % changing "
+            f"state per run; {tr['change_rows']:,} change rows, database {tr['database_mb']} MB, built "
+            f"through `record` in {tr['build_seconds']} s):",
+            "",
+            _table(["computation", "wall s / CPU s"], trend_rows),
+        ]
+    )
+
+
+def _history_targets(res: dict[str, Any], load: Any) -> list[str]:
+    rec, tr = res["record"], res["trend"]
+    limit = res["target_seconds"]
+    computations = {
+        "the lifecycle view": (tr["view_wall_seconds"], tr["view_cpu_seconds"]),
+        **{
+            f"`history trend --by {by}`": (t["wall_seconds"], t["cpu_seconds"])
+            for by, t in tr["trend_command"].items()
+        },
+    }
+    slowest, (wall, cpu) = max(computations.items(), key=lambda item: item[1][0])
+    recorded = "met" if rec["first_run_wall_seconds"] < limit else "missed"
+    trended = "met" if wall < limit else "missed"
+    return [
+        f"**History, recording a run of {rec['findings']:,} findings in under {limit:g} s: "
+        f"{recorded}** ({rec['first_run_wall_seconds']} s wall, "
+        f"{rec['first_run_cpu_seconds']} s CPU into an empty history; the next run with 1 % changed: "
+        f"{rec['next_run_wall_seconds']} s wall, {rec['next_run_cpu_seconds']} s CPU; load average at the "
+        f"start {load}).",
+        f"**History, the trend over {tr['runs']} runs of {tr['endpoints']:,} endpoints in under {limit:g} s: "
+        f"{trended}** (slowest computation: {slowest}, {wall} s wall, {cpu} s CPU).",
+    ]
+
+
 def targets(results: dict[str, dict[str, Any]]) -> str:
     """Each target: met, or the gap and its cause, from the results on disk."""
     lines: list[str] = []
@@ -461,6 +539,9 @@ def targets(results: dict[str, dict[str, Any]]) -> str:
     reports = results.get("reports", {})
     if "results" in reports and reports["results"]["sizes"]:
         lines += _report_targets(reports["results"])
+    history = results.get("history", {})
+    if "results" in history:
+        lines += _history_targets(history["results"], history["machine"]["load_average_at_start"])
     return "\n\n".join(f"- {line}" for line in lines)
 
 
@@ -469,6 +550,7 @@ SECTIONS = {
     "custodian": custodian_section,
     "evaluation": evaluation_section,
     "reports": reports_section,
+    "history": history_section,
 }
 
 

@@ -36,3 +36,11 @@ def test_moto_is_imported_only_by_the_emulator() -> None:
         if "emulator" not in p.parts and ("import moto" in p.read_text() or "from moto" in p.read_text())
     ]
     assert offenders == []
+
+
+def test_builtin_framework_mappings_and_their_schema_ship_in_the_package() -> None:
+    frameworks = resources.files("auditor.builtin_policies").joinpath("frameworks")
+    names = sorted(child.name for child in frameworks.iterdir())
+    assert names == ["eu-ai-act.yaml", "iso-iec-42001.yaml", "nist-ai-rmf.yaml", "sr-11-7.yaml"]
+    assert resources.files("auditor.policy").joinpath("framework.schema.json").is_file()
+    assert resources.files("auditor.report").joinpath("templates", "frameworks.html.j2").is_file()

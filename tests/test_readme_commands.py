@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ waivers:
     resources: {arn: "arn:aws:sagemaker:*:*:endpoint/dev-*"}
     reason: Sandboxes have no owner on call
     owner: ml-platform@example.com
-    expires: 2099-12-31
+    expires: {expires}
 """
 
 
@@ -99,7 +100,9 @@ def test_every_readme_command_runs_against_the_local_aws(
     (tmp_path / "my-policies" / "owner.yaml").write_text(CUSTOM_POLICY, encoding="utf-8")
     (tmp_path / "my-policies" / "cases" / "owner_pass.yaml").write_text(CUSTOM_PASS, encoding="utf-8")
     (tmp_path / "my-policies" / "cases" / "owner_fail_no_tag.yaml").write_text(CUSTOM_FAIL, encoding="utf-8")
-    (tmp_path / "waivers.yaml").write_text(WAIVERS, encoding="utf-8")
+    # Waivers expire at most a year ahead (waiver_max_days): this one in six months.
+    expires = (datetime.now(UTC).date() + timedelta(days=180)).isoformat()
+    (tmp_path / "waivers.yaml").write_text(WAIVERS.replace("{expires}", expires), encoding="utf-8")
     aws_config = tmp_path / "aws-config"
     aws_config.write_text(
         "[profile audit]\nregion = us-east-1\naws_access_key_id = testing\naws_secret_access_key = testing\n",
@@ -141,3 +144,13 @@ def test_every_readme_command_runs_against_the_local_aws(
     assert today["baseline"] is not None
     rejudged = json.loads((tmp_path / "reports" / "rejudged" / "report.json").read_text(encoding="utf-8"))
     assert any(p["id"] == "acme-owner-tag" for p in rejudged["policies"])
+    # Every scan and evaluate above was recorded; the --fail-on-new scan compared itself with them.
+    assert (tmp_path / "reports" / "history.sqlite").is_file()
+    gate_new = json.loads((tmp_path / "reports" / "gate-new" / "report.json").read_text(encoding="utf-8"))
+    assert gate_new["history"]["runs_before"] >= 2
+    assert {f["status"] for f in gate_new["history"]["findings"]} <= {
+        "still_failing",
+        "new",
+        "regressed",
+        "reopened",
+    }

@@ -2,7 +2,8 @@
 
 Exit codes (also in ``auditor --help``): 0 clean; 1 a non-waived FAIL at or above --fail-on;
 2 invalid input (usage, config, policy, waiver, inventory, report files); 3 incomplete (a scan
-error, or an ERROR verdict at or above --fail-on), unless --allow-incomplete; 130 interrupted.
+error, or an ERROR verdict at or above --fail-on, unless --allow-incomplete; or STS could not be
+reached at all, so nothing was scanned); 130 interrupted (SIGINT), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ from collections.abc import Sequence
 
 import click
 
-from auditor import __version__
+from auditor import __version__, interrupts
 from auditor.cli.common import EXIT_CODES_EPILOG
 from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
+from auditor.cli.frameworks_cmd import frameworks
+from auditor.cli.history_cmd import history
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
-from auditor.errors import InputError
+from auditor.cli.securityhub_cmd import securityhub
+from auditor.errors import IncompleteError, InputError
 
 
 @click.group(
@@ -41,28 +45,53 @@ def cli() -> None:
 
 
 # Explicit registry: every command the tool has, in one place.
-for command in (scan_cmd, evaluate_cmd, demo, policies, iam_policy, evidence, diff, init, emulator):
+for command in (
+    scan_cmd,
+    evaluate_cmd,
+    demo,
+    policies,
+    frameworks,
+    iam_policy,
+    evidence,
+    diff,
+    init,
+    emulator,
+    securityhub,
+    history,
+):
     cli.add_command(command)
 
 
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"auditor: error: {message}", err=True)
-    sys.exit(code)
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI and turn every kind of failure into a one-line message and its exit code."""
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; every kind of failure becomes a one-line message on stderr and its exit code."""
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="auditor", standalone_mode=False
         )
     except click.exceptions.UsageError as exc:
         where = exc.ctx.command_path if exc.ctx is not None else "auditor"
-        _fail(f"{exc.format_message()} (see '{where} --help')")
+        return _fail(f"{exc.format_message()} (see '{where} --help')")
     except click.ClickException as exc:
-        _fail(exc.format_message(), exc.exit_code if exc.exit_code != 1 else 2)
+        return _fail(exc.format_message(), exc.exit_code if exc.exit_code != 1 else 2)
     except InputError as exc:
-        _fail(str(exc))
-    except click.Abort:
-        _fail("interrupted; no partial files were left behind", 130)
-    sys.exit(result if isinstance(result, int) else 0)
+        return _fail(str(exc))
+    except IncompleteError as exc:
+        return _fail(str(exc), 3)
+    except click.Abort as exc:
+        # click turns KeyboardInterrupt (SIGINT, and SIGTERM through auditor.interrupts) into Abort.
+        message, code = interrupts.describe(exc.__cause__ or KeyboardInterrupt())
+        return _fail(message, code)
+    except KeyboardInterrupt as exc:  # raised outside click's own handling
+        message, code = interrupts.describe(exc)
+        return _fail(message, code)
+    return result if isinstance(result, int) else 0
+
+
+def _fail(message: str, code: int = 2) -> int:
+    click.echo(f"auditor: error: {message}", err=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI and exit with its code (see ``run``)."""
+    sys.exit(run(argv))

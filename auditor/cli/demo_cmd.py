@@ -17,11 +17,15 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.history_cmd import print_history
 from auditor.cli.run_cmds import print_summary
 from auditor.errors import InputError
+from auditor.history import HistoryOptions, open_history
+from auditor.history.demo import DAYS_AGO, fresh_history_file, seed_history
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
+from auditor.run_folder import RunFolder
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
@@ -90,8 +94,16 @@ def _demo_environment() -> Iterator[None]:
     show_default=True,
     help="Gate severity, as in `auditor scan`.",
 )
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="LIST",
+    help="Report formats, comma-separated or repeated (default: every format, report.asff.json and "
+    "report.ocsf.json included).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
+def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) -> int:
     """Run the full audit on a local AWS with a sample organization (no AWS account needed).
 
     Needs the demo extra: pip install 'mm-auditor[demo]'. Exits with the code a real gate would
@@ -113,8 +125,9 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         waivers = Path(scratch) / "demo-waivers.yaml"
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
         inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
-    output = OutputOptions(formats=check_formats(list(FORMATS)), output_dir=output_dir, fail_on=severity)
-    with _demo_environment(), LocalAws.start() as aws:
+    names = [n.strip() for item in formats for n in item.split(",") if n.strip()] or list(FORMATS)
+    output = OutputOptions(formats=check_formats(names), output_dir=output_dir, fail_on=severity)
+    with RunFolder.open(output_dir) as folder, _demo_environment(), LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")
         estate = build_estate(aws, EstateSpec())
         say(
@@ -129,7 +142,18 @@ def demo(output_dir: Path, fail_on: str, quiet: bool) -> int:
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
         inventory = scan(options)
-        outcome = finish(inventory, inputs, output, started_at=started)
+        history = HistoryOptions(path=output_dir / "history.sqlite")
+        assert history.path is not None
+        fresh_history_file(history.path)
+        db = open_history(history.path, create=True)
+        try:
+            seeded = seed_history(db, inventory, inputs)
+        finally:
+            db.close()
+        days = ", ".join(str(d) for d in DAYS_AGO[:-1]) + f" and {DAYS_AGO[-1]}"
+        say(f"Seeded a history of {len(seeded)} earlier runs ({days} days ago) in {history.path.as_posix()}")
+        outcome = finish(inventory, inputs, output, started_at=started, folder=folder, history=history)
     if not quiet:
         print_summary(outcome, inventory, fail_on=severity)
+    print_history(outcome, history, quiet=quiet)
     return int(outcome.exit_code)

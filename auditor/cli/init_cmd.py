@@ -8,7 +8,7 @@ import click
 
 from auditor.config import DEFAULT_CONFIG_NAME, EXAMPLE
 from auditor.errors import InputError
-from auditor.fileio import write_atomic
+from auditor.fileio import check_file_target, write_atomic
 
 
 @click.command("init")
@@ -16,8 +16,12 @@ from auditor.fileio import write_atomic
 @click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
 def init(path: Path, force: bool) -> int:
     """Write a commented example config file (default: ./auditor.yaml)."""
+    check_file_target(path, "init PATH")
     if path.exists() and not force:
         raise InputError(str(path), "already exists; use --force to overwrite it")
-    write_atomic(path, EXAMPLE)
+    try:
+        write_atomic(path, EXAMPLE)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write: {exc.strerror or exc}") from None
     click.echo(f"Wrote {path}. Edit it, then run: auditor scan --config {path}")
     return 0

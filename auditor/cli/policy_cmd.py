@@ -152,9 +152,13 @@ def validate_cmd(paths: tuple[Path, ...], builtin: bool) -> None:
     """Validate policy files or folders (YAML syntax, schema, meaning); exit 2 on the first error.
 
     With the built-in pack included (the default), a user policy reusing a built-in id is an error.
+    Valid but unsafe shapes -- a deny-list (not_in, not_equals, negated in/equals) over a field whose
+    values come from an AWS enum that can gain values -- are warned about on stderr (exit 0).
     """
     pset = load_policy_set(paths, builtin=builtin)
     user = [p for p in pset.available if p.spec.source != "builtin"]
+    for warning in (w for p in pset.available for w in p.warnings):
+        click.echo(f"auditor: {safe_text(warning)}", err=True)
     _say(f"OK: {len(user)} policies in {len(paths)} path(s) are valid")
 
 

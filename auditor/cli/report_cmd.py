@@ -12,11 +12,12 @@ from typing import Any
 import click
 
 from auditor.errors import InputError
+from auditor.fileio import check_file_target
 from auditor.inventory.codec import to_jsonable
 from auditor.report.diff import compare, load_result
 from auditor.report.encoding import json_text
+from auditor.report.evidence import check_bundle
 from auditor.report.evidence import pack as pack_bundle
-from auditor.report.evidence import verify as verify_bundle
 from auditor.report.summary import format_percent
 from auditor.report.text import safe_text
 from auditor.results import BaselineComparison, Finding
@@ -56,6 +57,7 @@ def evidence() -> None:
 def pack(report_dir: Path, output: Path) -> None:
     """Zip REPORT_DIR (written by scan or evaluate) into a deterministic evidence bundle."""
     try:
+        check_file_target(output, "--output")
         path = pack_bundle(report_dir, output)
     except InputError as exc:
         raise BadInput(str(exc)) from None
@@ -67,17 +69,32 @@ def pack(report_dir: Path, output: Path) -> None:
 @click.argument("bundle", type=click.Path(path_type=Path))
 @click.pass_context
 def verify(ctx: click.Context, bundle: Path) -> None:
-    """Recompute every digest in BUNDLE; exit 1 and name each file that changed, is missing or was added."""
+    """Recompute every digest in BUNDLE; exit 1 and name each file that changed, is missing or was added.
+
+    Also checks that the report was judged from the bundled inventory (report.json's
+    inventory_digest) and that the files are the ones run.json records. Folder entries of a
+    re-zipped bundle are ignored.
+    """
     try:
-        bad = verify_bundle(bundle)
+        check = check_bundle(bundle)
     except InputError as exc:
         raise BadInput(str(exc)) from None
-    if bad:
-        click.echo(f"{bundle}: TAMPERED: {len(bad)} file(s) do not match the manifest:")
-        for name in bad:
-            click.echo(f"  {_plain(name)}")
+    if not check.intact:
+        count = len(check.names())
+        click.echo(f"{_plain(str(bundle))}: TAMPERED: {count} file(s) do not match the manifest:")
+        for title, names in (
+            ("Changed", check.changed),
+            ("Missing", check.missing),
+            ("Added", check.added),
+            ("Unsafe names (would extract outside the folder)", check.unsafe),
+            ("Inconsistent", check.inconsistent),
+        ):
+            if names:
+                click.echo(f"{title}:")
+                for name in names:
+                    click.echo(f"  {_plain(name)}")
         ctx.exit(1)
-    click.echo(f"{bundle}: OK: every file matches the manifest.")
+    click.echo(f"{_plain(str(bundle))}: OK: every file matches the manifest.")
 
 
 def _line(sign: str, f: Finding) -> str:
@@ -93,10 +110,33 @@ def _delta(c: BaselineComparison) -> str:
     return f" ({c.compliance_after - c.compliance_before:+.1f} points)"
 
 
+MAX_TARGETS_SHOWN = 10
+
+
+def _scope(c: BaselineComparison) -> list[str]:
+    """The targets only one run scanned: their findings are not in the counts."""
+    lines = []
+    for when, targets, skipped in (
+        ("before", c.targets_only_before, c.not_compared_before),
+        ("now", c.targets_only_now, c.not_compared_now),
+    ):
+        if targets:
+            shown = ", ".join(f"{t.account_id}/{t.region}" for t in targets[:MAX_TARGETS_SHOWN])
+            more = f" and {len(targets) - MAX_TARGETS_SHOWN} more" if len(targets) > MAX_TARGETS_SHOWN else ""
+            lines.append(
+                f"  scanned only {when}: {len(targets)} target(s), {skipped} failing finding(s) not "
+                f"compared: {_plain(shown)}{more}"
+            )
+    if lines:
+        lines.insert(0, "Warning: the runs scanned different targets; only those both scanned are compared:")
+    return lines
+
+
 def _text(comparison: BaselineComparison, old: Path, new: Path) -> list[str]:
     c = comparison
     lines = [
         f"Comparing {old} -> {new}",
+        *_scope(c),
         f"Compliance: {format_percent(c.compliance_before)} -> {format_percent(c.compliance_after)}"
         + _delta(c),
         f"New: {len(c.new)}  Regressed: {len(c.regressed)}  Still failing: {len(c.still_failing)}  "
@@ -128,7 +168,9 @@ def diff(old: Path, new: Path, output_format: str) -> None:
     """Show what changed between two runs: OLD and NEW are report.json files or evidence bundles.
 
     A finding is identified by (policy, resource ARN). New: failing now, absent or not passing
-    before. Regressed: passed before, failing now. Resolved: failing before, not now.
+    before. Regressed: passed before, failing now. Resolved: failing before, not now. Only the
+    (account, region) targets both runs scanned are compared; the others are listed. A bundle is
+    verified first: a tampered one is refused (exit 2).
     """
     try:
         before, after = load_result(old), load_result(new)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
@@ -13,25 +15,31 @@ import click
 
 from auditor.cli.common import (
     EXIT_CODES_EPILOG,
+    HistoryArgs,
     JudgeArgs,
     LoadedConfig,
+    build_history_options,
     build_judge_inputs,
     build_output_options,
     config_option,
+    history_options,
     judge_options,
     output_options,
     resolve_config,
 )
+from auditor.cli.history_cmd import print_history
 from auditor.cli.scan_options import build_scan_options, scan_options
-from auditor.config import Config
+from auditor.history import HistoryOptions, RunSource
+from auditor.history import check as check_history
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, finish
+from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
 from auditor.report.gate import ExitCode
 from auditor.report.priority import failing_policies
 from auditor.report.summary import compliance_percent
 from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Severity, Verdict, WaiverStatus
+from auditor.run_folder import RunFolder
 from auditor.scan.orchestrator import scan
 from auditor.scan.progress import ScanProgress
 
@@ -197,9 +205,36 @@ def _exit_reason(result: EvaluationResult, code: ExitCode, fail_on: Severity) ->
             assert_never(code)
 
 
-def _progress_printer(quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
+PROGRESS_INTERVAL_SECONDS = 5.0  # on a non-terminal (CI logs): at most one progress line this often
+
+
+class PeriodicProgress:
+    """Progress for a non-terminal (a CI log): a line on stderr at most every ``interval`` seconds,
+    and only when something changed, instead of a line rewritten in place."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._last_time: float | None = None
+        self._last_text: str | None = None
+
+    def __call__(self, progress: ScanProgress) -> None:
+        text = progress.describe()
+        now = self._clock()
+        if text == self._last_text:
+            return
+        if self._last_time is not None and now - self._last_time < self._interval:
+            return
+        click.echo(f"auditor: scanning: {text}", err=True)
+        self._last_time, self._last_text = now, text
+
+
+def _progress_printer(quiet: bool) -> Callable[[ScanProgress], None] | None:
+    """Progress on stderr: rewritten in place on a terminal, a periodic line elsewhere; none if quiet."""
+    if quiet:
         return None
+    if not sys.stderr.isatty():
+        return PeriodicProgress(PROGRESS_INTERVAL_SECONDS)
 
     def show(progress: ScanProgress) -> None:
         click.echo(f"\r{progress.describe()}", err=True, nl=False)
@@ -215,6 +250,8 @@ class _Run:
     loaded: LoadedConfig
     inputs: JudgeInputs
     output: OutputOptions
+    history: HistoryOptions
+    scan_kwargs: dict[str, Any]  # the scan options merged with the config (empty for evaluate)
 
 
 def _prepare(
@@ -225,24 +262,66 @@ def _prepare(
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
+    quiet: bool,
+    history_args: HistoryArgs,
+    scan_kwargs: dict[str, Any] | None = None,
 ) -> _Run:
     started = _now()
     loaded = resolve_config(config_path)
+    merged = _merge_scan_config(loaded, scan_kwargs) if scan_kwargs is not None else {}
     inputs = build_judge_inputs(loaded, judge_args)
+    if not quiet:
+        for warning in inputs.policies.warnings:
+            click.echo(f"auditor: {safe_text(warning)}", err=True)
     output = build_output_options(
         loaded.config,
         formats=formats,
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
     )
-    return _Run(started, loaded, inputs, output)
+    output = replace(output, output_dir=output.output_dir or default_output_dir())
+    history = build_history_options(
+        loaded.config,
+        history_args,
+        source=RunSource.SCAN if scan_kwargs is not None else RunSource.EVALUATE,
+        profile=merged.get("profile"),
+        endpoint_url=merged.get("endpoint_url"),
+    )
+    check_history(history)
+    return _Run(started, loaded, inputs, output, history, merged)
 
 
-def _finish(run: _Run, inventory: Inventory, *, quiet: bool, saved_from: Path | None = None) -> int:
-    outcome = finish(inventory, run.inputs, run.output, started_at=run.started_at)
+def _warn(run: _Run, *, quiet: bool) -> None:
+    """Print the input warnings (to stderr: stdout is the summary)."""
+    if not quiet:
+        for warning in run.inputs.warnings:
+            click.echo(f"auditor: warning: {safe_text(warning)}", err=True)
+
+
+def _open_folder(run: _Run) -> RunFolder:
+    """The run's output folder, created and locked now: before any AWS call (exit 2 if it cannot be)."""
+    return RunFolder.open(run.output.output_dir or default_output_dir())
+
+
+def _finish(
+    run: _Run, inventory: Inventory, folder: RunFolder, *, quiet: bool, saved_from: Path | None = None
+) -> int:
+    outcome = finish(
+        inventory, run.inputs, run.output, started_at=run.started_at, folder=folder, history=run.history
+    )
+    empty = outcome.empty
+    if empty is not None and empty.exit_code is not None:
+        click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
+    elif empty is not None and not quiet:
+        click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
     if not quiet:
         print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
+    print_history(outcome, run.history, quiet=quiet)
     return int(outcome.exit_code)
 
 
@@ -250,6 +329,7 @@ def _finish(run: _Run, inventory: Inventory, *, quiet: bool, saved_from: Path | 
 @scan_options
 @judge_options
 @output_options
+@history_options
 @config_option
 def scan_cmd(
     config_path: Path | None,
@@ -259,36 +339,67 @@ def scan_cmd(
     disable: tuple[str, ...],
     waivers_path: str | None,
     baseline_path: str | None,
+    framework_paths: tuple[str, ...],
     formats: tuple[str, ...],
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
     **scan_kwargs: Any,
 ) -> int:
     """Scan AWS (read-only), judge with the policies, write the inventory and reports.
 
     Policies, waivers and the config are validated before any AWS call. The inventory is saved
     as inventory.json beside the reports, so the judgement can be re-run offline with
-    `auditor evaluate`.
+    `auditor evaluate`. The run is recorded in the history (see `auditor history`).
     """
     run = _prepare(
         config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
         formats=formats,
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
+        quiet=quiet,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
+        scan_kwargs=scan_kwargs,
     )
-    options = build_scan_options(**_merge_scan_config(run.loaded.config, scan_kwargs))
-    inventory = scan(options, progress=_progress_printer(quiet))
-    if not quiet and sys.stderr.isatty():
-        click.echo("", err=True)
-    return _finish(run, inventory, quiet=quiet)
+    options = build_scan_options(**run.scan_kwargs)
+    _warn(run, quiet=quiet)
+    with _open_folder(run) as folder:
+        inventory = scan(options, progress=_progress_printer(quiet))
+        if not quiet and sys.stderr.isatty():
+            click.echo("", err=True)
+        return _finish(run, inventory, folder, quiet=quiet)
 
 
-def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Fill scan options the command line left unset from the config file."""
+# Settings that only make sense together: when the command line sets any of a group, the config
+# file's values for the whole group are ignored (flags override the file, and never mix with it).
+_SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("accounts", "org", "ous"),
+    ("role_name", "role_arn_template"),
+    ("endpoint_names", "endpoint_tags"),
+)
+
+
+def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Fill scan options the command line left unset from the config file.
+
+    Precedence is per setting, and per group for settings that go together (which accounts:
+    accounts / org + ous; which role: role_name / role_arn_template; which endpoints: endpoints /
+    endpoint_tags): a flag of a group replaces the file's whole group. Contradicting flags are
+    rejected by ``build_scan_options``; a config file that contradicts itself, by ``load_config``.
+    """
+    config = loaded.config
     merged = dict(kwargs)
     fallbacks: dict[str, Any] = {
         "accounts": ",".join(config.accounts) if config.accounts else None,
@@ -300,10 +411,21 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
         "regions": ",".join(config.regions) if config.regions else None,
         "profile": config.profile,
         "no_search": (not config.search) or None,
+        "endpoint_names": tuple(config.endpoints) or None,
+        "endpoint_tags": tuple(config.endpoint_tags) or None,
     }
+    from_flags = {key for key in fallbacks if merged.get(key)}
+    for group in _SCAN_GROUPS:
+        if from_flags & set(group):
+            for key in group:
+                fallbacks.pop(key)
+    if fallbacks.get("role_arn_template"):
+        fallbacks.pop("role_name")  # in the file, the template overrides the role name (as documented)
     for key, value in fallbacks.items():
         if key in merged and not merged[key] and value is not None:
             merged[key] = value
+            if key == "profile":
+                merged["profile_source"] = f"{loaded.path or 'config'}: profile"
     return merged
 
 
@@ -311,6 +433,7 @@ def _merge_scan_config(config: Config, kwargs: dict[str, Any]) -> dict[str, Any]
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
 @judge_options
 @output_options
+@history_options
 @config_option
 def evaluate_cmd(
     inventory_path: Path,
@@ -321,23 +444,37 @@ def evaluate_cmd(
     disable: tuple[str, ...],
     waivers_path: str | None,
     baseline_path: str | None,
+    framework_paths: tuple[str, ...],
     formats: tuple[str, ...],
     output_dir: Path | None,
     fail_on: str | None,
     allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
     quiet: bool,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
 ) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
 
     Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
-    months later reproduces the same verdicts.
+    months later reproduces the same verdicts. The run is recorded in the history at the scan's time.
     """
     run = _prepare(
         config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path),
+        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
         formats=formats,
         output_dir=output_dir,
         fail_on=fail_on,
         allow_incomplete=allow_incomplete,
+        asff_include_passed=asff_include_passed,
+        fail_on_empty=fail_on_empty,
+        quiet=quiet,
+        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
     )
-    return _finish(run, store.load(inventory_path), quiet=quiet, saved_from=inventory_path)
+    _warn(run, quiet=quiet)
+    with _open_folder(run) as folder:
+        return _finish(run, store.load(inventory_path), folder, quiet=quiet, saved_from=inventory_path)

@@ -15,6 +15,10 @@ from auditor.scan.options import DEFAULT_ROLE_NAME, DEFAULT_SESSION_NAME, ScanOp
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_WORKERS_LIMIT = 64
+ACCOUNTS_WITH_ORG = (
+    "cannot be combined with --org: --org scans every ACTIVE account of the organization (narrow it "
+    "with --ou), --accounts only the accounts listed; give one of them"
+)
 
 _OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option(
@@ -183,11 +187,20 @@ def build_scan_options(**kwargs: Any) -> ScanOptions:
     org = bool(kwargs.get("org"))
     if ous and not org:
         raise InputError("--ou", "needs --org")
+    # Two flags that contradict each other are an error, never a silent choice.
+    if org and _split(kwargs.get("accounts")):
+        raise InputError("--accounts", ACCOUNTS_WITH_ORG)
+    if template is not None and kwargs.get("role_name"):
+        raise InputError(
+            "--role-arn-template",
+            "cannot be combined with --role-name (the template names the whole role ARN); give one of them",
+        )
     external_id = kwargs.get("external_id")
     if external_id is not None and not 2 <= len(external_id) <= 1224:
         raise InputError("--external-id", "must be 2 to 1224 characters")
     options = ScanOptions(
         profile=kwargs.get("profile") or None,
+        profile_source=kwargs.get("profile_source") or "--profile",
         regions=_regions(kwargs.get("regions")),
         accounts=validate_account_ids(_split(kwargs.get("accounts"))),
         org=org,

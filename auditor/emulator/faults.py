@@ -21,10 +21,13 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
+import botocore.exceptions
+import botocore.session
 from moto.iam.models import get_account_id_from
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -38,7 +41,13 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "AccessDenied",
     ),
     "InternalFailure": (500, "An internal error occurred (injected by the local AWS)", "InternalFailure"),
+    "InvalidClientTokenId": (
+        403,
+        "The security token included in the request is invalid (injected by the local AWS)",
+        "InvalidClientTokenId",
+    ),
 }
+_STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 500: "500 Internal Server Error"}
 
 # Signing names that differ from the name people use for the service.
 _SERVICE_ALIASES = {"monitoring": "cloudwatch"}
@@ -224,7 +233,9 @@ def identify(environ: dict[str, Any]) -> RequestInfo | None:
             operation, protocol = action, "query"
         else:
             method = environ.get("REQUEST_METHOD", "GET")
-            operation, protocol = f"{method} {environ.get('PATH_INFO', '/')}", "rest"
+            path = environ.get("PATH_INFO", "/")
+            operation = rest_operation(service, method, path) or f"{method} {path}"
+            protocol = "rest"
     return RequestInfo(
         service=service,
         operation=operation,
@@ -232,6 +243,35 @@ def identify(environ: dict[str, Any]) -> RequestInfo | None:
         region=region,
         protocol=protocol,
     )
+
+
+@cache
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(HTTP method, path regex, operation name) of every operation of a rest service, from botocore's
+    model; () for a service botocore does not know by this name."""
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except botocore.exceptions.UnknownServiceError:
+        return ()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = str(http.get("requestUri", "/")).split("?", 1)[0]
+        parts = re.split(r"(\{[^}]+\})", uri)
+        pattern = "".join(
+            ("(.+)" if p.endswith("+}") else "([^/]+)") if p.startswith("{") else re.escape(p) for p in parts
+        )
+        routes.append((str(http.get("method", "POST")), re.compile(pattern + "/?"), name))
+    return tuple(routes)
+
+
+def rest_operation(service: str, method: str, path: str) -> str | None:
+    """The API operation a rest-protocol request calls (e.g. securityhub POST /findings/import ->
+    BatchImportFindings), so fault rules can name it like any other operation."""
+    for route_method, pattern, name in _rest_routes(service):
+        if route_method == method and pattern.fullmatch(path):
+            return name
+    return None
 
 
 def _query_action(environ: dict[str, Any]) -> str | None:
@@ -254,7 +294,7 @@ def error_response(info: RequestInfo, error: str) -> tuple[str, list[tuple[str, 
     """An AWS-shaped error for the request's protocol: (status line, headers, body)."""
     status, message, query_code = ERRORS[error]
     request_id = str(uuid.uuid4())
-    status_line = "400 Bad Request" if status == 400 else "500 Internal Server Error"
+    status_line = _STATUS_LINES[status]
     if info.protocol == "query":
         fault_type = "Sender" if status < 500 else "Receiver"
         body = (

@@ -19,6 +19,9 @@ Wrapped (moto's answer is kept and corrected):
   omitted when capture is not configured (moto returns the endpoint config's block, or ``{}``).
 * ``Search(Resource='Endpoint')``: each record also carries ``EndpointArn``, its ``MonitoringSchedules`` (full
   records, with tags) and ``Tags``; ``MaxResults``/``NextToken`` page the results (moto returns everything).
+  Search is an eventually consistent index on AWS: ``LocalAws.freeze_search`` (a backend hook) makes it
+  lag, answering with the records of the moment it was frozen while List and Describe see every later
+  change (a deleted schedule or endpoint still found, a new one not yet, a stopped one still Scheduled).
 * ``List<Type>JobDefinitions``: the real ``EndpointName`` of each definition (moto returns the literal
   string "EndpointName" for some types) and the ``EndpointName``/``NameContains``/``CreationTime*``
   filters and sorting.
@@ -167,6 +170,16 @@ class MonitoringBackend(BaseBackend):
         super().__init__(region_name, account_id)
         self.schedules: dict[str, MonitoringSchedule] = {}
         self._execution_seq = 0
+        # Test hook: when set, Search(Resource='Endpoint') answers with these records (a lagging index).
+        self.search_index: list[dict[str, Any]] | None = None
+
+    def freeze_search(self) -> None:
+        """Make Search lag from now on: it keeps answering with the endpoint records of this moment."""
+        self.search_index = endpoint_search_records(self.account_id, self.region_name)
+
+    def thaw_search(self) -> None:
+        """Search answers with the live state again."""
+        self.search_index = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -575,21 +588,37 @@ def _wrap_describe_endpoint(original: Callable[[Any], ActionResult]) -> Callable
     return describe_endpoint
 
 
+def _search_records(results: list[dict[str, Any]], backend: MonitoringBackend) -> list[dict[str, Any]]:
+    """moto's Search results for endpoints, completed as real AWS answers them, sorted by name."""
+    by_endpoint: dict[str, list[MonitoringSchedule]] = {}
+    for schedule in backend.schedules.values():
+        by_endpoint.setdefault(schedule.endpoint_name or "", []).append(schedule)
+    records = []
+    for item in results:
+        record = _fix_endpoint_record(item["Endpoint"])
+        record["MonitoringSchedules"] = [s.record() for s in by_endpoint.get(record["EndpointName"], [])]
+        record.setdefault("Tags", [])
+        records.append({"Endpoint": record})
+    records.sort(key=lambda r: r["Endpoint"]["EndpointName"])
+    return records
+
+
+def endpoint_search_records(account_id: str, region: str) -> list[dict[str, Any]]:
+    """What Search(Resource='Endpoint') answers now in one account and region (deep copies)."""
+    results = sagemaker_backends[account_id][region].search(resource="Endpoint")["Results"]
+    return copy.deepcopy(_search_records(results, monitoring_backend(account_id, region)))
+
+
 def _wrap_search(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
     def search(self: Any) -> ActionResult:
         if self._get_param("Resource") != "Endpoint":
             return original(self)
-        result: dict[str, Any] = dict(original(self).result)  # type: ignore[call-overload]
-        by_endpoint: dict[str, list[MonitoringSchedule]] = {}
-        for schedule in _backend_of(self).schedules.values():
-            by_endpoint.setdefault(schedule.endpoint_name or "", []).append(schedule)
-        records = []
-        for item in result.get("Results", []):
-            record = _fix_endpoint_record(item["Endpoint"])
-            record["MonitoringSchedules"] = [s.record() for s in by_endpoint.get(record["EndpointName"], [])]
-            record.setdefault("Tags", [])
-            records.append({"Endpoint": record})
-        records.sort(key=lambda r: r["Endpoint"]["EndpointName"])
+        backend = _backend_of(self)
+        if backend.search_index is not None:  # a lagging index: SearchExpression is not applied to it
+            records = copy.deepcopy(backend.search_index)
+        else:
+            result: dict[str, Any] = dict(original(self).result)  # type: ignore[call-overload]
+            records = _search_records(result.get("Results", []), backend)
         page, token = _page(records, self._get_param("MaxResults"), self._get_param("NextToken"), 10)
         return ActionResult({"Results": page, "NextToken": token})
 

@@ -14,6 +14,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from auditor.emulator import securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 
@@ -49,6 +50,8 @@ class LocalAws:
 
     endpoint_url: str
     faults: FaultInjector
+    # Per-finding BatchImportFindings failures (auditor.emulator.securityhub); cleared by reset().
+    finding_faults = securityhub.finding_faults
 
     def __init__(self, server: BaseWSGIServer, faults: FaultInjector) -> None:
         self._server = server
@@ -68,6 +71,8 @@ class LocalAws:
         organization that already exists).
         """
         install()
+        securityhub.install()
+        securityhub.finding_faults.clear()
         moto_api_backend.reset()
         if port:
             _check_port_free(port)
@@ -101,6 +106,7 @@ class LocalAws:
         """Forget every resource in every account (moto's own reset; our schedule stores go with it).
         Fault rules and call counters are kept: clear them with ``faults``."""
         moto_api_backend.reset()
+        securityhub.finding_faults.clear()
         with self._sessions_lock:
             # Assumed-role keys lived in moto's IAM state; after a reset they would silently map to the
             # default account, so they must be requested again.
@@ -153,6 +159,16 @@ class LocalAws:
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
+
+    def freeze_search(self, account_id: str, region: str) -> None:
+        """Make ``Search`` lag in one account and region, as AWS's eventually consistent index can: it
+        keeps answering with the endpoints (and their schedules and tags) of this moment, while List and
+        Describe calls see every later change. ``thaw_search`` (or ``reset``) ends it."""
+        monitoring_backend(account_id, region).freeze_search()
+
+    def thaw_search(self, account_id: str, region: str) -> None:
+        """Search answers with the live state again."""
+        monitoring_backend(account_id, region).thaw_search()
 
     def set_alarm_state_time(self, account_id: str, region: str, alarm_name: str, when: datetime) -> None:
         """Backdate an alarm's StateUpdatedTimestamp (e.g. "INSUFFICIENT_DATA for 3 days")."""

@@ -19,6 +19,70 @@ SCHEMA_VERSION = "1.0"
 
 JsonDict = dict[str, Any]
 
+# ----------------------------------------------------------------------- enum-like fields (declared once)
+
+AWS_ENUM = "aws_enum"  # dataclass field metadata key: the AwsEnum of a field
+
+
+@dataclass(frozen=True)
+class AwsEnum:
+    """The values this version knows for a field that comes from an AWS enum AWS can extend.
+
+    Such a field keeps whatever AWS sent (an unknown value is not mapped to a known one or dropped);
+    the scanner lists the values it did not know in ``ScanMetadata.unknown_values``, and the policy
+    loader warns on a deny-list condition over the field (an unknown value would pass it).
+    ``required``: AWS always sends the field, so its absence (None) is itself an unknown value.
+    """
+
+    known: tuple[str, ...]
+    required: bool = False
+
+
+def aws_enum(*known: str, required: bool = False) -> dict[str, AwsEnum]:
+    """Field metadata declaring an enum-like field: ``field(metadata=aws_enum("A", "B"))``."""
+    return {AWS_ENUM: AwsEnum(tuple(known), required)}
+
+
+ENDPOINT_STATUSES = aws_enum(
+    "OutOfService",
+    "Creating",
+    "Updating",
+    "SystemUpdating",
+    "RollingBack",
+    "InService",
+    "Deleting",
+    "Failed",
+    "UpdateRollbackFailed",
+    required=True,
+)
+CAPTURE_STATUSES = aws_enum("Started", "Stopped")
+CAPTURE_MODES = aws_enum("Input", "Output", "InputAndOutput")
+SCHEDULE_STATUSES = aws_enum("Pending", "Failed", "Scheduled", "Stopped", required=True)
+EXECUTION_STATUSES = aws_enum(
+    "Pending",
+    "Completed",
+    "CompletedWithViolations",
+    "InProgress",
+    "Failed",
+    "Stopping",
+    "Stopped",
+    required=True,
+)
+MONITORING_TYPES = aws_enum("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+PROBLEM_TYPES = aws_enum("BinaryClassification", "MulticlassClassification", "Regression")
+PUBLISH_METRICS_VALUES = aws_enum("Enabled", "Disabled")  # the SDK's Environment convention
+ALARM_STATES = aws_enum("OK", "ALARM", "INSUFFICIENT_DATA", required=True)
+TREAT_MISSING_DATA = aws_enum("breaching", "notBreaching", "ignore", "missing")
+COMPARISON_OPERATORS = aws_enum(
+    "GreaterThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+    "LessThanLowerOrGreaterThanUpperThreshold",
+    "LessThanLowerThreshold",
+    "GreaterThanUpperThreshold",
+)
+
 
 class MonitorType(StrEnum):
     """The four Model Monitor types (wire values of the MonitoringType enum)."""
@@ -69,8 +133,17 @@ class ResourceKind(StrEnum):
 
 class DatasetStatus(StrEnum):
     COMPLETE = "complete"
-    FAILED = "failed"  # an error means the data is missing or partial
+    # Every resource was found, but some could not be read in full: each of those is kept with the
+    # dataset in its ``missing``, so the verdicts that need it are ERROR for that resource alone.
+    PARTIAL = "partial"
+    FAILED = "failed"  # an error means resources may be missing altogether (e.g. a listing failed)
     NOT_SCANNED = "not_scanned"  # e.g. the account's role could not be assumed
+
+    @property
+    def listed(self) -> bool:
+        """Whether every resource of the dataset is in the inventory (COMPLETE or PARTIAL): the
+        target's data is usable, and a resource's own ``missing`` says what could not be read."""
+        return self in (DatasetStatus.COMPLETE, DatasetStatus.PARTIAL)
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -98,11 +171,11 @@ class DataCapture:
     """
 
     enabled: bool
-    capture_status: str | None = None  # Started | Stopped
+    capture_status: str | None = field(default=None, metadata=CAPTURE_STATUSES)
     current_sampling_percentage: int | None = None
     destination_s3_uri: str | None = None
     kms_key_id: str | None = None
-    capture_options: list[str] | None = None  # Input | Output | InputAndOutput
+    capture_options: list[str] | None = field(default=None, metadata=CAPTURE_MODES)
     csv_content_types: list[str] = field(default_factory=list)
     json_content_types: list[str] = field(default_factory=list)
 
@@ -113,7 +186,7 @@ class Endpoint:
     name: str
     account_id: str
     region: str
-    status: str
+    status: str | None = field(metadata=ENDPOINT_STATUSES)  # None: AWS sent no status
     kind: EndpointKind = EndpointKind.UNKNOWN
     creation_time: str | None = None
     last_modified_time: str | None = None
@@ -134,7 +207,7 @@ class Endpoint:
 
 @dataclass
 class LastExecution:
-    status: str  # Pending | Completed | CompletedWithViolations | InProgress | Failed | Stopping | Stopped
+    status: str | None = field(metadata=EXECUTION_STATUSES)  # None: AWS sent no status
     scheduled_time: str | None = None
     creation_time: str | None = None
     last_modified_time: str | None = None
@@ -150,8 +223,9 @@ class Monitor:
     name: str
     account_id: str
     region: str
-    monitor_type: MonitorType | None  # None: a type this version does not know (kept in raw)
-    status: str  # Pending | Failed | Scheduled | Stopped
+    # None: a type this version does not know (kept in raw, with a ScanError saying so), or none given
+    monitor_type: MonitorType | None = field(metadata=MONITORING_TYPES)
+    status: str | None = field(metadata=SCHEDULE_STATUSES)  # None: AWS sent no status
     failure_reason: str | None = None
     creation_time: str | None = None
     last_modified_time: str | None = None
@@ -185,7 +259,7 @@ class JobDefinition:
     name: str
     account_id: str
     region: str
-    monitor_type: MonitorType | None
+    monitor_type: MonitorType | None = field(metadata=MONITORING_TYPES)
     embedded: bool = False
     creation_time: str | None = None
     endpoint_name: str | None = None
@@ -193,9 +267,10 @@ class JobDefinition:
     baseline_constraints_uri: str | None = None
     baseline_statistics_uri: str | None = None
     ground_truth_s3_uri: str | None = None
-    problem_type: str | None = None
+    problem_type: str | None = field(default=None, metadata=PROBLEM_TYPES)
     environment: dict[str, str] = field(default_factory=dict)
-    publish_cloudwatch_metrics: str | None = None  # Enabled | Disabled | None (key absent)
+    # None: the key is absent from the Environment
+    publish_cloudwatch_metrics: str | None = field(default=None, metadata=PUBLISH_METRICS_VALUES)
     network_isolation: bool | None = None
     inter_container_traffic_encryption: bool | None = None
     vpc_subnets: list[str] = field(default_factory=list)
@@ -230,7 +305,7 @@ class Alarm:
     account_id: str
     region: str
     alarm_type: AlarmType
-    state: str  # OK | ALARM | INSUFFICIENT_DATA
+    state: str | None = field(metadata=ALARM_STATES)  # None: AWS sent no state
     state_updated: str | None = None
     actions_enabled: bool = False
     alarm_actions: list[str] = field(default_factory=list)
@@ -245,11 +320,11 @@ class Alarm:
     expression: str | None = None  # the metric-math expression(s), joined with "; "
     statistic: str | None = None
     threshold: float | None = None
-    comparison_operator: str | None = None
+    comparison_operator: str | None = field(default=None, metadata=COMPARISON_OPERATORS)
     period: int | None = None
     evaluation_periods: int | None = None
     datapoints_to_alarm: int | None = None
-    treat_missing_data: str | None = None
+    treat_missing_data: str | None = field(default=None, metadata=TREAT_MISSING_DATA)
     alarm_rule: str | None = None  # composite only
     children: list[str] = field(default_factory=list)  # composite only: child alarm names
     raw: JsonDict = field(default_factory=dict)
@@ -290,6 +365,36 @@ class Identity:
     arn: str
 
 
+class Disagreement(StrEnum):
+    """How Search (an eventually consistent index) disagreed with the List / Describe calls of the same
+    scan. The List and Describe answers are authoritative and win."""
+
+    NOT_LISTED = "not_listed"  # Search returned it, the listing did not: deleted since; dropped
+    NOT_IN_SEARCH = "not_in_search"  # listed, but not (yet) in Search: read with Describe instead
+    STALE = "stale"  # in both, with a different status or modification time: read again with Describe
+
+
+@dataclass
+class SearchDisagreement:
+    """One resource on which Search and the authoritative calls disagreed (``detail`` says how)."""
+
+    account_id: str
+    region: str
+    dataset: Dataset  # endpoints or monitors
+    name: str
+    kind: Disagreement
+    detail: str = ""
+
+
+@dataclass
+class UnknownValue:
+    """An enum-like field (see ``AwsEnum``) whose value this version does not know, kept as read."""
+
+    resource: str  # the resource's ARN
+    field: str  # its path in the resource, e.g. "last_execution.status" or "data_capture.capture_options"
+    value: str | None  # None: AWS always sends this field, and did not
+
+
 @dataclass
 class ScanMetadata:
     tool_version: str
@@ -300,6 +405,8 @@ class ScanMetadata:
     identities: list[Identity] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "sagemaker:Search" -> count
     options: JsonDict = field(default_factory=dict)  # e.g. {"search": true, "endpoint_filter": [...]}
+    unknown_values: list[UnknownValue] = field(default_factory=list)
+    search_disagreements: list[SearchDisagreement] = field(default_factory=list)
 
 
 @dataclass

@@ -39,7 +39,7 @@ from auditor.inventory.kinds import KINDS
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, ResourceKind
 from auditor.inventory.relations import embedded_job_definition_arn, link
 from auditor.policy.engine import judge_all, parse_as_of
-from auditor.policy.loader import CASES_DIR, builtin_root, read_policy_file
+from auditor.policy.loader import BUILTIN_FRAMEWORKS_DIR, CASES_DIR, builtin_root, read_policy_file
 from auditor.policy.model import PolicySpec, compile_policy
 from auditor.policy.yamlsrc import SourceMap, load_yaml
 from auditor.results import Verdict
@@ -105,7 +105,9 @@ def _discover_dir(root: Path | Traversable, label: str, source: str | None) -> I
         if child.is_dir():
             if child.name == CASES_DIR:
                 cases_dir = child
-            elif not child.name.startswith((".", "__")):
+            elif not child.name.startswith((".", "__")) and not (
+                label == "builtin" and child.name == BUILTIN_FRAMEWORKS_DIR  # mappings, not policies
+            ):
                 yield from _discover_dir(child, f"{label}/{child.name}", source)
         elif child.name.endswith((".yaml", ".yml")):
             file_label = f"{label}/{child.name}"

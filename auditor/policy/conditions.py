@@ -83,16 +83,63 @@ def parse_timestamp(value: Any) -> float | None:
     return parsed.timestamp()
 
 
+BOUNDED_TYPES = ("number", "integer", "duration")  # may declare minimum / maximum
+ENUM_TYPES = ("string", "string_list")  # may declare enum
+
+
 @dataclass(frozen=True)
 class Parameter:
+    """A policy parameter: its type, default, and the values it accepts (``minimum`` / ``maximum``
+    for numbers, integers and durations -- durations as ISO-8601 text --, ``enum`` for strings and
+    the items of string lists)."""
+
     name: str
     type: str
     default: Any
     description: str = ""
+    minimum: Any = None
+    maximum: Any = None
+    enum: tuple[str, ...] | None = None
+
+    def allowed(self) -> str:
+        """The accepted range in words: ``0 to 100``, ``at least 1``, ``one of A, B``."""
+        if self.enum is not None:
+            return f"one of {', '.join(self.enum)}"
+        if self.minimum is not None and self.maximum is not None:
+            return f"{self.minimum} to {self.maximum}"
+        if self.minimum is not None:
+            return f"at least {self.minimum}"
+        if self.maximum is not None:
+            return f"at most {self.maximum}"
+        return f"any {self.type.replace('_', ' ')}"
+
+
+def _magnitude(param: Parameter, value: Any) -> float:
+    return parse_duration(value) if param.type == "duration" else float(value)
+
+
+def _range_problem(param: Parameter, value: Any) -> str | None:
+    """None if ``value`` (of the right type) is within the declared range or enum."""
+    if param.enum is not None:
+        items = value if param.type == "string_list" else [value]
+        outside = [v for v in items if v not in param.enum]
+        if outside:
+            return f"{outside[0]!r} is not allowed (allowed: {param.allowed()})"
+        return None
+    if param.minimum is not None and _magnitude(param, value) < _magnitude(param, param.minimum):
+        return f"{value} is below the minimum {param.minimum} (allowed: {param.allowed()})"
+    if param.maximum is not None and _magnitude(param, value) > _magnitude(param, param.maximum):
+        return f"{value} is above the maximum {param.maximum} (allowed: {param.allowed()})"
+    return None
 
 
 def check_parameter_value(param: Parameter, value: Any) -> str | None:
-    """None if ``value`` fits the parameter's type, else a message saying what is wrong."""
+    """None if ``value`` fits the parameter's type and declared range, else a message saying what is wrong."""
+    problem = _type_problem(param, value)
+    return problem if problem is not None else _range_problem(param, value)
+
+
+def _type_problem(param: Parameter, value: Any) -> str | None:
     ok: bool
     if param.type == "string":
         ok = isinstance(value, str)

@@ -28,7 +28,7 @@ from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from auditor.inventory.kinds import KINDS, Index, KindSpec, Link, spec_of_model
-from auditor.inventory.model import Dataset, Inventory, ResourceKind
+from auditor.inventory.model import AWS_ENUM, AwsEnum, Dataset, Inventory, ResourceKind
 
 # --------------------------------------------------------------------------- types
 
@@ -41,6 +41,8 @@ class AnyType:
 @dataclass(frozen=True)
 class ScalarType:
     name: str  # string | integer | number | boolean | enum
+    # Set for an enum-like field (``AwsEnum`` on the model): the values this version knows.
+    known: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,29 @@ def object_type(cls: type, inherited: Dataset | None = None) -> ObjectType:
     base, overrides = _datasets()
     dataset = base.get(cls, inherited)
     hints = get_type_hints(cls)
-    fields = {f.name: _from_annotation(hints[f.name], dataset) for f in dataclasses.fields(cls)}
+    fields = {
+        f.name: _enum_like(_from_annotation(hints[f.name], dataset), f.metadata.get(AWS_ENUM))
+        for f in dataclasses.fields(cls)
+    }
     return ObjectType(cls.__name__, fields, dataset, dict(overrides.get(cls, {})))
+
+
+def _enum_like(doc_type: DocType, spec: AwsEnum | None) -> DocType:
+    """Mark the scalar (or list of scalars) of an enum-like field with the values it knows."""
+    if spec is None:
+        return doc_type
+    if isinstance(doc_type, ListType) and isinstance(doc_type.item, ScalarType):
+        return ListType(ScalarType(doc_type.item.name, spec.known))
+    if isinstance(doc_type, ScalarType):
+        return ScalarType(doc_type.name, spec.known)
+    return doc_type
+
+
+def enum_values(doc_type: DocType) -> tuple[str, ...] | None:
+    """The known values when ``doc_type`` is an enum-like field (or a list of one), else None."""
+    if isinstance(doc_type, ListType):
+        doc_type = doc_type.item
+    return doc_type.known if isinstance(doc_type, ScalarType) else None
 
 
 def _linked(item: DocType, link: Link) -> DocType:

@@ -65,21 +65,22 @@ class _Availability:
 
     def __init__(self, targets: Sequence[Target]) -> None:
         self._targets = {(t.account_id, t.region): t for t in targets}
-        self._cache: dict[tuple[str, str], frozenset[Dataset]] = {}
+        self._cache: dict[tuple[str, str, bool], frozenset[Dataset]] = {}
 
     def unavailable(self, res: Resource) -> frozenset[Dataset]:
-        key = (res.account_id, res.region)
+        # PARTIAL: every resource is there, and those not read in full say so in ``missing``. The
+        # target itself has no such list: for it, anything short of COMPLETE is unavailable.
+        strict = res.kind is ResourceKind.TARGET
+        key = (res.account_id, res.region, strict)
         base = self._cache.get(key)
         if base is None:
-            target = self._targets.get(key)
+            target = self._targets.get((res.account_id, res.region))
             if target is None:
                 base = ALL_DATASETS
             else:
-                base = frozenset(
-                    d
-                    for d in Dataset
-                    if target.datasets.get(d, DatasetStatus.NOT_SCANNED) != DatasetStatus.COMPLETE
-                )
+                statuses = {d: target.datasets.get(d, DatasetStatus.NOT_SCANNED) for d in Dataset}
+                usable = (lambda s: s is DatasetStatus.COMPLETE) if strict else (lambda s: s.listed)
+                base = frozenset(d for d, s in statuses.items() if not usable(s))
             self._cache[key] = base
         return base | res.missing if res.missing else base
 

@@ -20,7 +20,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError
+from auditor.errors import InputError, did_you_mean
 from auditor.policy.model import Policy, PolicySpec, compile_policy
 from auditor.policy.schemas import POLICY_SCHEMA_FILE, validate
 from auditor.policy.yamlsrc import load_yaml
@@ -28,6 +28,8 @@ from auditor.policy.yamlsrc import load_yaml
 BUILTIN_PACKAGE = "auditor.builtin_policies"
 BUILTIN_SOURCE = "builtin"
 CASES_DIR = "cases"
+# The built-in framework mappings live beside the pack (policies/frameworks/); they are not policies.
+BUILTIN_FRAMEWORKS_DIR = "frameworks"
 PolicyFile = Path | Traversable
 
 
@@ -50,6 +52,11 @@ class PolicySet:
         """An enabled policy by id."""
         return next((p for p in self.policies if p.id == policy_id), None)
 
+    @property
+    def warnings(self) -> list[str]:
+        """The warnings of the enabled policies (deny-lists over enum-like fields), one line each."""
+        return [w for p in self.policies for w in p.warnings]
+
 
 def builtin_root() -> Traversable:
     """The folder of the built-in pack inside the installed package."""
@@ -68,7 +75,11 @@ def _walk(root: Traversable, prefix: str = "") -> Iterator[tuple[str, Traversabl
 
 def builtin_files() -> list[tuple[str, Traversable]]:
     """(label, file) of every built-in policy file; the label is ``builtin/<relative path>``."""
-    return [(f"{BUILTIN_SOURCE}/{rel}", f) for rel, f in _walk(builtin_root())]
+    return [
+        (f"{BUILTIN_SOURCE}/{rel}", f)
+        for rel, f in _walk(builtin_root())
+        if not rel.startswith(f"{BUILTIN_FRAMEWORKS_DIR}/")
+    ]
 
 
 def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
@@ -144,14 +155,16 @@ def load_policy_set(
     enable: Collection[str] = (),
     disable: Collection[str] = (),
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
+    parameters_source: str = "config",
 ) -> PolicySet:
     """Load, validate and compile the policies of a run.
 
     With ``enable`` empty, the policies enabled by default (``enabled: true``, the default) run;
     a non-empty ``enable`` runs only the policies it names by id or tag (including ones disabled by
     default). ``disable`` (ids or tags) removes policies either way. ``parameters`` overrides
-    parameter values per policy id (from the config file). Every loaded policy is compiled, even a
-    disabled one, so an invalid file always stops the run. Raises InputError.
+    parameter values per policy id (from the config file ``parameters_source``, named in errors).
+    Every loaded policy is compiled, even a disabled one, so an invalid file always stops the run.
+    Raises InputError.
     """
     specs, files = read_specs(paths, builtin=builtin)
     overrides = dict(parameters or {})
@@ -159,11 +172,14 @@ def load_policy_set(
     for policy_id in overrides:
         if policy_id not in by_id:
             raise InputError(
-                "config",
-                f"parameters given for unknown policy {policy_id!r}",
+                parameters_source,
+                f"parameters given for unknown policy {policy_id!r}{did_you_mean(policy_id, by_id)}",
                 location=f"parameters.{policy_id}",
             )
-    compiled = sorted((compile_policy(s, overrides.get(s.id)) for s in specs), key=lambda p: p.id)
+    compiled = sorted(
+        (compile_policy(s, overrides.get(s.id), override_source=parameters_source) for s in specs),
+        key=lambda p: p.id,
+    )
     _check_selectors(compiled, enable, "--enable")
     _check_selectors(compiled, disable, "--disable")
     enabled = [

@@ -2,27 +2,31 @@
 
 Compilation is the "meaning" layer of validation (after YAML syntax and the JSON Schema): field
 paths must exist for the resource kind, operators and parameters must be known, regular
-expressions must compile, and parameter values must have the declared type. Every error names
-the file, line and field.
+expressions must compile, and parameter values must have the declared type and lie within the
+declared range. Every error names the file, line and field.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from auditor.errors import InputError
+from auditor.errors import InputError, did_you_mean
 from auditor.inventory.model import Dataset
 from auditor.policy.conditions import (
+    BOUNDED_TYPES,
+    ENUM_TYPES,
     CompileContext,
     Condition,
     Parameter,
     check_parameter_value,
     compile_condition,
+    parse_duration,
 )
 from auditor.policy.documents import DocType, document_types
+from auditor.policy.lint import deny_list_warnings
 from auditor.policy.messages import Template, compile_template
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import PolicyInfo, ResourceKind, Severity, Verdict
@@ -107,6 +111,7 @@ class Policy:
     tags: list[str] = field(default_factory=list)
     paths: tuple[tuple[str, DocType], ...] = ()  # every field path used, with the document type it addresses
     coverage: CoverageSpec | None = None
+    warnings: tuple[str, ...] = ()  # valid but unsafe shapes (deny-lists over enum-like fields), one a line
 
     def info(self) -> PolicyInfo:
         """The policy as the results model describes it."""
@@ -126,17 +131,48 @@ class Policy:
 
 
 def declared_parameters(spec: PolicySpec) -> dict[str, Parameter]:
-    """The parameters a policy declares, with their defaults checked against their types."""
+    """The parameters a policy declares, with their bounds and defaults checked against their types."""
     out: dict[str, Parameter] = {}
     for name, decl in (spec.data.get("parameters") or {}).items():
-        param = Parameter(name, decl["type"], decl["default"], decl.get("description", ""))
+        where = (*spec.base, "parameters", name)
+        enum = decl.get("enum")
+        param = Parameter(
+            name,
+            decl["type"],
+            decl["default"],
+            decl.get("description", ""),
+            minimum=decl.get("minimum"),
+            maximum=decl.get("maximum"),
+            enum=tuple(enum) if enum is not None else None,
+        )
+        _check_bounds(spec, where, param)
         problem = check_parameter_value(param, param.default)
         if problem:
-            raise spec.smap.error(
-                (*spec.base, "parameters", name, "default"), f"parameter {name!r}: {problem}"
-            )
+            raise spec.smap.error((*where, "default"), f"parameter {name!r}: {problem}")
         out[name] = param
     return out
+
+
+def _check_bounds(spec: PolicySpec, where: FieldPath, param: Parameter) -> None:
+    """The declared minimum / maximum / enum make sense for the parameter's type."""
+    for key in ("minimum", "maximum"):
+        bound = getattr(param, key)
+        if bound is None:
+            continue
+        if param.type not in BOUNDED_TYPES:
+            raise spec.smap.error((*where, key), f"{key} applies to {', '.join(BOUNDED_TYPES)} parameters")
+        unbounded = replace(param, minimum=None, maximum=None)
+        problem = check_parameter_value(unbounded, bound)
+        if problem:
+            raise spec.smap.error((*where, key), f"{key}: {problem}")
+    if param.enum is not None and param.type not in ENUM_TYPES:
+        raise spec.smap.error((*where, "enum"), f"enum applies to {', '.join(ENUM_TYPES)} parameters")
+    if param.minimum is not None and param.maximum is not None:
+        low = parse_duration(param.minimum) if param.type == "duration" else param.minimum
+        high = parse_duration(param.maximum) if param.type == "duration" else param.maximum
+        if low > high:
+            message = f"maximum {param.maximum} is below minimum {param.minimum}"
+            raise spec.smap.error((*where, "maximum"), message)
 
 
 def compile_policy(
@@ -149,7 +185,12 @@ def compile_policy(
     for name, value in (overrides or {}).items():
         if name not in params:
             known = ", ".join(sorted(params)) or "none"
-            raise _override_error(override_source, spec.id, name, f"unknown parameter (parameters: {known})")
+            raise _override_error(
+                override_source,
+                spec.id,
+                name,
+                f"unknown parameter{did_you_mean(name, params)} (parameters: {known})",
+            )
         problem = check_parameter_value(params[name], value)
         if problem:
             raise _override_error(override_source, spec.id, name, problem)
@@ -220,6 +261,7 @@ def compile_policy(
         tags=list(data.get("tags") or []),
         paths=tuple(scope_ctx.paths + ctx.paths + coverage_ctx.paths),
         coverage=coverage,
+        warnings=tuple(deny_list_warnings(data, smap, base, doc_type)),
     )
 
 

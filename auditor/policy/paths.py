@@ -56,10 +56,14 @@ def _dotted_keys(node: dict[str, Any]) -> list[str] | None:
     if node["type"] == "field":
         return [node["value"]]
     if node["type"] == "subexpression":
-        left = _dotted_keys(node["children"][0])
-        right = _dotted_keys(node["children"][1])
-        if left is not None and right is not None:
-            return left + right
+        # jmespath >= 1.1 flattens ``a.b.c`` into one subexpression with three children (1.0: nested pairs).
+        keys: list[str] = []
+        for child in node["children"]:
+            part = _dotted_keys(child)
+            if part is None:
+                return None
+            keys += part
+        return keys
     return None
 
 
@@ -124,7 +128,9 @@ def _check(node: dict[str, Any], current: DocType, datasets: set[Dataset]) -> Do
     if kind == "field":
         return _field(node["value"], current, datasets)
     if kind == "subexpression":
-        return _check(children[1], _check(children[0], current, datasets), datasets)
+        for child in children:  # two or more (see _dotted_keys)
+            current = _check(child, current, datasets)
+        return current
     if kind in ("identity", "current"):
         return current
     if kind == "literal":

@@ -11,7 +11,7 @@ import jsonschema
 from auditor.inventory.model import Dataset, ResourceKind
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import Severity
-from auditor.schemas import packaged_schema
+from auditor.schemas import describe_schema_error, packaged_schema
 
 POLICY_SCHEMA_FILE = "policy.schema.json"
 WAIVERS_SCHEMA_FILE = "waivers.schema.json"
@@ -53,7 +53,7 @@ def validate(data: Any, *, schema: str, definition: str, smap: SourceMap, base: 
     if error is None:
         return
     path: FieldPath = (*base, *error.absolute_path)
-    message = error.message
+    message = describe_schema_error(error)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         unknown = sorted(k for k in error.instance if k not in allowed)

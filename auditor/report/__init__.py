@@ -12,14 +12,24 @@ from pathlib import Path
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
 from auditor.report import (
+    asff_report,
     csv_report,
+    frameworks_csv_report,
     html_report,
     json_report,
     junit_report,
     markdown_report,
+    ocsf_report,
     sarif_report,
 )
 from auditor.results import EvaluationResult
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Switches of individual formats (from the config file or the command line)."""
+
+    asff_include_passed: bool = False  # ASFF: also PASS verdicts, with Compliance.Status PASSED
 
 
 @dataclass(frozen=True)
@@ -27,6 +37,16 @@ class Reporter:
     name: str
     filename: str
     render: Callable[[EvaluationResult], bytes]
+    # For formats with switches: used instead of ``render`` when set.
+    render_with: Callable[[EvaluationResult, ReportOptions], bytes] | None = None
+    # Raises InputError when the format cannot be written here (an optional extra is missing).
+    check_available: Callable[[], None] | None = None
+
+    def output(self, result: EvaluationResult, options: ReportOptions) -> bytes:
+        """The file's bytes for ``result``."""
+        if self.render_with is not None:
+            return self.render_with(result, options)
+        return self.render(result)
 
 
 FORMATS: dict[str, Reporter] = {
@@ -38,26 +58,46 @@ FORMATS: dict[str, Reporter] = {
         Reporter("sarif", "report.sarif", sarif_report.render),
         Reporter("csv", "report.csv", csv_report.render),
         Reporter("markdown", "report.md", markdown_report.render),
+        Reporter(
+            "asff",
+            "report.asff.json",
+            asff_report.render,
+            render_with=lambda result, o: asff_report.render(result, include_passed=o.asff_include_passed),
+        ),
+        Reporter("ocsf", "report.ocsf.json", ocsf_report.render, check_available=ocsf_report.check_available),
+        Reporter("frameworks-csv", "frameworks.csv", frameworks_csv_report.render),
     )
 }
 
 
 def resolve_formats(formats: Sequence[str]) -> list[Reporter]:
-    """The reporters for ``formats`` (deduplicated, in order); an unknown name raises InputError."""
+    """The reporters for ``formats`` (deduplicated, in order); an unknown name, or a format whose
+    optional dependency is not installed, raises InputError."""
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise InputError("--format", f"unknown format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
-    return [FORMATS[name] for name in dict.fromkeys(formats)]
+    reporters = [FORMATS[name] for name in dict.fromkeys(formats)]
+    for reporter in reporters:
+        if reporter.check_available is not None:
+            reporter.check_available()
+    return reporters
 
 
-def write_reports(result: EvaluationResult, formats: Sequence[str], output_dir: Path) -> list[Path]:
+def write_reports(
+    result: EvaluationResult,
+    formats: Sequence[str],
+    output_dir: Path,
+    *,
+    options: ReportOptions | None = None,
+) -> list[Path]:
     """Render every requested format, then write each file atomically into ``output_dir``.
 
     All formats are rendered before the first file is written, so a rendering bug leaves no
     half-updated folder. Returns the written paths in the order requested.
     """
     reporters = resolve_formats(formats)
-    rendered = [(output_dir / r.filename, r.render(result)) for r in reporters]
+    chosen = options or ReportOptions()
+    rendered = [(output_dir / r.filename, r.output(result, chosen)) for r in reporters]
     for path, data in rendered:
         write_atomic(path, data)
     return [path for path, _ in rendered]

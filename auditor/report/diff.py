@@ -1,7 +1,9 @@
 """What changed between two runs: new, resolved, still failing and regressed findings.
 
 A finding's identity is ``(policy_id, resource_arn)``. "Failing" means a FAIL or ERROR verdict
-(ERROR: compliance could not be established, which a gate treats as not passing either).
+(ERROR: compliance could not be established, which a gate treats as not passing either). Only the
+(account, region) targets both runs scanned are compared; the others are named, not counted.
+Evidence bundles are verified before their report is read.
 """
 
 from __future__ import annotations
@@ -10,18 +12,32 @@ import zipfile
 from pathlib import Path
 
 from auditor.errors import InputError
+from auditor.report.evidence import check_bundle
 from auditor.report.json_report import load_report as _load_report
 from auditor.report.json_report import loads_report
 from auditor.report.summary import compliance_percent, ordered_findings
-from auditor.results import BaselineComparison, EvaluationResult, Finding, Verdict
+from auditor.results import BaselineComparison, EvaluationResult, Finding, TargetRef, Verdict
 
 _FAILING = (Verdict.FAIL, Verdict.ERROR)
 
 Identity = tuple[str, str]
+Place = tuple[str, str]  # (account id, region)
 
 
-def _index(result: EvaluationResult) -> dict[Identity, Finding]:
-    return {(f.policy_id, f.resource_arn): f for f in result.findings}
+def _index(result: EvaluationResult, scope: set[Place]) -> dict[Identity, Finding]:
+    return {(f.policy_id, f.resource_arn): f for f in result.findings if (f.account_id, f.region) in scope}
+
+
+def scanned(result: EvaluationResult) -> set[Place]:
+    """The (account, region) targets a run covered: its targets, and the place of any finding (a
+    report always has a finding per target; hand-made results may have only findings)."""
+    return {(t.account_id, t.region) for t in result.targets} | {
+        (f.account_id, f.region) for f in result.findings
+    }
+
+
+def _not_compared(result: EvaluationResult, scope: set[Place]) -> int:
+    return sum(1 for f in result.findings if f.verdict in _FAILING and (f.account_id, f.region) not in scope)
 
 
 def compare(old: EvaluationResult, new: EvaluationResult) -> BaselineComparison:
@@ -34,14 +50,21 @@ def compare(old: EvaluationResult, new: EvaluationResult) -> BaselineComparison:
     - ``resolved``: failing before and not failing now: PASS, WAIVED, NOT_APPLICABLE, or absent
       (the resource is gone). The list holds the *old* finding, i.e. what used to fail.
 
-    ``new``, ``regressed`` and ``still_failing`` hold the current findings.
+    ``new``, ``regressed`` and ``still_failing`` hold the current findings. Findings in targets
+    only one of the runs scanned are not classified; the comparison names those targets.
     """
-    before = _index(old)
-    after = _index(new)
+    then_scanned, now_scanned = scanned(old), scanned(new)
+    scope = then_scanned & now_scanned
+    before = _index(old, scope)
+    after = _index(new, scope)
     comparison = BaselineComparison(
         baseline_generated_at=old.generated_at,
         compliance_before=compliance_percent(old),
         compliance_after=compliance_percent(new),
+        targets_only_before=[TargetRef(a, r) for a, r in sorted(then_scanned - scope)],
+        targets_only_now=[TargetRef(a, r) for a, r in sorted(now_scanned - scope)],
+        not_compared_before=_not_compared(old, scope),
+        not_compared_now=_not_compared(new, scope),
     )
     for key, now in after.items():
         if now.verdict not in _FAILING:
@@ -72,7 +95,11 @@ MAX_BUNDLED_REPORT_BYTES = 2**30  # report.json of 100,000 findings is about 56 
 
 
 def load_result(path: Path) -> EvaluationResult:
-    """Load a report.json, or the report.json inside an evidence bundle (.zip)."""
+    """Load a report.json, or the report.json inside an evidence bundle (.zip).
+
+    A bundle is verified first (``evidence verify``): one that was changed after it was packed is
+    an InputError naming the changed, missing and added files.
+    """
     if not path.is_file():
         raise InputError(str(path), "no such file")
     if zipfile.is_zipfile(path):
@@ -87,6 +114,11 @@ def load_result(path: Path) -> EvaluationResult:
         if len(data) > MAX_BUNDLED_REPORT_BYTES:
             raise InputError(
                 f"{path}!report.json", f"larger than {MAX_BUNDLED_REPORT_BYTES // 2**20} MiB uncompressed"
+            )
+        check = check_bundle(path)
+        if not check.intact:
+            raise InputError(
+                str(path), f"the evidence bundle fails verification, refusing to use it: {check.summary()}"
             )
         try:
             text = data.decode("utf-8")

@@ -1,8 +1,11 @@
 """Audit evidence: the run record, and a tamper-evident bundle of a report folder.
 
-``record_run`` keeps the exact policy and waiver files and a run record (command line without
-secrets, tool and library versions, identities, times) beside the reports. ``pack`` zips the
-folder deterministically with a manifest of SHA-256 digests; ``verify`` recomputes them.
+``record_run`` keeps the exact policy and waiver files (and the config file, secrets redacted) and
+a run record beside the reports: command line without secrets, tool and library versions,
+identities, times, and the SHA-256 of every file of the run. ``pack`` zips a folder that holds one
+complete run (every file matches run.json) deterministically with a manifest of SHA-256 digests;
+``check_bundle`` / ``verify`` recompute them and check that the report was judged from the bundled
+inventory.
 
 The manifest makes a bundle *tamper-evident* against accidental or casual change, not
 tamper-proof: whoever can rewrite the zip can rewrite the manifest. For that, sign the bundle
@@ -18,21 +21,30 @@ import platform
 import re
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
+from auditor.config import redact_config
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
+from auditor.report import FORMATS
 
 RUN_FILE = "run.json"
+RUN_FORMAT = "mm-auditor-run/2"  # /2: ``files`` lists every file of the run with its SHA-256
+INVENTORY_FILE = "inventory.json"
 MANIFEST = "manifest.json"
 MANIFEST_DIGEST = "manifest.sha256"
 BUNDLE_FORMAT = "mm-auditor-evidence/1"
-REPORT_FILES = ("report.json", "report.html", "junit.xml", "report.sarif", "report.csv", "report.md")
-REQUIRED_FILES = ("report.json", "inventory.json")
+REPORT_FILES = tuple(r.filename for r in FORMATS.values())
+REQUIRED_FILES = ("report.json", INVENTORY_FILE)
+# The files a run writes at the top of its folder: a later run replaces them, and `pack` refuses a
+# folder where one of them is not the file run.json records.
+RUN_OWNED_FILES = (INVENTORY_FILE, *REPORT_FILES, RUN_FILE)
 LIBRARIES = ("boto3", "botocore", "jsonschema", "jinja2", "click", "PyYAML", "jmespath")
 REDACTED = "***REDACTED***"
 
@@ -97,19 +109,31 @@ def _safe_path(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _copy_inputs(output_dir: Path, kind: str, files: Sequence[tuple[str, bytes]]) -> list[dict[str, str]]:
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _copy_inputs(folder: Path, kind: str, files: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:
     taken: set[str] = set()
-    records = []
+    records: list[dict[str, Any]] = []
     for name, data in files:
         target = f"inputs/{kind}/{_safe_path(name, taken)}"
-        write_atomic(output_dir / target, data)
-        records.append({"source": name, "path": target, "sha256": hashlib.sha256(data).hexdigest()})
+        record: dict[str, Any] = {"source": name, "path": target}
+        if kind == "config":
+            # The copy keeps every setting but the secrets (external_id): they must not travel with
+            # the evidence. The record says what was redacted and which file the original was.
+            copy, redacted = redact_config(data)
+            if redacted:
+                record |= {"redacted": redacted, "original_sha256": _digest(data)}
+            data = copy
+        write_atomic(folder / target, data)
+        records.append({**record, "sha256": _digest(data)})
     return records
 
 
-def _inventory_metadata(output_dir: Path) -> dict[str, Any]:
+def _inventory_metadata(folder: Path) -> dict[str, Any]:
     try:
-        data = json.loads((output_dir / "inventory.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / INVENTORY_FILE).read_text(encoding="utf-8"))
         meta = data["metadata"]
         return {
             "identities": meta.get("identities", []),
@@ -121,62 +145,140 @@ def _inventory_metadata(output_dir: Path) -> dict[str, Any]:
 
 
 def record_run(
-    output_dir: Path,
+    folder: Path,
     *,
+    files: Sequence[str],
     policy_files: Sequence[tuple[str, bytes]],
     waiver_files: Sequence[tuple[str, bytes]],
     argv: Sequence[str],
     started_at: str,
     finished_at: str,
     config_files: Sequence[tuple[str, bytes]] = (),
-) -> None:
-    """Copy the exact inputs into ``output_dir/inputs/`` and write ``output_dir/run.json``.
+    framework_files: Sequence[tuple[str, bytes]] = (),
+) -> list[str]:
+    """Copy the exact inputs into ``folder/inputs/`` and write ``folder/run.json``.
 
-    Call after inventory.json is written: the identities, accounts and regions come from it.
-    In a reused output folder, the input copies the previous run.json lists are removed first (and
-    only those: nothing else under the folder is touched), so two runs cannot mix.
+    ``files`` are the run's other files, already in ``folder`` (inventory.json first: the
+    identities, accounts and regions come from it, and the reports). run.json lists each of them and
+    each input copy with its SHA-256, so ``pack`` can tell whether a folder holds exactly one run.
+    Config copies have their secrets redacted. Returns every file of the run (relative paths, run.json
+    last). ``folder`` is a fresh staging folder (see ``auditor.run_folder``): nothing else is in it.
     """
-    for stale in _listed_inputs(output_dir) or []:
-        (output_dir / stale).unlink(missing_ok=True)
+    inputs = {
+        "policies": _copy_inputs(folder, "policies", policy_files),
+        "waivers": _copy_inputs(folder, "waivers", waiver_files),
+        # The config file carries parameter overrides; without it a re-judgement could differ.
+        "config": _copy_inputs(folder, "config", config_files),
+        # The framework mappings behind the per-requirement rollup.
+        "frameworks": _copy_inputs(folder, "frameworks", framework_files),
+    }
+    names = [*files, *(entry["path"] for kind in inputs.values() for entry in kind)]
+    listed: dict[str, dict[str, Any]] = {}
+    for name in names:
+        data = (folder / name).read_bytes()
+        listed[name] = {"sha256": _digest(data), "size": len(data)}
     record = {
-        "format": "mm-auditor-run/1",
+        "format": RUN_FORMAT,
         "argv": redact_argv(argv),
         "started_at": started_at,
         "finished_at": finished_at,
         "versions": library_versions(),
         "platform": platform.platform(),
-        **_inventory_metadata(output_dir),
-        "inputs": {
-            "policies": _copy_inputs(output_dir, "policies", policy_files),
-            "waivers": _copy_inputs(output_dir, "waivers", waiver_files),
-            # The config file carries parameter overrides; without it a re-judgement could differ.
-            "config": _copy_inputs(output_dir, "config", config_files),
-        },
+        **_inventory_metadata(folder),
+        "inputs": inputs,
+        "files": listed,
     }
-    write_atomic(
-        output_dir / RUN_FILE, json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(folder / RUN_FILE, json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
+    return [*names, RUN_FILE]
+
+
+def _safe_relative(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and name != ""
+        and not name.startswith(("/", "\\"))
+        and ".." not in name.split("/")
+        and "\\" not in name
+        and ":" not in name
     )
 
 
-def _listed_inputs(report_dir: Path) -> list[str] | None:
-    """The input copies run.json lists (safe relative paths only), or None without a readable run.json."""
+def files_of_run(folder: Path) -> list[str]:
+    """The files the run.json in ``folder`` lists (safe relative paths only; [] without a readable
+    run.json). A run record of format /1 listed only the input copies."""
+    record = _run_record(folder)
+    if record is None:
+        return []
+    listed: list[Any] = []
+    if isinstance(record.get("files"), dict):
+        listed = list(record["files"])
+    inputs = record.get("inputs")
+    if isinstance(inputs, dict):
+        for kind in ("policies", "waivers", "config", "frameworks"):
+            entries = inputs.get(kind)
+            if isinstance(entries, list):
+                listed += [e.get("path") for e in entries if isinstance(e, dict)]
+    return sorted({n for n in listed if _safe_relative(n)})
+
+
+def _run_record(folder: Path) -> dict[str, Any] | None:
     try:
-        run = json.loads((report_dir / RUN_FILE).read_text(encoding="utf-8"))
-        listed = [
-            entry["path"]
-            for kind in ("policies", "waivers", "config")
-            for entry in run["inputs"].get(kind, [])
-        ]
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    return [
-        p
-        for p in listed
-        if isinstance(p, str) and p.startswith("inputs/") and ".." not in p.split("/") and "\\" not in p
-    ]
+    return record if isinstance(record, dict) else None
 
 
 # --------------------------------------------------------------------------- bundle
+
+
+def _one_run(report_dir: Path) -> dict[str, bytes]:
+    """The files of the one run ``report_dir`` holds, with run.json; InputError (naming the file)
+    when the folder's files do not all belong to the run its run.json records."""
+    run_path = report_dir / RUN_FILE
+    record = _run_record(report_dir)
+    if record is None:
+        raise InputError(str(run_path), "missing or unreadable: the folder has no record of its run")
+    listed = record.get("files")
+    if record.get("format") != RUN_FORMAT or not isinstance(listed, dict):
+        raise InputError(
+            str(run_path),
+            f"not a {RUN_FORMAT} run record (it does not list the run's files): re-run "
+            f"`auditor evaluate {report_dir / INVENTORY_FILE} --output-dir <new folder>` to pack it",
+        )
+    problems: list[tuple[str, str]] = []
+    files: dict[str, bytes] = {}
+    for name, entry in sorted(listed.items()):
+        if not _safe_relative(name) or name == RUN_FILE:
+            raise InputError(str(run_path), f"lists an unsafe file name: {name!r}", location="files")
+        want = entry.get("sha256") if isinstance(entry, dict) else None
+        try:
+            data = (report_dir / name).read_bytes()
+        except FileNotFoundError:
+            problems.append((name, "listed in run.json but missing"))
+            continue
+        except OSError as exc:
+            raise InputError(str(report_dir / name), f"cannot read: {exc.strerror or exc}") from None
+        if _digest(data) != want:
+            problems.append((name, "SHA-256 differs from run.json (written by another run?)"))
+        files[name] = data
+    for name in RUN_OWNED_FILES:
+        if name not in listed and name != RUN_FILE and (report_dir / name).is_file():
+            problems.append((name, "not part of the run recorded in run.json (left by another run?)"))
+    for name in REQUIRED_FILES:
+        if name not in listed:
+            problems.append((name, "not listed in run.json: is this a folder written by scan or evaluate?"))
+    if problems:
+        (first, why), others = problems[0], problems[1:]
+        more = f" (also: {'; '.join(f'{n}: {w}' for n, w in others)})" if others else ""
+        raise InputError(
+            str(report_dir / first), f"{why}; refusing to pack a folder that does not hold one run{more}"
+        )
+    try:
+        files[RUN_FILE] = run_path.read_bytes()
+    except OSError as exc:
+        raise InputError(str(run_path), f"cannot read: {exc.strerror or exc}") from None
+    return files
 
 
 def _bundle_files(report_dir: Path) -> dict[str, bytes]:
@@ -187,21 +289,7 @@ def _bundle_files(report_dir: Path) -> dict[str, bytes]:
             raise InputError(
                 str(report_dir), f"missing {name}: is this a folder written by scan or evaluate?"
             )
-    names = [n for n in (*REQUIRED_FILES, *REPORT_FILES, RUN_FILE) if (report_dir / n).is_file()]
-    listed = _listed_inputs(report_dir)
-    inputs = report_dir / "inputs"
-    if listed is not None:
-        names += listed  # exactly the inputs of the run that wrote run.json
-    elif inputs.is_dir():
-        names += [
-            p.relative_to(report_dir).as_posix()
-            for p in inputs.rglob("*")
-            if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
-        ]
-    try:
-        return {name: (report_dir / name).read_bytes() for name in sorted(set(names))}
-    except OSError as exc:
-        raise InputError(str(report_dir), f"cannot read: {exc}") from None
+    return _one_run(report_dir)
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:
@@ -220,10 +308,7 @@ def _manifest(files: dict[str, bytes]) -> bytes:
             k: report.get(k)
             for k in ("generated_at", "tool_version", "policy_set_digest", "inventory_digest")
         },
-        "files": {
-            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            for name, data in files.items()
-        },
+        "files": {name: {"sha256": _digest(data), "size": len(data)} for name, data in files.items()},
     }
     return (json.dumps(manifest, sort_keys=True, indent=2) + "\n").encode()
 
@@ -231,9 +316,10 @@ def _manifest(files: dict[str, bytes]) -> bytes:
 def pack(report_dir: Path, output: Path) -> Path:
     """Zip a report folder with ``manifest.json`` (SHA-256 and size of every file) and its digest.
 
-    Bundled: inventory.json, report.json and the other reports present, run.json, and the input
-    copies run.json lists (all of inputs/** when there is no run.json).
-    The zip is deterministic: sorted entries, fixed timestamps and permissions.
+    The folder must hold exactly one run: every file run.json lists, with the digest it records,
+    and no report or inventory that run.json does not list (InputError naming the file otherwise).
+    Bundled: those files and run.json. The zip is deterministic: sorted entries, fixed timestamps
+    and permissions.
     """
     files = _bundle_files(report_dir)
     try:
@@ -241,27 +327,32 @@ def pack(report_dir: Path, output: Path) -> Path:
     except ValueError:
         raise InputError(str(report_dir / "report.json"), "not valid JSON") from None
     files[MANIFEST] = manifest
-    files[MANIFEST_DIGEST] = f"{hashlib.sha256(manifest).hexdigest()}  {MANIFEST}\n".encode()
+    files[MANIFEST_DIGEST] = f"{_digest(manifest)}  {MANIFEST}\n".encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name in sorted(files):
             zf.writestr(_zip_entry(name), files[name])
-    write_atomic(output, buffer.getvalue())
+    try:
+        write_atomic(output, buffer.getvalue())
+    except OSError as exc:
+        raise InputError(str(output), f"cannot write: {exc.strerror or exc}") from None
     return output
 
 
 MAX_MANIFEST_BYTES = 64 * 2**20
+MAX_REPORT_BYTES = 2**30  # report.json of 100,000 findings is about 56 MB
 
 
-def _read_member(zf: zipfile.ZipFile, name: str) -> bytes | None:
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int | None = None) -> bytes | None:
     """The bytes of a (small) member, or None when the archive cannot produce them intact (CRC,
-    inflate) or they exceed MAX_MANIFEST_BYTES once inflated (a zip bomb)."""
+    inflate) or they exceed ``limit`` (default MAX_MANIFEST_BYTES) once inflated (a zip bomb)."""
+    limit = MAX_MANIFEST_BYTES if limit is None else limit
     try:
         with zf.open(name) as member:
-            data = member.read(MAX_MANIFEST_BYTES + 1)
+            data = member.read(limit + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError):
         return None
-    return data if len(data) <= MAX_MANIFEST_BYTES else None
+    return data if len(data) <= limit else None
 
 
 def _member_digest(zf: zipfile.ZipFile, name: str) -> str | None:
@@ -277,12 +368,92 @@ def _member_digest(zf: zipfile.ZipFile, name: str) -> str | None:
     return digest.hexdigest()
 
 
-def verify(bundle: Path) -> list[str]:
-    """Names of bundled files that do not match the manifest (changed, missing or extra); [] = intact.
+@dataclass
+class BundleCheck:
+    """What ``check_bundle`` found; ``intact`` when every list is empty."""
 
-    Entry names that would extract outside the folder (absolute, ``..``) are always named. A change
-    to ``manifest.json`` or ``manifest.sha256`` names both (they no longer agree).
-    Raises InputError when ``bundle`` is not a readable zip.
+    changed: list[str] = field(default_factory=list)  # listed in the manifest, other bytes now
+    missing: list[str] = field(default_factory=list)  # listed in the manifest, not in the zip
+    added: list[str] = field(default_factory=list)  # in the zip, not in the manifest
+    unsafe: list[str] = field(default_factory=list)  # would extract outside the folder
+    inconsistent: list[str] = field(default_factory=list)  # files that disagree with each other
+
+    @property
+    def intact(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.unsafe or self.inconsistent)
+
+    def names(self) -> list[str]:
+        """Every file named by a finding, sorted."""
+        named = {*self.changed, *self.missing, *self.added, *self.unsafe}
+        named |= {line.split(":", 1)[0] for line in self.inconsistent}
+        return sorted(named)
+
+    def summary(self) -> str:
+        """One line: the files changed, missing and added (for an InputError)."""
+        parts = [
+            f"{what}: {', '.join(names)}"
+            for what, names in (
+                ("changed", self.changed),
+                ("missing", self.missing),
+                ("added", self.added),
+                ("unsafe names", self.unsafe),
+            )
+            if names
+        ]
+        return "; ".join([*parts, *self.inconsistent])
+
+
+def _is_directory_entry(info: zipfile.ZipInfo) -> bool:
+    # `zip -r` and other tools add an entry per folder: a name ending in "/" with no data.
+    return info.filename.endswith("/") and info.file_size == 0
+
+
+def _cross_checks(zf: zipfile.ZipFile, manifest: dict[str, Any], present: set[str]) -> list[str]:
+    """Agreement between the bundled files: the report was judged from the bundled inventory, and
+    every file run.json records is bundled with the digest it records."""
+    problems: list[str] = []
+    report_bytes = _read_member(zf, "report.json", MAX_REPORT_BYTES) if "report.json" in present else None
+    if "report.json" not in present or INVENTORY_FILE not in present:
+        missing = [n for n in REQUIRED_FILES if n not in present]
+        return [f"{n}: not in the bundle (every bundle has the report and its inventory)" for n in missing]
+    try:
+        claimed = json.loads(report_bytes or b"").get("inventory_digest")
+    except (ValueError, AttributeError):
+        return ["report.json: not a readable report (its inventory_digest cannot be checked)"]
+    actual = _member_digest(zf, INVENTORY_FILE)
+    if claimed != actual:
+        problems.append(
+            f"report.json: its inventory_digest {str(claimed)[:16]}... is not the SHA-256 of the bundled "
+            f"inventory.json ({str(actual)[:16]}...): the report was not judged from this inventory"
+        )
+    run_bytes = _read_member(zf, RUN_FILE) if RUN_FILE in present else None
+    try:
+        record = json.loads(run_bytes) if run_bytes is not None else None
+    except ValueError:
+        record = None
+    run_files = record.get("files") if isinstance(record, dict) else None
+    if isinstance(run_files, dict):
+        listed = manifest.get("files", {})
+        for name, entry in sorted(run_files.items()):
+            want = entry.get("sha256") if isinstance(entry, dict) else None
+            got = listed.get(name, {}).get("sha256") if isinstance(listed.get(name), dict) else None
+            if got != want:
+                problems.append(f"{name}: not the file run.json records (another run's file?)")
+        problems += [
+            f"{n}: bundled but not part of the run run.json records"
+            for n in sorted(present)
+            if n in RUN_OWNED_FILES and n != RUN_FILE and n not in run_files
+        ]
+    return problems
+
+
+def check_bundle(bundle: Path) -> BundleCheck:
+    """Recompute every digest of ``bundle`` and check its files against each other.
+
+    Directory entries (a re-zipped bundle has them) are ignored. Entry names that would extract
+    outside the folder (absolute, ``..``) are always named. A change to ``manifest.json`` or
+    ``manifest.sha256`` names both (they no longer agree). Raises InputError when ``bundle`` is not
+    a readable zip.
     """
     if not bundle.is_file():
         raise InputError(str(bundle), "no such file")
@@ -290,28 +461,47 @@ def verify(bundle: Path) -> list[str]:
         zf = zipfile.ZipFile(bundle)
     except (zipfile.BadZipFile, OSError) as exc:
         raise InputError(str(bundle), f"not a readable evidence bundle: {exc}") from None
+    check = BundleCheck()
     with zf:
-        names = [i.filename for i in zf.infolist()]
-        bad = {n for n in names if names.count(n) > 1}
-        manifest_bytes = _read_member(zf, MANIFEST) if MANIFEST in names else None
+        infos = [i for i in zf.infolist() if not _is_directory_entry(i)]
+        names = [i.filename for i in infos]
+        present = set(names)
+        check.added += sorted(n for n, count in Counter(names).items() if count > 1)  # a second copy
+        check.unsafe += sorted(
+            {n for n in present if n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/")}
+        )
+        manifest_bytes = _read_member(zf, MANIFEST) if MANIFEST in present else None
         if manifest_bytes is None:
-            return sorted({*bad, MANIFEST})
-        digest_line = _read_member(zf, MANIFEST_DIGEST) if MANIFEST_DIGEST in names else None
-        expected = f"{hashlib.sha256(manifest_bytes).hexdigest()}  {MANIFEST}\n".encode()
-        if digest_line != expected:
-            bad |= {MANIFEST, MANIFEST_DIGEST}
+            (check.changed if MANIFEST in present else check.missing).append(MANIFEST)
+            return check
+        digest_line = _read_member(zf, MANIFEST_DIGEST) if MANIFEST_DIGEST in present else None
+        if digest_line is None and MANIFEST_DIGEST not in present:
+            check.missing.append(MANIFEST_DIGEST)
+        elif digest_line != f"{_digest(manifest_bytes)}  {MANIFEST}\n".encode():
+            check.changed += [MANIFEST, MANIFEST_DIGEST]
         try:
-            listed = json.loads(manifest_bytes)["files"]
+            manifest = json.loads(manifest_bytes)
+            listed = manifest["files"]
             if not isinstance(listed, dict):
                 raise TypeError
         except (ValueError, KeyError, TypeError):
-            return sorted({*bad, MANIFEST})
-        for name, entry in listed.items():
-            got = _member_digest(zf, name) if name in names else None
+            check.changed = sorted({*check.changed, MANIFEST})
+            return check
+        for name, entry in sorted(listed.items()):
+            if name not in present:
+                check.missing.append(name)
+                continue
             want = entry.get("sha256") if isinstance(entry, dict) else None
-            if got is None or got != want:
-                bad.add(name)
-        bad |= {n for n in names if n not in listed and n not in (MANIFEST, MANIFEST_DIGEST)}
-        # A name that would land outside the extraction folder is never legitimate, digest or not.
-        bad |= {n for n in names if n.startswith(("/", "\\")) or ".." in n.replace("\\", "/").split("/")}
-    return sorted(bad)
+            if _member_digest(zf, name) != want:
+                check.changed.append(name)
+        check.added += sorted(n for n in present if n not in listed and n not in (MANIFEST, MANIFEST_DIGEST))
+        check.inconsistent += _cross_checks(zf, manifest, present)
+    check.changed = sorted(set(check.changed))
+    check.added = sorted(set(check.added) - set(check.unsafe))
+    return check
+
+
+def verify(bundle: Path) -> list[str]:
+    """Names of bundled files that do not match the manifest (changed, missing, added, unsafe or
+    inconsistent with each other); [] = intact. See ``check_bundle`` for the details."""
+    return check_bundle(bundle).names()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
 
-from auditor.results import EvaluationResult, Severity, Verdict
+from auditor.results import EvaluationResult, Finding, Severity, Verdict
 
 
 class ExitCode(IntEnum):
@@ -15,7 +16,11 @@ class ExitCode(IntEnum):
 
 
 def exit_code(
-    result: EvaluationResult, *, fail_on: Severity = Severity.HIGH, allow_incomplete: bool = False
+    result: EvaluationResult,
+    *,
+    fail_on: Severity = Severity.HIGH,
+    allow_incomplete: bool = False,
+    counts: Callable[[Finding], bool] | None = None,
 ) -> ExitCode:
     """The gate's answer for ``result``.
 
@@ -31,10 +36,14 @@ def exit_code(
     A FAIL is a definite answer, "this release must not pass", that no amount of missing data can
     turn into a pass; exit 3 would tell a pipeline "retry, maybe it's fine", which it is not. The
     ERROR verdicts are still listed in every report.
+
+    ``counts`` narrows which FAIL verdicts can give FAILURES (``--fail-on-new``, ``--fail-on-age``:
+    see ``auditor.history.gate_selection``); it never touches INCOMPLETE, since missing data could
+    hide a new failure as well as an old one.
     """
     threshold = fail_on.rank
     gated = [f for f in result.findings if f.severity.rank >= threshold]
-    if any(f.verdict is Verdict.FAIL for f in gated):
+    if any(f.verdict is Verdict.FAIL and (counts is None or counts(f)) for f in gated):
         return ExitCode.FAILURES
     incomplete = bool(result.scan_errors) or any(f.verdict is Verdict.ERROR for f in gated)
     if incomplete and not allow_incomplete:

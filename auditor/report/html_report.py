@@ -23,6 +23,7 @@ from markupsafe import Markup
 from auditor.inventory.model import DatasetStatus
 from auditor.report.console_links import console_link, encode_name
 from auditor.report.encoding import utf8
+from auditor.report.history_charts import charts as history_charts
 from auditor.report.priority import fix_first, places
 from auditor.report.summary import GroupSummary, format_percent, ordered_findings, summarize
 from auditor.report.text import safe_text
@@ -32,6 +33,8 @@ from auditor.results import (
     CoverageRow,
     EvaluationResult,
     Finding,
+    FindingHistory,
+    LifecycleStatus,
     PolicyInfo,
     ResourceKind,
     Severity,
@@ -253,8 +256,13 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
             result.coverage, key=lambda c: (c.account_id, c.region, c.endpoint_name, c.endpoint_arn)
         )
     ]
+    lifecycle = _lifecycle_texts(result)
     return {
         "strings": strings.values,
+        # Per finding row: the index of its history text ("failing for 23 days"), -1 for none.
+        "lifecycle": [strings.optional(lifecycle.get((f.policy_id, f.resource_arn), "")) for f in findings]
+        if lifecycle
+        else [],
         "severities": severities,
         "verdicts": verdicts,
         "states": states,
@@ -287,6 +295,85 @@ def _policy_row_key(group: GroupSummary, policies: dict[str, PolicyInfo]) -> tup
     rank = info.severity.rank if info else 0
     errors = group.verdicts[Verdict.ERROR]
     return (0 if group.failures else 1 if errors else 2, -rank, -group.failures, -errors, group.key)
+
+
+LIFECYCLE_LABELS = {
+    LifecycleStatus.NEW: "new since the last run",
+    LifecycleStatus.REGRESSED: "regressed since the last run (it passed)",
+    LifecycleStatus.REOPENED: "reopened (it failed before and was resolved)",
+    LifecycleStatus.STILL_FAILING: "still failing",
+}
+
+
+def lifecycle_text(h: FindingHistory) -> str:
+    """ "failing for 23 days (since 2026-01-05)", "new since the last run", ..."""
+    if h.status is LifecycleStatus.STILL_FAILING:
+        return f"failing for {h.age_days} day(s) (since {h.open_since[:10]})"
+    return LIFECYCLE_LABELS[h.status]
+
+
+def _lifecycle_texts(result: EvaluationResult) -> dict[tuple[str, str], str]:
+    if result.history is None:
+        return {}
+    return {(h.policy_id, h.resource_arn): lifecycle_text(h) for h in result.history.findings}
+
+
+def history_context(result: EvaluationResult) -> dict[str, Any] | None:
+    """What the history section shows: charts, counts and the changed / resolved / oldest rows."""
+    view = result.history
+    if view is None:
+        return None
+    by_key = {(f.policy_id, f.resource_arn): f for f in result.findings}
+    counts = {s: 0 for s in LifecycleStatus}
+    changed: list[dict[str, object]] = []
+    still: list[dict[str, object]] = []
+    for h in view.findings:
+        counts[h.status] += 1
+        f = by_key.get((h.policy_id, h.resource_arn))
+        if f is None:
+            continue
+        row: dict[str, object] = {
+            "status": LIFECYCLE_LABELS[h.status],
+            "severity": f.severity.value,
+            "policy_id": f.policy_id,
+            "name": f.resource_name,
+            "arn": f.resource_arn,
+            "account": f.account_id,
+            "region": f.region,
+            "age": f"{h.age_days} day(s), since {h.open_since[:10]}",
+            "days": h.age_days,
+        }
+        (still if h.status is LifecycleStatus.STILL_FAILING else changed).append(row)
+    resolved = [
+        {
+            "status": f"resolved ({r.now.replace('_', ' ').lower()} now)",
+            "severity": r.severity.value,
+            "policy_id": r.policy_id,
+            "name": r.resource_name,
+            "arn": r.resource_arn,
+            "account": r.account_id,
+            "region": r.region,
+            "age": f"had failed {r.open_days} day(s), since {r.open_since[:10]}",
+        }
+        for r in view.resolved
+    ]
+    still.sort(key=lambda row: (-int(str(row["days"])), str(row["policy_id"]), str(row["arn"])))
+    return {
+        "view": view,
+        "charts": history_charts(view),
+        "counts": {
+            "new": counts[LifecycleStatus.NEW],
+            "regressed": counts[LifecycleStatus.REGRESSED] + counts[LifecycleStatus.REOPENED],
+            "still": counts[LifecycleStatus.STILL_FAILING],
+        },
+        "oldest": max((h.age_days for h in view.findings), default=None),
+        "changed": changed,
+        "resolved": resolved,
+        "oldest_rows": still[:OLDEST_SHOWN],
+    }
+
+
+OLDEST_SHOWN = 20
 
 
 def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:
@@ -344,6 +431,7 @@ def render_text(result: EvaluationResult) -> str:
         )[:SCAN_ERROR_CAP],
         api_calls=f"{api_calls} in total" if api_calls else "not recorded",
         change_cap=CHANGE_CAP,
+        history=history_context(result),
     )
 
 

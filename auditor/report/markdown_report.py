@@ -16,7 +16,7 @@ from auditor.report.encoding import utf8
 from auditor.report.priority import failing_policies
 from auditor.report.summary import format_percent, ordered_findings, summarize
 from auditor.report.text import safe_text
-from auditor.results import EvaluationResult, Finding, Verdict, WaiverStatus
+from auditor.results import EvaluationResult, Finding, LifecycleStatus, Verdict, WaiverStatus
 
 MAX_CHARS = 60_000
 MAX_FINDING_ROWS = 50
@@ -74,6 +74,15 @@ def _baseline_section(result: EvaluationResult) -> list[str]:
         "",
         f"Compared with the report of {md_escape(b.baseline_generated_at, 40)}: compliance "
         f"{format_percent(b.compliance_before)} → {format_percent(b.compliance_after)}.",
+        *(
+            [
+                "",
+                f"Not compared: {len(b.targets_only_before)} target(s) scanned only by the baseline and "
+                f"{len(b.targets_only_now)} only by this run; their findings are not counted below.",
+            ]
+            if b.targets_only_before or b.targets_only_now
+            else []
+        ),
         "",
         *_table(
             ["New", "Regressed", "Still failing", "Resolved"],
@@ -84,6 +93,47 @@ def _baseline_section(result: EvaluationResult) -> list[str]:
     if changed:
         shown = changed[:MAX_FINDING_ROWS]
         lines += ["", "New and regressed findings:", ""]
+        lines += _table(
+            ["Severity", "Verdict", "Policy", "Resource", "Account/Region", "Explanation"],
+            _finding_rows(shown),
+        )
+        lines += _more(len(changed), len(shown))
+    return lines
+
+
+def _history_section(result: EvaluationResult) -> list[str]:
+    """What the run history says: counts since the previous run and the failures that are not old."""
+    h = result.history
+    if h is None:
+        return []
+    status = {(x.policy_id, x.resource_arn): x for x in h.findings}
+    counts = {s: sum(1 for x in h.findings if x.status is s) for s in LifecycleStatus}
+    oldest = max((x.age_days for x in h.findings), default=None)
+    since = (
+        f"Since the previous run of this scope ({md_escape(h.previous_run_at, 40)})"
+        if h.previous_run_at
+        else "First run of this scope in the history"
+    )
+    mttr = "n/a" if h.mean_days_to_resolve is None else f"{h.mean_days_to_resolve:.1f} days"
+    lines = [
+        "",
+        "### History",
+        "",
+        f"{since}: {counts[LifecycleStatus.NEW]} new, "
+        f"{counts[LifecycleStatus.REGRESSED] + counts[LifecycleStatus.REOPENED]} regressed or reopened, "
+        f"{counts[LifecycleStatus.STILL_FAILING]} still failing, {len(h.resolved)} resolved"
+        + (f"; the oldest open failure has failed for {oldest} days" if oldest is not None else "")
+        + f"; mean time to remediate {mttr}.",
+    ]
+    changed = ordered_findings(
+        f
+        for f in result.findings
+        if (x := status.get((f.policy_id, f.resource_arn))) is not None
+        and x.status is not LifecycleStatus.STILL_FAILING
+    )
+    if changed and h.previous_run_at:
+        shown = changed[:MAX_FINDING_ROWS]
+        lines += ["", "Failing since the previous run (new, regressed, reopened):", ""]
         lines += _table(
             ["Severity", "Verdict", "Policy", "Resource", "Account/Region", "Explanation"],
             _finding_rows(shown),
@@ -149,6 +199,7 @@ def render_text(result: EvaluationResult) -> str:
         )
         lines += _more(len(failing), len(shown))
     lines += _baseline_section(result)
+    lines += _history_section(result)
     if result.scan_errors:
         errors = result.scan_errors[:MAX_ERROR_ROWS]
         lines += ["", "### Scan errors", ""]

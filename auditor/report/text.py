@@ -14,6 +14,7 @@ characters by itself (``\\u001b``), and they are the record an auditor re-judges
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls (DEL included); the Unicode bidirectional formatting characters (marks ALM, LRM,
 # RLM; embeddings and overrides U+202A-U+202E; isolates U+2066-U+2069); the line and paragraph
@@ -37,3 +38,15 @@ def safe_text(value: str, *, newlines: bool = False) -> str:
     if newlines:
         return _MULTI_LINE.sub(_escape, value.replace("\r\n", "\n"))
     return _ONE_LINE.sub(_escape, value)
+
+
+def safe_strings(value: Any) -> Any:
+    """``value`` (JSON-like data) with every string, keys included, passed through ``safe_text``:
+    for JSON formats whose strings other tools show to people (SARIF, ASFF, OCSF)."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, dict):
+        return {safe_text(k) if isinstance(k, str) else k: safe_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe_strings(v) for v in value]
+    return value

@@ -124,7 +124,7 @@ def _common(record: dict[str, Any], account_id: str, region: str) -> dict[str, A
         "name": str(record["AlarmName"]),
         "account_id": account_id,
         "region": region,
-        "state": str(record.get("StateValue", "INSUFFICIENT_DATA")),
+        "state": opt_str(record.get("StateValue")),
         "state_updated": iso(record.get("StateUpdatedTimestamp")),
         "actions_enabled": bool(record.get("ActionsEnabled", False)),
         "alarm_actions": [str(a) for a in record.get("AlarmActions") or []],

@@ -133,7 +133,8 @@ def _data_capture(record: dict[str, Any], config: dict[str, Any] | None) -> Data
         enabled = configured.get("EnableCapture", True)  # the API defaults EnableCapture to true
     options = None
     if config is not None:
-        options = [str(o.get("CaptureMode")) for o in configured.get("CaptureOptions") or []]
+        modes = [o.get("CaptureMode") for o in configured.get("CaptureOptions") or []]
+        options = [str(m) for m in modes if m is not None]
     headers = configured.get("CaptureContentTypeHeader") or {}
     return DataCapture(
         enabled=bool(enabled),
@@ -169,7 +170,7 @@ def build_endpoint(
         name=str(record["EndpointName"]),
         account_id=account_id,
         region=region,
-        status=str(record.get("EndpointStatus", "Unknown")),
+        status=opt_str(record.get("EndpointStatus")),
         kind=endpoint_kind(record, config),
         creation_time=iso(record.get("CreationTime")),
         last_modified_time=iso(record.get("LastModifiedTime")),

@@ -29,13 +29,24 @@ PUBLISH_METRICS_KEY = "publish_cloudwatch_metrics"
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 
 
-def list_job_definition_names(api: RegionApi, monitor_type: MonitorType) -> tuple[list[str], bool]:
-    """Names of every job definition of one type (pages of 100), and whether the listing completed."""
+# The ARN resource type of each kind of named job definition.
+ARN_RESOURCE_TYPES = {
+    MonitorType.DATA_QUALITY: "data-quality-job-definition",
+    MonitorType.MODEL_QUALITY: "model-quality-job-definition",
+    MonitorType.MODEL_BIAS: "model-bias-job-definition",
+    MonitorType.MODEL_EXPLAINABILITY: "model-explainability-job-definition",
+}
+
+
+def list_job_definition_summaries(
+    api: RegionApi, monitor_type: MonitorType
+) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Every job definition summary of one type by name (pages of 100), and whether the listing completed."""
     operation = f"List{monitor_type.value}JobDefinitions"
     summaries = api.collect(
         "sagemaker", operation, "JobDefinitionSummaries", dataset=Dataset.JOB_DEFINITIONS, MaxResults=100
     )
-    return [str(s["MonitoringJobDefinitionName"]) for s in summaries.items], summaries.complete
+    return {str(s["MonitoringJobDefinitionName"]): s for s in summaries.items}, summaries.complete
 
 
 def describe_job_definition(
@@ -130,6 +141,66 @@ def build_named_job_definition(
             stopping=record.get("StoppingCondition") or {},
         ),
     )
+
+
+def stub_job_definition(
+    *,
+    monitor_type: MonitorType,
+    name: str,
+    account_id: str,
+    region: str,
+    summary: dict[str, Any] | None,
+    schedule_arn: str | None,
+    endpoint_name: str | None,
+) -> JobDefinition:
+    """A job definition that exists but could not be described: kept with what its List summary (or
+    the schedule that names it) gave, and JOB_DEFINITIONS in ``missing``, so every verdict that needs
+    its details is ERROR instead of vanishing.
+
+    The ARN is the summary's; without one (a targeted scan lists nothing) it is built from the
+    schedule's ARN, which has the same partition, region and account.
+    """
+    t = monitor_type.value
+    summary = summary or {}
+    arn = summary.get("MonitoringJobDefinitionArn")
+    if arn is None:
+        prefix = (schedule_arn or "").split(":monitoring-schedule/", 1)[0]
+        arn = f"{prefix}:{ARN_RESOURCE_TYPES[monitor_type]}/{name}"
+    # The summary in the shape of a Describe response, so ``raw`` reads like the other definitions'.
+    record: dict[str, Any] = {"JobDefinitionName": name, "JobDefinitionArn": str(arn)}
+    if summary.get("CreationTime") is not None:
+        record["CreationTime"] = summary["CreationTime"]
+    listed_endpoint = summary.get("EndpointName")
+    if listed_endpoint:
+        record[f"{t}JobInput"] = {"EndpointInput": {"EndpointName": listed_endpoint}}
+    jd = build_named_job_definition(record, monitor_type=monitor_type, account_id=account_id, region=region)
+    jd.endpoint_name = jd.endpoint_name or endpoint_name
+    jd.missing = [Dataset.JOB_DEFINITIONS]
+    return jd
+
+
+def stub_embedded_job_definition(
+    *,
+    schedule_arn: str,
+    schedule_name: str,
+    monitor_type: MonitorType | None,
+    account_id: str,
+    region: str,
+    creation_time: str | None,
+) -> JobDefinition:
+    """The embedded definition of a schedule that could not be described and names no job
+    definition (a schedule either names one or embeds one): kept, empty, with JOB_DEFINITIONS missing."""
+    jd = build_embedded_job_definition(
+        {},
+        schedule_arn=schedule_arn,
+        schedule_name=schedule_name,
+        monitor_type=monitor_type,
+        account_id=account_id,
+        region=region,
+        creation_time=creation_time,
+    )
+    jd.missing = [Dataset.JOB_DEFINITIONS]
+    return jd
 
 
 def build_embedded_job_definition(

@@ -116,7 +116,7 @@ def _last_execution(summary: dict[str, Any] | None) -> LastExecution | None:
     if not summary:
         return None
     return LastExecution(
-        status=str(summary.get("MonitoringExecutionStatus", "Unknown")),
+        status=opt_str(summary.get("MonitoringExecutionStatus")),
         scheduled_time=iso(summary.get("ScheduledTime")),
         creation_time=iso(summary.get("CreationTime")),
         last_modified_time=iso(summary.get("LastModifiedTime")),
@@ -180,7 +180,7 @@ def build_monitor(
         account_id=account_id,
         region=region,
         monitor_type=monitor_type,
-        status=str(record.get("MonitoringScheduleStatus", "Unknown")),
+        status=opt_str(record.get("MonitoringScheduleStatus")),
         failure_reason=opt_str(record.get("FailureReason")),
         creation_time=iso(record.get("CreationTime")),
         last_modified_time=iso(record.get("LastModifiedTime")),

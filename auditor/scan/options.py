@@ -20,6 +20,7 @@ class ScanOptions:
     """Options of one scan. Built by ``auditor.cli.scan_options.build_scan_options`` or directly."""
 
     profile: str | None = None
+    profile_source: str = "--profile"  # where ``profile`` came from, for messages (e.g. a config file)
     regions: tuple[str, ...] | Literal["all"] | None = None  # None = the session's default region
     accounts: tuple[str, ...] = ()  # explicit member accounts (entered through AssumeRole)
     org: bool = False  # ACTIVE accounts from AWS Organizations
@@ -55,6 +56,10 @@ class ScanOptions:
             raise InputError("--read-timeout", "must be between 1 and 900 seconds")
         if self.ous and not self.org:
             raise InputError("--ou", "needs --org")
+        if self.org and self.accounts:
+            raise InputError(
+                "--accounts", "cannot be combined with --org (org discovery already chooses the accounts)"
+            )
 
     @property
     def targeted(self) -> bool:

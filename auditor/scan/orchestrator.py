@@ -4,12 +4,13 @@ concurrently, link the result, and describe the run in ScanMetadata."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 
 import boto3
 
 from auditor import __version__
+from auditor.inventory.enums import unknown_values
 from auditor.inventory.model import (
     Dataset,
     DatasetStatus,
@@ -30,6 +31,10 @@ from auditor.scan.sessions import AccountSession, CredentialsUnavailableError
 
 __all__ = ["CredentialsUnavailableError", "ScanProgress", "scan"]
 
+# How often a running scan reports progress when no (account, region) finishes in between: API calls
+# and errors keep counting while one large region is scanned.
+PROGRESS_TICK_SECONDS = 1.0
+
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -39,8 +44,9 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
     """Scan and return a linked Inventory.
 
     Never raises for AWS errors (they become ScanError records and FAILED / NOT_SCANNED targets).
-    Raises InputError for bad options and CredentialsUnavailableError when even the base
-    credentials cannot be used.
+    Raises InputError for bad options, CredentialsUnavailableError when even the base credentials
+    cannot be used, and StsUnavailableError (an IncompleteError) when STS cannot be asked who they
+    are (failing, throttled or unreachable after every retry).
     """
     started = _now()
     options.validate()
@@ -53,7 +59,7 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         max_attempts=options.max_attempts,
         read_timeout=options.read_timeout,
     )
-    base = sessions.base_session(options.profile)
+    base = sessions.base_session(options.profile, source=options.profile_source)
     wanted_regions: tuple[str, ...] | None = None
     if isinstance(options.regions, tuple):
         wanted_regions = regions.validate_regions(base, options.regions)
@@ -115,16 +121,21 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
     report(None)
     pool = ThreadPoolExecutor(max_workers=max(1, options.max_workers))
     try:
-        futures = {}
+        futures: dict[Future[RegionResult], tuple[str, str]] = {}
         for acct, region in jobs:
             api = RegionApi(runtime, entered[acct].session, acct, region)
             apis.append(api)
             futures[pool.submit(scan_region, api, options)] = (acct, region)
-        for future in as_completed(futures):
-            acct, region = futures[future]
-            results.append(future.result())
-            done_accounts[acct] = done_accounts.get(acct, 0) + 1
-            report(f"{acct}/{region}")
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=PROGRESS_TICK_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                acct, region = futures[future]
+                results.append(future.result())
+                done_accounts[acct] = done_accounts.get(acct, 0) + 1
+                report(f"{acct}/{region}")
+            if not done:
+                report(None)  # a tick: the calls and errors so far
     except BaseException:
         # Ctrl-C (or a bug): stop promptly instead of finishing every region first. Queued regions are
         # dropped and running ones stop at their next API call.
@@ -151,8 +162,14 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
         api_calls=runtime.counter.snapshot(),
         options={**options.describe(), "search_fallback": fallbacks},
+        search_disagreements=sorted(
+            (d for r in results for d in r.disagreements),
+            key=lambda d: (d.account_id, d.region, d.dataset, d.name, d.kind),
+        ),
     )
-    return link(inventory)
+    linked = link(inventory)
+    linked.metadata.unknown_values = unknown_values(linked)
+    return linked
 
 
 def _enter_accounts(

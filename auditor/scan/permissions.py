@@ -42,8 +42,14 @@ IAM_PREFIX = {
     "ec2": "ec2",
 }
 
-# Granted to the hub identity, not to the member-account role; GetCallerIdentity needs no permission.
-_HUB_ONLY = {("sts", "AssumeRole"), ("sts", "GetCallerIdentity")}
+# Called only by the hub identity (the one that runs the scan), never inside a member account: STS
+# (GetCallerIdentity needs no permission; AssumeRole is scoped to the member roles) and AWS
+# Organizations (account discovery for --org, in the management or delegated-administrator account).
+_HUB_ONLY_SERVICES = frozenset({"sts", "organizations"})
+
+
+def _hub_only(operation: Operation) -> bool:
+    return operation[0] in _HUB_ONLY_SERVICES
 
 
 def declared_operations() -> list[Operation]:
@@ -61,15 +67,19 @@ def allowed_operations() -> frozenset[Operation]:
 
 def required_actions() -> list[str]:
     """IAM actions the scanning identity needs in each scanned account (sorted)."""
-    return sorted(
-        f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if (svc, op) not in _HUB_ONLY
-    )
+    return sorted(f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if not _hub_only((svc, op)))
+
+
+def organizations_actions() -> list[str]:
+    """IAM actions of the --org account discovery: the hub's, never a member role's (sorted)."""
+    return sorted(f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if svc == "organizations")
 
 
 def iam_policy_document(
     *, include_assume_role: bool = False, role_arn_pattern: str = f"arn:aws:iam::*:role/{DEFAULT_ROLE_NAME}"
 ) -> dict[str, Any]:
-    """The least-privilege IAM policy; ``include_assume_role`` adds the hub's sts:AssumeRole."""
+    """The least-privilege IAM policy of a member role; ``include_assume_role`` makes it the hub's:
+    it adds sts:AssumeRole on the member roles and the Organizations actions of ``--org``."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ModelMonitorAuditorReadOnly",
@@ -81,6 +91,15 @@ def iam_policy_document(
         }
     ]
     if include_assume_role:
+        statements.append(
+            {
+                "Sid": "ModelMonitorAuditorOrganizations",
+                "Effect": "Allow",
+                "Action": organizations_actions(),
+                # Organizations List* calls do not support resource-level restriction.
+                "Resource": "*",
+            }
+        )
         statements.append(
             {
                 "Sid": "ModelMonitorAuditorAssumeMemberRole",

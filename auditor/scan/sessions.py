@@ -6,6 +6,7 @@ again, so a scan that outlives the session duration keeps working.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +14,17 @@ from typing import Any
 
 import boto3
 from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    HTTPClientError,
+    NoCredentialsError,
+    ProfileNotFound,
+)
+from botocore.exceptions import ConnectionError as BotoCoreConnectionError
 from botocore.session import get_session
 
-from auditor.errors import InputError
+from auditor.errors import IncompleteError, InputError
 from auditor.inventory.model import Identity
 from auditor.scan.clients import Runtime
 from auditor.scan.guard import Operation
@@ -29,6 +37,28 @@ OPERATIONS: tuple[Operation, ...] = (
 DEFAULT_STS_REGION = "us-east-1"
 
 
+# The codes with which STS refuses the credentials themselves (or the caller's set-up): only these
+# are the user's to fix (exit 2). Anything else -- throttling, a 5xx, an unknown code -- that outlasts
+# botocore's retries means STS could not be asked, not that the credentials are bad (exit 3).
+REJECTED_CREDENTIALS_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "AuthFailure",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "IncompleteSignature",
+        "InvalidAccessKeyId",
+        "InvalidClientTokenId",
+        "InvalidToken",
+        "MissingAuthenticationToken",
+        "RegionDisabledException",
+        "SignatureDoesNotMatch",
+        "UnrecognizedClientException",
+    }
+)
+
+
 class CredentialsUnavailableError(InputError):
     """Even the base credentials cannot be used (none found, or rejected by STS).
 
@@ -37,6 +67,11 @@ class CredentialsUnavailableError(InputError):
 
     def __init__(self, message: str) -> None:
         super().__init__("AWS credentials", message)
+
+
+class StsUnavailableError(IncompleteError):
+    """STS could not be asked who the credentials are (throttled, failing or unreachable after every
+    retry): nothing was scanned, and it is not the credentials' fault (exit 3)."""
 
 
 @dataclass
@@ -48,12 +83,25 @@ class AccountSession:
     identity: Identity
 
 
-def base_session(profile: str | None) -> boto3.Session:
-    """The default boto3 credential chain, or ``profile``; InputError when the profile does not exist."""
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")  # botocore's order of precedence
+
+
+def base_session(profile: str | None, *, source: str = "--profile") -> boto3.Session:
+    """The default boto3 credential chain, or ``profile``; InputError when the profile does not exist.
+
+    ``source`` names where ``profile`` came from (the option, or a config file). Without one, a
+    missing profile can only come from the environment, and the message names that variable.
+    """
     try:
         return boto3.Session(profile_name=profile) if profile else boto3.Session()
-    except ProfileNotFound:
-        raise InputError("--profile", f"profile {profile!r} not found in the AWS config files") from None
+    except ProfileNotFound as exc:
+        name = profile or exc.kwargs.get("profile")
+        if not profile:
+            variable = next((v for v in PROFILE_VARIABLES if os.environ.get(v)), None)
+            source = f"{variable}={os.environ[variable]}" if variable else "AWS profile"
+        raise InputError(
+            source, f"profile {name!r} not found in the AWS config files (~/.aws/config, ~/.aws/credentials)"
+        ) from None
 
 
 def home_region(session: boto3.Session) -> str:
@@ -68,15 +116,26 @@ def caller_identity(runtime: Runtime, session: boto3.Session) -> Identity:
             "no AWS credentials found (environment, shared config/credentials files, SSO or instance role)"
         )
     sts = runtime.make_client(session, "sts", home_region(session))
+    attempts = runtime.config.retries["total_max_attempts"]
     try:
-        result = sts.get_caller_identity()
+        result = sts.get_caller_identity()  # retried by the client's config, like every scanner call
     except NoCredentialsError:
         raise CredentialsUnavailableError("no AWS credentials found") from None
     except ClientError as exc:
-        code = exc.response.get("Error", {}).get("Code", "Unknown")
-        raise CredentialsUnavailableError(f"the AWS credentials were rejected by STS ({code})") from None
+        code = str(exc.response.get("Error", {}).get("Code") or "Unknown")
+        if code in REJECTED_CREDENTIALS_CODES:
+            raise CredentialsUnavailableError(f"the AWS credentials were rejected by STS ({code})") from None
+        raise StsUnavailableError(
+            f"STS GetCallerIdentity failed with {code} after {attempts} attempt(s) (not a credentials "
+            "problem); nothing was scanned, try again later"
+        ) from None
+    except (BotoCoreConnectionError, HTTPClientError) as exc:
+        raise StsUnavailableError(
+            f"cannot reach STS after {attempts} attempt(s) ({type(exc).__name__}); nothing was scanned, "
+            "check the network (or --endpoint-url) and try again"
+        ) from None
     except BotoCoreError as exc:
-        raise CredentialsUnavailableError(f"cannot reach STS with the AWS credentials: {exc}") from None
+        raise CredentialsUnavailableError(f"cannot use the AWS credentials: {exc}") from None
     return Identity(account_id=str(result["Account"]), arn=str(result["Arn"]))
 
 

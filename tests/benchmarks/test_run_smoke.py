@@ -97,8 +97,10 @@ def test_smoke_run_completes_prints_the_table_and_leaves_the_readme(smoke: Any) 
         "### 1. Scan" in done.stdout
         and "### 3. Evaluation" in done.stdout
         and "### 4. Reports" in done.stdout
+        and "### 5. History" in done.stdout
     )
-    assert sorted(p.name for p in results.iterdir()) == ["evaluation.json", "reports.json", "scan.json"]
+    names = sorted(p.name for p in results.iterdir())
+    assert names == ["evaluation.json", "history.json", "reports.json", "scan.json"]
     assert README.read_bytes() == readme_before
 
 
@@ -152,3 +154,15 @@ def test_report_results_have_size_render_and_browser_timings(smoke: Any) -> None
             # The filter really ran: the page's status line reports the filtered count.
             assert interaction["status_after_apply"].startswith("Showing ")
             assert set(interaction["apply_main_thread_ms_mean"]) == {"script", "style", "layout", "all_tasks"}
+
+
+def test_history_results_have_recording_and_trend_timings(smoke: Any) -> None:
+    _, results, _ = smoke
+    res = _load(results, "history")["results"]
+    record, trend = res["record"], res["trend"]
+    # Every finding of the first run is a change; the next run writes only what changed.
+    assert record["first_run_change_rows"] == record["findings"] > 0
+    assert 0 < record["next_run_change_rows"] < record["findings"] // 10
+    assert record["first_run_wall_seconds"] > 0 and record["next_run_view_wall_seconds"] > 0
+    assert trend["view_trend_points"] == trend["runs"] + 1
+    assert set(trend["trend_command"]) == {"overall", "policy", "monitor-type"}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.report import FORMATS
+from auditor.report import FORMATS, asff_report, ocsf_report
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -45,7 +45,43 @@ def test_demo_runs_the_whole_job_and_prints_what_the_readme_quotes(tmp_path: Pat
     verdicts = {f["verdict"] for f in report["findings"]}
     assert {"PASS", "FAIL", "WAIVED", "NOT_APPLICABLE"} <= verdicts
     assert not list(out.rglob("*.tmp"))
+    # The Security Hub and OCSF files are valid as written (botocore's model; py-ocsf-models).
+    asff = json.loads((out / "report.asff.json").read_text(encoding="utf-8"))
+    assert asff_report.validation_errors(asff) == []
+    assert len(asff["Findings"]) == sum(1 for f in report["findings"] if f["verdict"] != "PASS")
+    events = json.loads((out / "report.ocsf.json").read_text(encoding="utf-8"))
+    assert len(events) == len(report["findings"])
+    for event in events:
+        ocsf_report.event_class().model_validate(event)
+    assert {f["framework_id"] for f in report["frameworks"]} == {
+        "eu-ai-act",
+        "iso-iec-42001",
+        "nist-ai-rmf",
+        "sr-11-7",
+    }
+    # A seeded past (three earlier runs, dated in the past) so the trend section is not empty.
+    history = report["history"]
+    assert history["runs_before"] == 3 and len(history["trend"]) == 4
+    assert [p["run_id"] for p in history["trend"]] == [1, 2, 3, None]
+    assert {f["status"] for f in history["findings"]} >= {"new", "still_failing"}
+    assert max(f["age_days"] for f in history["findings"]) == 21
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="history">' in html and html.count("<svg") == 3
+    assert (out / "history.sqlite").is_file()
 
     block = README.read_text(encoding="utf-8").split("<!-- DEMO-RUN -->", 1)[1].split("<!-- /DEMO-RUN -->")[0]
     quoted = block.split("$ auditor demo\n", 1)[1].rsplit("```", 1)[0]
     assert _without_port(proc.stdout) == _without_port(quoted)
+
+
+def test_demo_with_an_unknown_format_exits_2_before_starting(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor", "demo", "--format", "json,pdf"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "unknown format 'pdf'" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "reports").exists()

@@ -473,6 +473,37 @@ def test_search_endpoint_returns_schedules_and_tags(
     assert [len(p["Results"]) for p in pages] == [2, 1]
 
 
+def test_a_frozen_search_index_lags_behind_list_and_describe(
+    four_schedules: Any, aws: LocalAws, assert_shape: Any
+) -> None:
+    """Search is eventually consistent on AWS; freeze_search makes the local one lag, and only Search."""
+    client = sm(aws)
+    make_endpoint(client, "gone")
+    aws.freeze_search(MEMBER_A, "us-east-1")
+    client.delete_monitoring_schedule(MonitoringScheduleName="a-dq")
+    client.stop_monitoring_schedule(MonitoringScheduleName="a-mq")
+    client.delete_endpoint(EndpointName="gone")
+    make_endpoint(client, "new")
+    response = client.search(Resource="Endpoint", MaxResults=100)
+    assert_shape("sagemaker", "Search", response)
+    records = {r["Endpoint"]["EndpointName"]: r["Endpoint"] for r in response["Results"]}
+    assert set(records) == {"a", "b", "gone"}  # "new" is not indexed yet, "gone" still is
+    indexed = {s["MonitoringScheduleName"]: s for s in records["a"]["MonitoringSchedules"]}
+    assert set(indexed) == {"a-dq", "a-mq"} and indexed["a-mq"]["MonitoringScheduleStatus"] == "Scheduled"
+    # The authoritative calls see the live state.
+    listed = {
+        s["MonitoringScheduleName"]: s
+        for s in client.list_monitoring_schedules()["MonitoringScheduleSummaries"]
+    }
+    assert "a-dq" not in listed and listed["a-mq"]["MonitoringScheduleStatus"] == "Stopped"
+    assert {e["EndpointName"] for e in client.list_endpoints()["Endpoints"]} == {"a", "b", "new"}
+    # Other accounts and regions are not affected; thawing brings Search up to date.
+    assert sm(aws, region="eu-west-1").search(Resource="Endpoint")["Results"] == []
+    aws.thaw_search(MEMBER_A, "us-east-1")
+    live = {r["Endpoint"]["EndpointName"] for r in client.search(Resource="Endpoint")["Results"]}
+    assert live == {"a", "b", "new"}
+
+
 def test_list_job_definitions_endpoint_name_and_filters(aws: LocalAws, assert_shape: Any) -> None:
     client = sm(aws)
     operations = {

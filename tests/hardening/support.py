@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from botocore.exceptions import ClientError
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -87,8 +88,8 @@ class ResponseFaults:
 
     delays: list[_Delay] = field(default_factory=list)
     repeat_token_operations: set[str] = field(default_factory=set)
-    # operation -> (key, old value, new value): every ``key: old`` in the response becomes ``key: new``
-    rewrites: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # operation -> [(key, old value, new value)]: every ``key: old`` in the response becomes ``key: new``
+    rewrites: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     # account -> calls still answered before its credentials count as expired
     expiring: dict[str, int] = field(default_factory=dict)
     # role account -> (AssumeRole answers left that carry short-lived credentials, their lifetime in s)
@@ -116,7 +117,7 @@ class ResponseFaults:
 
     def rewrite_value(self, operation: str, key: str, old: str, new: str) -> None:
         with self.lock:
-            self.rewrites[operation] = (key, old, new)
+            self.rewrites.setdefault(operation, []).append((key, old, new))
 
     def expire_credentials(self, account_id: str, *, after_calls: int) -> None:
         """After ``after_calls`` more JSON-protocol calls from ``account_id``, every call from it is
@@ -228,8 +229,8 @@ class ResponseFaultMiddleware:
             return self._assume_role(environ, start_response)
         with self._faults.lock:
             repeat = info.operation in self._faults.repeat_token_operations
-            rewrite = self._faults.rewrites.get(info.operation)
-        if info.protocol != "json" or not (repeat or rewrite):
+            rewrites = list(self._faults.rewrites.get(info.operation, ()))
+        if info.protocol != "json" or not (repeat or rewrites):
             return self._app(environ, start_response)
         if repeat:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -243,7 +244,7 @@ class ResponseFaultMiddleware:
             data = json.loads(raw or b"{}")
             if repeat:
                 data["NextToken"] = REPEATED_TOKEN
-            if rewrite:
+            for rewrite in rewrites:
                 data = rewrite_value(data, *rewrite)
             raw = json.dumps(data).encode()
         start_response(status, [*headers, ("Content-Length", str(len(raw)))])
@@ -375,6 +376,76 @@ def _rng(account_id: str, region: str) -> Any:
     return random.Random(f"hardening:{account_id}:{region}")
 
 
+@dataclass(frozen=True)
+class ExtraEndpoint:
+    """An endpoint seeded on top of the compliant estate (and removed again), for cases that change the
+    estate: the shared clean scan must stay true for every other test."""
+
+    account_id: str
+    region: str
+    name: str
+    arn: str
+    schedule: str | None  # its DataQuality schedule, if it has one
+    schedule_arn: str | None
+
+
+def seed_extra_endpoint(
+    aws: LocalAws, account_id: str, region: str, name: str, *, monitored: bool
+) -> ExtraEndpoint:
+    """A production endpoint of the emulator's blueprint, with only a DataQuality monitor (or none)."""
+    target = estate_module._Target(
+        aws, account_id, region, datetime.now(UTC).replace(microsecond=0), _rng(name, region)
+    )
+    blueprint = estate_module._Blueprint(
+        name, monitors=("DataQuality",) if monitored else (), dq_alarm="none"
+    )
+    estate_module._seed_endpoint(target, blueprint, full=False)
+    endpoint = next(c for c in target.cases if c.kind == "endpoint")
+    schedule = f"{name}-dq" if monitored else None
+    schedule_arn = (
+        endpoint.arn.replace(f":endpoint/{name}", f":monitoring-schedule/{schedule}") if schedule else None
+    )
+    return ExtraEndpoint(account_id, region, name, endpoint.arn, schedule, schedule_arn)
+
+
+def remove_extra_endpoint(aws: LocalAws, extra: ExtraEndpoint) -> None:
+    """Delete everything ``seed_extra_endpoint`` created (whatever a test already deleted)."""
+    sm = aws.session(extra.account_id, extra.region).client("sagemaker", endpoint_url=aws.endpoint_url)
+    steps: list[tuple[Callable[..., Any], dict[str, str]]] = [
+        (sm.delete_endpoint, {"EndpointName": extra.name}),
+        (sm.delete_endpoint_config, {"EndpointConfigName": f"{extra.name}-config"}),
+        (sm.delete_model, {"ModelName": f"{extra.name}-model"}),
+    ]
+    if extra.schedule:
+        steps = [
+            (sm.delete_monitoring_schedule, {"MonitoringScheduleName": extra.schedule}),
+            (sm.delete_data_quality_job_definition, {"JobDefinitionName": f"{extra.schedule}-def"}),
+            *steps,
+        ]
+    for call, params in steps:
+        try:
+            call(**params)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in ("ValidationException", "ResourceNotFound"):
+                raise
+
+
+def judged(report: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(policy id, resource ARN) -> verdict, from a report.json."""
+    return {(f["policy_id"], f["resource_arn"]): f["verdict"] for f in report["findings"]}
+
+
+def false_passes(verdicts: dict[tuple[str, str], str], must_not_pass: set[tuple[str, str]]) -> list[str]:
+    """Every (policy, resource) whose data was unknown, stale or missing and still got a PASS -- or no
+    verdict at all, where one was due (it must be FAIL or ERROR, not vanish)."""
+    problems = []
+    for key in sorted(must_not_pass):
+        verdict = verdicts.get(key)
+        if verdict not in ("FAIL", "ERROR"):
+            problems.append(f"{key[0]} on {key[1]}: {verdict or 'no verdict'}")
+    return problems
+
+
 # ------------------------------------------------------------------------------------ CLI
 
 
@@ -403,7 +474,7 @@ def cli_env(**extra: str) -> dict[str, str]:
 # minute of backoff at those values, so fault runs lower them before the real CLI starts.
 _BOOT = (
     "import sys, auditor.scan.clients as c; c.TOTAL_MAX_ATTEMPTS = {attempts}; "
-    "c.READ_TIMEOUT_SECONDS = {read_timeout}; from auditor.cli import main; main(sys.argv[1:])"
+    "c.READ_TIMEOUT_SECONDS = {read_timeout}; from auditor.entry import main; main(sys.argv[1:])"
 )
 
 

@@ -1,5 +1,8 @@
 """Two evaluations of the same inventory, in two processes with different hash seeds, write the same
-bytes in every format except where a format embeds the generation time."""
+bytes in every format except where a format embeds the generation time.
+
+The run history is an input of the reports too (report.json and report.html show it), so each
+evaluation gets a history of its own with the same (empty) past."""
 
 from __future__ import annotations
 
@@ -41,7 +44,16 @@ def incomplete_inventory(local: Local) -> Inventory:
 
 def _evaluate(inventory_path: Path, out: Path, seed: str) -> dict[str, bytes]:
     proc = run_cli(
-        ["evaluate", str(inventory_path), "--format", ALL_FORMATS, "--output-dir", str(out)],
+        [
+            "evaluate",
+            str(inventory_path),
+            "--format",
+            ALL_FORMATS,
+            "--output-dir",
+            str(out),
+            "--history",
+            str(out.parent / f"{out.name}-history.sqlite"),
+        ],
         cwd=out.parent,
         env=cli_env(PYTHONHASHSEED=seed),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,17 @@ from auditor.scan import clients
 from auditor.scan.orchestrator import scan
 
 from .conftest import Local
-from .support import gaps_are_recorded, rewrite_value, run_cli, scan_args, without_volatile
+from .support import (
+    false_passes,
+    gaps_are_recorded,
+    judged,
+    remove_extra_endpoint,
+    rewrite_value,
+    run_cli,
+    scan_args,
+    seed_extra_endpoint,
+    without_volatile,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -122,6 +132,16 @@ def _new_monitoring_type(local: Local) -> None:
         local.aws.response_faults.rewrite_value(operation, "MonitoringType", "ModelExplainability", NEW_TYPE)
 
 
+def _describe_job_definition_denied(local: Local) -> None:
+    local.aws.faults.add_rule(
+        error="AccessDeniedException",
+        service="sagemaker",
+        operation="DescribeDataQualityJobDefinition",
+        account_id=local.estate.members[1],
+        region="eu-west-1",
+    )
+
+
 def _served_with_new_type(clean: Inventory) -> Inventory:
     served = copy.deepcopy(clean)
     for monitor in served.monitors:
@@ -189,6 +209,20 @@ FAULTS: dict[str, Fault] = {
             for region in lo.estate.regions
         },
         as_served=_served_with_new_type,
+    ),
+    # A definition that cannot be described is kept (a stub with `missing`), not dropped.
+    "describe-job-definition-denied": Fault(
+        _describe_job_definition_denied,
+        lambda lo: {
+            (
+                lo.estate.members[1],
+                "eu-west-1",
+                "sagemaker",
+                "DescribeDataQualityJobDefinition",
+                "AccessDeniedException",
+            )
+        },
+        attempts=2,
     ),
 }
 
@@ -300,3 +334,142 @@ def test_allow_incomplete_turns_exit_3_into_the_clean_answer(fresh: Local, tmp_p
     assert proc.returncode == 0, (proc.stdout, proc.stderr)
     assert "1 scan errors" in proc.stdout
     assert store.load(out / "inventory.json").errors
+
+
+# ------------------------------------------------------------------ zero false PASS (issue 12 acceptance)
+
+
+@dataclass
+class Truth:
+    """What a case did to the estate, and the ground truth it implies."""
+
+    must_not_pass: set[tuple[str, str]]  # (policy, ARN): the data behind it is unknown, stale or missing
+    absent: set[str] = field(default_factory=set)  # ARNs that no longer exist: no verdict at all
+    cleanup: Callable[[], None] = lambda: None
+
+
+@dataclass(frozen=True)
+class TruthCase:
+    setup: Callable[[Local], Truth]
+    exit_code: int
+    attempts: int | None = None
+
+
+NEW_EXECUTION_STATUS, NEW_SCHEDULE_STATUS = "CompletedWithWarnings", "Scheduling"
+ENDPOINT_COVERAGE = (
+    "mm-data-quality-monitor",
+    "mm-model-quality-monitor",
+    "mm-model-bias-monitor",
+    "mm-model-explainability-monitor",
+)
+
+
+def _unknown_values(local: Local) -> Truth:
+    """Statuses AWS might add one day, in every response that carries them."""
+    rewrites = local.aws.response_faults.rewrite_value
+    for operation in ("Search", "DescribeMonitoringSchedule"):
+        rewrites(operation, "MonitoringExecutionStatus", "Completed", NEW_EXECUTION_STATUS)
+    for operation in ("Search", "DescribeMonitoringSchedule", "ListMonitoringSchedules"):
+        rewrites(operation, "MonitoringScheduleStatus", "Scheduled", NEW_SCHEDULE_STATUS)
+    clean = local.clean
+    return Truth(
+        {(p, m.arn) for m in clean.monitors for p in ("mm-last-execution", "mm-schedule-status")}
+        | {(p, e.arn) for e in clean.endpoints for p in ENDPOINT_COVERAGE}
+    )
+
+
+def _stale_search(local: Local) -> Truth:
+    """Search lags in one account and region while a schedule is deleted, one stopped, an endpoint
+    deleted and one created (on endpoints added for the case, removed after it)."""
+    aws, account, region = local.aws.aws, local.estate.members[0], "us-east-1"
+    deleted_schedule = seed_extra_endpoint(aws, account, region, "stale-a", monitored=True)
+    stopped_schedule = seed_extra_endpoint(aws, account, region, "stale-b", monitored=True)
+    deleted_endpoint = seed_extra_endpoint(aws, account, region, "stale-d", monitored=False)
+    extras = [deleted_schedule, stopped_schedule, deleted_endpoint]
+
+    def cleanup() -> None:
+        aws.thaw_search(account, region)
+        for extra in extras:
+            remove_extra_endpoint(aws, extra)
+
+    try:
+        aws.freeze_search(account, region)
+        sm = aws.session(account, region).client("sagemaker", endpoint_url=aws.endpoint_url)
+        sm.delete_monitoring_schedule(MonitoringScheduleName=deleted_schedule.schedule)
+        sm.stop_monitoring_schedule(MonitoringScheduleName=stopped_schedule.schedule)
+        sm.delete_endpoint(EndpointName=deleted_endpoint.name)
+        extras.append(seed_extra_endpoint(aws, account, region, "stale-c", monitored=False))  # not indexed
+    except BaseException:
+        cleanup()
+        raise
+    created = extras[-1]
+    return Truth(
+        must_not_pass={
+            ("mm-data-quality-monitor", deleted_schedule.arn),
+            ("mm-data-quality-monitor", stopped_schedule.arn),
+            ("mm-schedule-status", str(stopped_schedule.schedule_arn)),
+            ("mm-data-quality-monitor", created.arn),  # judged, though Search never returned it
+        },
+        absent={str(deleted_schedule.schedule_arn), deleted_endpoint.arn},
+        cleanup=cleanup,
+    )
+
+
+def _dropped_resource(local: Local) -> Truth:
+    _describe_job_definition_denied(local)
+    account, region = local.estate.members[1], "eu-west-1"
+    definitions = [
+        j
+        for j in local.clean.job_definitions
+        if (j.account_id, j.region, j.monitor_type) == (account, region, MonitorType.DATA_QUALITY)
+    ]
+    users = [m for m in local.clean.monitors if m.job_definition_arn in {j.arn for j in definitions}]
+    return Truth(
+        {
+            (p, j.arn)
+            for j in definitions
+            for p in ("mm-job-kms", "mm-job-network-security", "mm-orphan-job-definition")
+        }
+        | {(p, m.arn) for m in users for p in ("mm-monitor-baseline", "mm-metrics-publishing")}
+    )
+
+
+TRUTH_CASES: dict[str, TruthCase] = {
+    "unknown-value": TruthCase(_unknown_values, exit_code=1),
+    "stale-search": TruthCase(_stale_search, exit_code=1),
+    "dropped-resource": TruthCase(_dropped_resource, exit_code=3, attempts=2),
+}
+
+
+@pytest.mark.parametrize("name", list(TRUTH_CASES))
+def test_no_false_pass_on_unknown_stale_or_missing_data(name: str, fresh: Local, tmp_path: Path) -> None:
+    """A false PASS is a PASS on a (policy, resource) whose data was unknown, stale or missing: there is
+    none, those verdicts are FAIL or ERROR (never vanished), and resources that are gone are not judged."""
+    case = TRUTH_CASES[name]
+    truth = case.setup(fresh)
+    try:
+        out = tmp_path / "out"
+        proc = run_cli(scan_args(fresh.aws, fresh.estate, out), cwd=tmp_path, attempts=case.attempts)
+    finally:
+        truth.cleanup()
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == case.exit_code, (proc.stdout, proc.stderr)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    verdicts = judged(report)
+    assert truth.must_not_pass and false_passes(verdicts, truth.must_not_pass) == []
+    assert not [key for key in verdicts if key[1] in truth.absent]
+    inventory = store.load(out / "inventory.json")
+    if name == "unknown-value":  # kept as read, and the inventory says so
+        unknown = {(u.resource, u.field, u.value) for u in inventory.metadata.unknown_values}
+        assert {(m.arn, "status", NEW_SCHEDULE_STATUS) for m in fresh.clean.monitors} <= unknown
+        assert {
+            (m.arn, "last_execution.status", NEW_EXECUTION_STATUS) for m in fresh.clean.monitors
+        } <= unknown
+    if name == "stale-search":
+        kinds = {(d.name, d.kind.value) for d in inventory.metadata.search_disagreements}
+        assert kinds == {
+            ("stale-a-dq", "not_listed"),
+            ("stale-b-dq", "stale"),
+            ("stale-d", "not_listed"),
+            ("stale-c", "not_in_search"),
+        }

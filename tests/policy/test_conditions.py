@@ -17,7 +17,7 @@ from auditor.policy.conditions import (
 )
 from auditor.policy.documents import document_types
 from auditor.policy.messages import compile_template
-from auditor.policy.paths import compile_path
+from auditor.policy.paths import PathError, compile_path
 from auditor.policy.yamlsrc import SourceMap
 from auditor.results import ResourceKind
 
@@ -142,6 +142,23 @@ def test_datasets_are_derived_from_paths() -> None:
     assert Dataset.ALARMS in datasets("monitors[].alarms[].state")
     assert datasets("endpoint.status", ResourceKind.MONITOR) == {Dataset.MONITORS, Dataset.ENDPOINTS}
     assert datasets("raw.Anything.Goes", ResourceKind.MONITOR) == {Dataset.MONITORS}
+
+
+def test_paths_of_three_or_more_fields_are_walked_to_the_end() -> None:
+    """jmespath 1.1 parses ``a.b.c`` as one subexpression with three children: every level counts, for
+    the value, the type check and the datasets (only the first two did)."""
+    monitor = document_types()[ResourceKind.MONITOR]
+    path = compile_path("endpoint.data_capture.capture_options", monitor)
+    doc = {"endpoint": {"data_capture": {"capture_options": ["Input"], "enabled": True}}}
+    assert path.get(doc) == ["Input"]
+    assert Dataset.ENDPOINT_CONFIGS in path.datasets
+    with pytest.raises(PathError, match="unknown field 'nonexistent' on DataCapture"):
+        compile_path("endpoint.data_capture.nonexistent", monitor)
+    holds = compile_condition(
+        {"path": "endpoint.data_capture.enabled", "not_equals": True}, _ctx(), monitor, ("check",)
+    )
+    assert holds({"endpoint": {"data_capture": {"enabled": False}}}, AS_OF)
+    assert not holds({"endpoint": {"data_capture": {"enabled": True}}}, AS_OF)
 
 
 def test_quantifier_where_datasets_count() -> None:

@@ -318,3 +318,13 @@ def test_each_row_names_the_chain_it_shows() -> None:
     rows = {r.endpoint_name: r for r in result.coverage}
     assert rows["churn"].chain_arns == sorted(expected)
     assert rows["bare"].chain_arns == []
+
+
+@pytest.mark.parametrize("status", ["Stopping", "CompletedWithWarnings", None])
+def test_a_last_execution_not_known_to_be_healthy_breaks_the_column(status: str | None) -> None:
+    """Allow-list: a status AWS adds later, or none at all, is never shown as in place."""
+    fragment = watched_endpoint()
+    fragment["monitors"][0]["last_execution"] = {"status": status, "scheduled_time": "2026-11-27T11:00:00Z"}
+    result = judge(fragment)
+    assert cells(result)["DataQuality"] is BROKEN
+    assert any(n.startswith("mm-last-execution on churn-dataquality:") for n in notes(result, "DataQuality"))

@@ -241,6 +241,23 @@ def test_resource_level_missing_dataset_of_a_linked_monitor_is_error() -> None:
     assert gt.verdict == Verdict.ERROR and "could not be read for this resource" in gt.message
 
 
+def test_a_partial_dataset_is_error_only_for_the_resources_that_miss_it() -> None:
+    """PARTIAL: every resource is there; the one that could not be read says so in ``missing``."""
+    fragment = {
+        "endpoints": [{"name": "read"}, {"name": "unread", "missing": ["endpoint_configs"]}],
+        "monitors": [
+            {"name": f"{n}-dq", "monitor_type": "DataQuality", "endpoint_name": n} for n in ("read", "unread")
+        ],
+        "targets": [{"datasets": {"endpoint_configs": "partial"}}],
+    }
+    result = evaluate(inventory_from(fragment), load_policy_set())
+    assert _verdicts(result, "mm-data-capture") == {"read": Verdict.FAIL, "unread": Verdict.ERROR}
+    assert _verdicts(result) == {"read": Verdict.PASS, "unread": Verdict.PASS}  # needs no endpoint config
+    # The target itself has no `missing`: its own completeness is not established.
+    (completeness,) = [f for f in result.findings if f.policy_id == "mm-scan-completeness"]
+    assert completeness.verdict is Verdict.ERROR and "endpoint_configs (partial in" in completeness.message
+
+
 def test_target_not_in_scan_is_error(write_policy) -> None:
     inventory = inventory_from({"endpoints": [{"name": "e"}]})
     inventory.targets = []

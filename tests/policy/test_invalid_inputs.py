@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,18 @@ INVALID_POLICIES = [
         None,
         "remediation",
     ),
-    ("wrong_type", minimal_policy(severity=3), "severity", "3 is not one of"),
-    ("bad_severity", minimal_policy(severity="urgent"), "severity", "'urgent' is not one of"),
+    (
+        "wrong_type",
+        minimal_policy(severity=3),
+        "severity",
+        "3 is not allowed; expected one of critical, high",
+    ),
+    (
+        "bad_severity",
+        minimal_policy(severity="urgent"),
+        "severity",
+        "'urgent' is not allowed; expected one of critical, high, medium, low, info",
+    ),
     (
         "unknown_operator",
         minimal_policy(check={"path": "status", "equal": "InService"}),
@@ -219,6 +230,44 @@ INVALID_WAIVERS = [
         "does not match",
     ),
     ("no_owner", {k: v for k, v in WAIVER.items() if k != "owner"}, "waivers[0]", "owner"),
+    # Selectors that would quietly match every resource.
+    (
+        "empty_tags",
+        {**WAIVER, "resources": {"tags": {}}},
+        "waivers[0].resources.tags",
+        "an empty tag map selects every resource",
+    ),
+    (
+        "any_account",
+        {**WAIVER, "resources": {"account": "*"}},
+        "waivers[0].resources.account",
+        "'*' selects every account",
+    ),
+    ("star_arn", {**WAIVER, "resources": {"arn": "*"}}, "waivers[0].resources.arn", "selects every resource"),
+    (
+        "every_endpoint",
+        {**WAIVER, "resources": {"arn": "arn:aws:sagemaker:*:*:endpoint/*"}},
+        "waivers[0].resources.arn",
+        "its resource name is only wildcards",
+    ),
+    (
+        "any_region",
+        {**WAIVER, "resources": {"region": "*", "account": "111111111111"}},
+        "waivers[0].resources.region",
+        "selects every region",
+    ),
+    (
+        "empty_tag_key",
+        {**WAIVER, "resources": {"tags": {"": "x"}}},
+        "waivers[0].resources.tags",
+        "should be non-empty",
+    ),
+    (
+        "forever",
+        {**WAIVER, "expires": "9999-12-31"},
+        "waivers[0].expires",
+        "9999-12-31 is more than 365 days away",
+    ),
 ]
 
 
@@ -258,3 +307,102 @@ def test_valid_waiver_dates_stay_dates(tmp_path: Path) -> None:
     assert waiver.expires.isoformat() == "2027-01-31"
     assert waiver.matches("arn:x", "111111111111", "eu-west-1", {})
     assert not waiver.matches("arn:x", "111111111111", "us-east-1", {})
+
+
+def test_waiver_expiry_horizon_is_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(yaml.safe_dump({"waivers": [{**WAIVER, "expires": "2028-06-30"}]}), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_waivers(path, today=date(2026, 12, 1))
+    assert "a waiver may run until 2027-12-01 at the latest" in info.value.message
+    assert "waiver_max_days: 365" in info.value.message
+    (waiver,) = load_waivers(path, today=date(2026, 12, 1), max_days=730)
+    assert waiver.expires == date(2028, 6, 30)
+    # Already expired is fine: the waiver is reported as expired, the finding fails again.
+    path.write_text(yaml.safe_dump({"waivers": [{**WAIVER, "expires": "2020-01-01"}]}), encoding="utf-8")
+    assert load_waivers(path, today=date(2026, 12, 1))[0].expired_on(date(2026, 12, 1))
+
+
+def test_a_waiver_for_an_unknown_policy_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    path = tmp_path / "waivers.yaml"
+    path.write_text(
+        yaml.safe_dump({"waivers": [WAIVER, {**WAIVER, "id": "W-2", "policy": "mm-data-captur"}]})
+    )
+    known = {p.id for p in load_policy_set().available}
+    with pytest.raises(InputError) as info:
+        load_waivers(path, known_policies=known)
+    assert info.value.source == str(path)
+    assert info.value.location == "waivers[1].policy"
+    assert info.value.message == "unknown policy 'mm-data-captur' (did you mean 'mm-data-capture'?)"
+    assert info.value.line is not None
+
+
+# --------------------------------------------------------------------------- parameter ranges
+
+OUT_OF_RANGE = [
+    ("mm-data-capture", "min_sampling_percent", 200, "200 is above the maximum 100 (allowed: 0 to 100)"),
+    ("mm-data-capture", "min_sampling_percent", -5, "-5 is below the minimum 0 (allowed: 0 to 100)"),
+    (
+        "mm-execution-freshness",
+        "max_staleness_multiple",
+        0.5,
+        "0.5 is below the minimum 1 (allowed: at least 1)",
+    ),
+    (
+        "mm-schedule-frequency",
+        "max_interval",
+        "PT5M",
+        "PT5M is below the minimum PT1H (allowed: at least PT1H)",
+    ),
+    (
+        "mm-drift-alarm",
+        "monitor_types",
+        ["DataQuality", "DataQualty"],
+        "'DataQualty' is not allowed (allowed: one of DataQuality, ModelQuality, ModelBias, "
+        "ModelExplainability)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("policy", "name", "value", "message"), OUT_OF_RANGE)
+def test_parameter_values_are_range_checked(policy: str, name: str, value: object, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        load_policy_set(parameters={policy: {name: value}}, parameters_source="conf/auditor.yaml")
+    assert info.value.source == "conf/auditor.yaml"
+    assert info.value.location == f"parameters.{policy}.{name}"
+    assert info.value.message == message
+
+
+def test_unknown_policies_and_parameters_get_a_suggestion() -> None:
+    with pytest.raises(InputError) as info:
+        load_policy_set(parameters={"mm-data-captur": {}}, parameters_source="auditor.yaml")
+    assert (info.value.source, info.value.location) == ("auditor.yaml", "parameters.mm-data-captur")
+    assert "unknown policy 'mm-data-captur' (did you mean 'mm-data-capture'?)" in info.value.message
+    with pytest.raises(InputError) as info:
+        load_policy_set(
+            parameters={"mm-data-capture": {"min_sampling_percnt": 5}}, parameters_source="a.yaml"
+        )
+    assert "(did you mean 'min_sampling_percent'?)" in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("declaration", "field", "fragment"),
+    [
+        ({"type": "string", "default": "x", "minimum": 1}, "minimum", "minimum applies to number"),
+        ({"type": "number", "default": 5, "enum": ["a"]}, "enum", "enum applies to string"),
+        ({"type": "number", "default": 5, "minimum": "one"}, "minimum", "expected a number"),
+        ({"type": "duration", "default": "P1D", "maximum": 5}, "maximum", "not an ISO-8601 duration"),
+        ({"type": "number", "default": 5, "minimum": 10, "maximum": 1}, "maximum", "is below minimum 10"),
+        ({"type": "number", "default": 500, "maximum": 100}, "default", "500 is above the maximum 100"),
+        ({"type": "string_list", "default": ["b"], "enum": ["a"]}, "default", "'b' is not allowed"),
+    ],
+)
+def test_parameter_declarations_are_checked(
+    write_policy, declaration: dict, field: str, fragment: str
+) -> None:
+    path = write_policy(minimal_policy(parameters={"p": declaration}))
+    with pytest.raises(InputError) as info:
+        load_policy_set([path], builtin=False)
+    assert info.value.source == str(path)
+    assert info.value.location == f"parameters.p.{field}"
+    assert fragment in info.value.message

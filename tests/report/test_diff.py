@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from auditor.errors import InputError
-from auditor.report import json_report
+from auditor.inventory.model import Target
+from auditor.report import json_report, markdown_report
 from auditor.report.diff import compare, load_result
-from auditor.results import Verdict
+from auditor.results import EvaluationResult, TargetRef, Verdict
 
-from .conftest import base_result, finding
+from .conftest import ACCOUNT, OTHER_ACCOUNT, REGION, base_result, finding
 
 
 def _pairs(items: list) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
@@ -85,3 +87,46 @@ def test_load_result_reads_report_json_and_rejects_bad_files(tmp_path: Path) -> 
         zf.writestr("other.txt", "x")
     with pytest.raises(InputError, match=r"no report\.json"):
         load_result(bad_zip)
+
+
+def _org_wide_and_narrow() -> tuple[EvaluationResult, EvaluationResult]:
+    """An org-wide run (two accounts) and a later run of one of them, where nothing changed."""
+    both = [
+        finding("P1", Verdict.FAIL, "a-1"),
+        finding("P1", Verdict.PASS, "a-2"),
+        finding("P1", Verdict.FAIL, "b-1", account=OTHER_ACCOUNT),
+        finding("P1", Verdict.ERROR, "b-2", account=OTHER_ACCOUNT),
+    ]
+    old = base_result(both, targets=[Target(ACCOUNT, REGION), Target(OTHER_ACCOUNT, REGION)])
+    new = base_result(both[:2], targets=[Target(ACCOUNT, REGION)])
+    return old, new
+
+
+def test_only_targets_both_runs_scanned_are_compared() -> None:
+    old, new = _org_wide_and_narrow()
+    c = compare(old, new)
+    assert c.resolved == [] and c.new == [] and c.regressed == []  # not "Resolved: 2"
+    assert _pairs(c.still_failing) == [("P1", "a-1", "FAIL")]
+    assert c.targets_only_before == [TargetRef(OTHER_ACCOUNT, REGION)] and c.targets_only_now == []
+    assert (c.not_compared_before, c.not_compared_now) == (2, 0)
+    reverse = compare(new, old)
+    assert reverse.new == [] and reverse.targets_only_now == [TargetRef(OTHER_ACCOUNT, REGION)]
+    assert reverse.not_compared_now == 2
+
+
+def test_a_target_scanned_by_both_runs_still_resolves_a_deleted_resource() -> None:
+    old = base_result([finding("P1", Verdict.FAIL, "gone")], targets=[Target(ACCOUNT, REGION)])
+    new = base_result([], targets=[Target(ACCOUNT, REGION)])
+    c = compare(old, new)
+    assert _pairs(c.resolved) == [("P1", "gone", "FAIL")] and c.targets_only_before == []
+
+
+def test_the_scope_is_in_report_json_and_the_markdown_summary() -> None:
+    old, new = _org_wide_and_narrow()
+    new.baseline = compare(old, new)
+    data = json.loads(json_report.render(new))
+    assert data["baseline"]["targets_only_before"] == [{"account_id": OTHER_ACCOUNT, "region": REGION}]
+    assert data["baseline"]["not_compared_before"] == 2
+    assert "Not compared: 1 target(s) scanned only by the baseline and 0 only by this run" in (
+        markdown_report.render_text(new)
+    )

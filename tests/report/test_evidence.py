@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,9 @@ from auditor.errors import InputError
 from auditor.inventory.model import Identity, Inventory, ScanMetadata
 from auditor.inventory.store import save
 from auditor.report import FORMATS, write_reports
-from auditor.report.evidence import REDACTED, pack, record_run, redact_argv, verify
+from auditor.report.evidence import REDACTED, check_bundle, pack, record_run, redact_argv, verify
 from auditor.results import EvaluationResult
+from auditor.run_folder import RunFolder
 
 POLICY = b"id: MM-DQ-001\nseverity: high\n"
 WAIVERS = b"waivers:\n  - id: W-1\n"
@@ -33,9 +37,11 @@ def _report_dir(result: EvaluationResult, root: Path) -> Path:
         )
     )
     save(inventory, out / "inventory.json")
-    write_reports(result, list(FORMATS), out)
+    result.inventory_digest = hashlib.sha256((out / "inventory.json").read_bytes()).hexdigest()
+    reports = write_reports(result, list(FORMATS), out)
     record_run(
         out,
+        files=["inventory.json", *(p.name for p in reports)],
         policy_files=[
             ("policies/dq.yaml", POLICY),
             ("policies/dq.yaml", b"id: SAME-LABEL\n"),
@@ -72,24 +78,35 @@ def test_record_run_keeps_exact_inputs_and_redacts_secrets(report_dir: Path) -> 
     assert run["inputs"]["policies"][0]["source"] == "policies/dq.yaml"
 
 
-def test_reused_folder_keeps_only_the_latest_inputs_and_never_deletes_other_files(
-    report_dir: Path, tmp_path: Path
+def test_reused_folder_keeps_only_the_latest_run_and_never_deletes_other_files(
+    report_dir: Path, rich_result: EvaluationResult, tmp_path: Path
 ) -> None:
     stray = report_dir / "inputs" / "policies" / "my-notes.txt"
     stray.write_text("not written by the auditor")
-    record_run(
-        report_dir,
-        policy_files=[("second.yaml", b"id: SECOND\n")],
-        waiver_files=[],
-        argv=["auditor"],
-        started_at="2026-11-28T00:00:00Z",
-        finished_at="2026-11-28T00:01:00Z",
-    )
+    (report_dir / "README.txt").write_text("the user's own file")
+    with RunFolder.open(report_dir) as folder:
+        stage = folder.staging()
+        (stage / "inventory.json").write_bytes((report_dir / "inventory.json").read_bytes())
+        reports = write_reports(rich_result, ["json", "html"], stage)  # fewer formats than before
+        written = record_run(
+            stage,
+            files=["inventory.json", *(p.name for p in reports)],
+            policy_files=[("second.yaml", b"id: SECOND\n")],
+            waiver_files=[],
+            argv=["auditor"],
+            started_at="2026-11-28T00:00:00Z",
+            finished_at="2026-11-28T00:01:00Z",
+        )
+        folder.commit(written)
     assert not (report_dir / "inputs/policies/policies/dq.yaml").exists()  # the previous run's copy
+    assert not (report_dir / "report.csv").exists()  # a format only the previous run wrote
     assert stray.read_text() == "not written by the auditor"
+    assert (report_dir / "README.txt").read_text() == "the user's own file"
+    assert sorted(p.name for p in report_dir.iterdir() if p.name.startswith(".")) == []
     with zipfile.ZipFile(pack(report_dir, tmp_path / "evidence.zip")) as zf:
-        inputs = sorted(n for n in zf.namelist() if n.startswith("inputs/"))
-    assert inputs == ["inputs/policies/second.yaml"]
+        names = zf.namelist()
+    assert sorted(n for n in names if n.startswith("inputs/")) == ["inputs/policies/second.yaml"]
+    assert "report.csv" not in names and "README.txt" not in names
 
 
 @pytest.mark.parametrize(
@@ -217,3 +234,143 @@ def test_bad_inputs_raise_input_error(tmp_path: Path) -> None:
     (tmp_path / "not.zip").write_text("hello")
     with pytest.raises(InputError, match="not a readable evidence bundle"):
         verify(tmp_path / "not.zip")
+
+
+def _forge(bundle: Path, target: Path, change: dict[str, bytes]) -> None:
+    """Rewrite ``bundle`` with ``change`` and a manifest recomputed to match (a careful forger)."""
+    with zipfile.ZipFile(bundle) as zf:
+        files = {n: zf.read(n) for n in zf.namelist() if n not in ("manifest.json", "manifest.sha256")}
+        manifest = json.loads(zf.read("manifest.json"))
+    files.update(change)
+    manifest["files"] = {
+        n: {"sha256": hashlib.sha256(d).hexdigest(), "size": len(d)} for n, d in sorted(files.items())
+    }
+    files["manifest.json"] = (json.dumps(manifest, sort_keys=True, indent=2) + "\n").encode()
+    files["manifest.sha256"] = (
+        f"{hashlib.sha256(files['manifest.json']).hexdigest()}  manifest.json\n".encode()
+    )
+    with zipfile.ZipFile(target, "w") as zf:
+        for name in sorted(files):
+            zf.writestr(name, files[name])
+
+
+def test_verify_checks_the_report_was_judged_from_the_bundled_inventory(
+    report_dir: Path, tmp_path: Path
+) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    assert check_bundle(bundle).intact
+    other = tmp_path / "other-inventory.json"
+    save(Inventory(metadata=ScanMetadata(tool_version="0.1.0", started_at="x", finished_at="y")), other)
+    mixed = tmp_path / "mixed.zip"
+    _forge(bundle, mixed, {"inventory.json": other.read_bytes()})
+    check = check_bundle(mixed)
+    assert check.changed == [] and check.missing == [] and check.added == []  # the manifest agrees
+    assert any(line.startswith("report.json: its inventory_digest") for line in check.inconsistent)
+    assert any(
+        line.startswith("inventory.json: not the file run.json records") for line in check.inconsistent
+    )
+    assert verify(mixed) == ["inventory.json", "report.json"]
+
+
+def test_verify_reports_changed_missing_and_added_separately(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as zf:
+        csv = zf.read("report.csv")
+    _rewrite(bundle, tampered, {"report.csv": csv + b"x", "junit.xml": None}, extra={"notes.txt": b"hi"})
+    check = check_bundle(tampered)
+    assert (check.changed, check.missing, check.added) == (["report.csv"], ["junit.xml"], ["notes.txt"])
+
+
+def _rezip_with_folder_entries(bundle: Path, target: Path) -> None:
+    """Extract and zip again as `zip -r` does: an entry for every folder, other compression."""
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as dst:
+        names = src.namelist()
+        parts = [n.split("/")[:-1] for n in names]
+        folders = sorted({"/".join(p[:i]) + "/" for p in parts for i in range(1, len(p) + 1)})
+        for folder in folders:
+            dst.writestr(zipfile.ZipInfo(folder), b"")
+        for name in names:
+            dst.writestr(name, src.read(name))
+
+
+def test_a_bundle_re_zipped_with_folder_entries_still_verifies(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    rezipped = tmp_path / "rezipped.zip"
+    _rezip_with_folder_entries(bundle, rezipped)
+    with zipfile.ZipFile(rezipped) as zf:
+        assert "inputs/policies/" in zf.namelist()
+    assert check_bundle(rezipped).intact
+    # A "folder" entry that carries data is a file, and an added one.
+    with zipfile.ZipFile(rezipped, "a") as zf:
+        zf.writestr("inputs/sneaky/", b"data")
+    assert check_bundle(rezipped).added == ["inputs/sneaky/"]
+
+
+@pytest.mark.skipif(shutil.which("zip") is None, reason="the zip command is not installed")
+def test_a_bundle_re_zipped_by_the_zip_command_still_verifies(report_dir: Path, tmp_path: Path) -> None:
+    bundle = pack(report_dir, tmp_path / "evidence.zip")
+    extracted = tmp_path / "extracted"
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(extracted)
+    rezipped = tmp_path / "rezipped.zip"
+    subprocess.run(["zip", "-q", "-r", str(rezipped), "."], cwd=extracted, check=True)
+    with zipfile.ZipFile(rezipped) as zf:
+        assert any(n.endswith("/") for n in zf.namelist())
+    assert check_bundle(rezipped).intact
+    (extracted / "report.md").write_text("# all green\n")
+    subprocess.run(["zip", "-q", "-r", str(rezipped), "."], cwd=extracted, check=True)
+    assert check_bundle(rezipped).changed == ["report.md"]
+
+
+def _without(folder: Path, name: str) -> None:
+    (folder / name).unlink()
+
+
+@pytest.mark.parametrize(
+    ("damage", "named", "why"),
+    [
+        (lambda d: (d / "report.csv").write_text("from another run\n"), "report.csv", "SHA-256 differs"),
+        (lambda d: _without(d, "report.md"), "report.md", "listed in run.json but missing"),
+        (lambda d: _without(d, "run.json"), "run.json", "no record of its run"),
+        (
+            lambda d: (d / "inputs/waivers/waivers.yaml").write_bytes(b"waivers: []\n"),
+            "inputs/waivers/waivers.yaml",
+            "SHA-256 differs",
+        ),
+    ],
+)
+def test_pack_refuses_a_folder_that_does_not_hold_one_run(
+    report_dir: Path, tmp_path: Path, damage: Callable[[Path], object], named: str, why: str
+) -> None:
+    damage(report_dir)
+    with pytest.raises(InputError, match=why) as info:
+        pack(report_dir, tmp_path / "evidence.zip")
+    assert info.value.source == str(report_dir / named)
+    assert not (tmp_path / "evidence.zip").exists()
+
+
+def test_pack_refuses_a_report_the_run_did_not_write(rich_result: EvaluationResult, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with RunFolder.open(out) as folder:
+        stage = folder.staging()
+        save(
+            Inventory(metadata=ScanMetadata(tool_version="0.1.0", started_at="x", finished_at="y")),
+            stage / "inventory.json",
+        )
+        reports = write_reports(rich_result, ["json"], stage)
+        folder.commit(
+            record_run(
+                stage,
+                files=["inventory.json", *(p.name for p in reports)],
+                policy_files=[],
+                waiver_files=[],
+                argv=["auditor"],
+                started_at="x",
+                finished_at="y",
+            )
+        )
+    (out / "junit.xml").write_text("<testsuites/>")  # e.g. copied in from another run's folder
+    with pytest.raises(InputError, match=r"not part of the run recorded in run\.json") as info:
+        pack(out, tmp_path / "evidence.zip")
+    assert info.value.source == str(out / "junit.xml")

@@ -11,10 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli.report_cmd import diff, evidence
+from auditor.inventory.model import Target
 from auditor.report import json_report
+from auditor.report.evidence import pack as pack_bundle
 from auditor.results import EvaluationResult, Verdict
 
-from .conftest import HOSTILE_NAME, base_result, finding
+from .conftest import ACCOUNT, HOSTILE_NAME, OTHER_ACCOUNT, REGION, base_result, finding
 from .test_evidence import _report_dir
 
 CLI = click.Group("auditor", commands=[evidence, diff])
@@ -94,3 +96,50 @@ def test_diff_reads_evidence_bundles(
     code, out, _ = run(["diff", str(bundle), str(report_dir / "report.json")], capsys)
     assert code == 0 and "New: 0  Regressed: 0" in out
     assert HOSTILE_NAME in out  # plain text output; escaping is the terminal-control kind only
+
+
+def _tampered_bundle(rich_result: EvaluationResult, tmp_path: Path) -> Path:
+    report_dir = _report_dir(rich_result, tmp_path)
+    bundle = tmp_path / "evidence.zip"
+    pack_bundle(report_dir, bundle)
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data + b"\n" if info.filename == "report.md" else data)
+    return tampered
+
+
+def test_diff_refuses_a_tampered_bundle_naming_the_changed_file(
+    rich_result: EvaluationResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tampered = _tampered_bundle(rich_result, tmp_path)
+    code, _, err = run(["diff", str(tampered), str(tmp_path / "reports/run1/report.json")], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert "fails verification" in err and "changed: report.md" in err
+
+
+def test_diff_warns_when_the_runs_scanned_different_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org = base_result(
+        [finding("DQ", Verdict.FAIL, "a"), finding("DQ", Verdict.FAIL, "b", account=OTHER_ACCOUNT)],
+        targets=[Target(ACCOUNT, REGION), Target(OTHER_ACCOUNT, REGION)],
+    )
+    one = base_result([finding("DQ", Verdict.FAIL, "a")], targets=[Target(ACCOUNT, REGION)])
+    (tmp_path / "org.json").write_bytes(json_report.render(org))
+    (tmp_path / "one.json").write_bytes(json_report.render(one))
+    code, out, _ = run(["diff", str(tmp_path / "org.json"), str(tmp_path / "one.json")], capsys)
+    assert code == 0
+    assert "Warning: the runs scanned different targets; only those both scanned are compared:" in out
+    only_before = "scanned only before: 1 target(s), 1 failing finding(s) not compared: "
+    only_before += f"{OTHER_ACCOUNT}/{REGION}"
+    assert only_before in out
+    assert "New: 0  Regressed: 0  Still failing: 1  Resolved: 0" in out
+    code, out, _ = run(
+        ["diff", "--format", "json", str(tmp_path / "org.json"), str(tmp_path / "one.json")], capsys
+    )
+    data = json.loads(out)
+    assert data["targets_only_before"] == [{"account_id": OTHER_ACCOUNT, "region": REGION}]
+    assert data["not_compared_before"] == 1 and data["resolved"] == []

@@ -97,6 +97,15 @@ def test_safe_text_escapes_controls_bidi_and_surrogates_visibly() -> None:
     assert safe_text("Zürich 東京 🚨 שלום") == "Zürich 東京 🚨 שלום"  # printable text is left alone
 
 
+def test_every_format_neutralises_a_known_hostile_set() -> None:
+    # The property test below samples; this fixed case covers bidi overrides in every format.
+    result = _result("a\u202eb\ud800", "m\x1b[31m\u2066", "t\u202e", "r\u2066\r")
+    for reporter in FORMATS.values():
+        text = reporter.render(result).decode("utf-8")
+        if reporter.name != "json":
+            assert _raw(text.replace("\r\n", "\n")) == [], reporter.filename
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=HOSTILE, message=HOSTILE, tag=HOSTILE, reason=HOSTILE)
 def test_no_text_format_carries_a_raw_control_or_bidi_character(
@@ -107,7 +116,7 @@ def test_no_text_format_carries_a_raw_control_or_bidi_character(
         text = reporter.render(result).decode("utf-8")  # strict: no unencodable character either
         if reporter.name == "json":
             continue  # exact by design; checked below
-        if reporter.name == "csv":
+        if reporter.name in ("csv", "frameworks-csv"):
             text = text.replace("\r\n", "\n")  # the CSV dialect's own line terminator
         assert _raw(text) == [], reporter.filename
     old = _result(f"{name}-old", reason, tag, message)

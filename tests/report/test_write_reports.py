@@ -11,9 +11,19 @@ from auditor.report import FORMATS, Reporter, write_reports
 from auditor.results import EvaluationResult
 
 
-def test_registry_has_the_six_formats_with_distinct_files() -> None:
-    assert list(FORMATS) == ["json", "html", "junit", "sarif", "csv", "markdown"]
-    assert len({r.filename for r in FORMATS.values()}) == 6
+def test_registry_has_the_nine_formats_with_distinct_files() -> None:
+    assert list(FORMATS) == [
+        "json",
+        "html",
+        "junit",
+        "sarif",
+        "csv",
+        "markdown",
+        "asff",
+        "ocsf",
+        "frameworks-csv",
+    ]
+    assert len({r.filename for r in FORMATS.values()}) == 9
     assert all(name == r.name for name, r in FORMATS.items())
 
 
@@ -49,3 +59,12 @@ def test_a_failing_renderer_writes_nothing(
         write_reports(rich_result, ["json", "html"], out)
     assert (out / "report.json").read_bytes() == before  # json was rendered but not written
     assert not (out / "report.html").exists()
+
+
+def test_format_names_agree_with_the_config_enum_and_the_evidence_bundle() -> None:
+    # Three lists until the output-format registry is unified (issue 13); they must not drift meanwhile.
+    from auditor.config import OutputFormat
+    from auditor.report.evidence import REPORT_FILES
+
+    assert [f.value for f in OutputFormat] == list(FORMATS)
+    assert set(REPORT_FILES) == {r.filename for r in FORMATS.values()}

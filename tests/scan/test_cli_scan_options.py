@@ -39,7 +39,6 @@ def test_every_option_pass() -> None:
             "--profile", "audit",
             "--regions", "us-east-1, eu-west-1",
             "--accounts", "111111111111,222222222222,111111111111",
-            "--org", "--ou", "ou-ab12-cdef3456",
             "--role-arn-template", "arn:aws:iam::{account_id}:role/path/Audit",
             "--external-id", "xyz-123",
             "--endpoint", "churn-*", "--endpoint", "fraud",
@@ -51,13 +50,18 @@ def test_every_option_pass() -> None:
     assert options.profile == "audit"
     assert options.regions == ("us-east-1", "eu-west-1")
     assert options.accounts == ("111111111111", "222222222222")
-    assert options.org and options.ous == ("ou-ab12-cdef3456",)
+    assert not options.org
     assert options.role_arn("333333333333") == "arn:aws:iam::333333333333:role/path/Audit"
     assert options.endpoint_names == ("churn-*", "fraud")
     assert options.endpoint_tags == (("environment", "production"),)
     assert not options.use_search and options.max_workers == 4
     assert options.matches_endpoint("churn-v2", {}) and not options.matches_endpoint("churn", {})
     assert options.matches_endpoint("x", {"environment": "production"})
+
+
+def test_org_with_ous_pass() -> None:
+    options = _parse(["--org", "--ou", "ou-ab12-cdef3456"])
+    assert options.org and options.ous == ("ou-ab12-cdef3456",) and options.accounts == ()
 
 
 def test_regions_all_pass() -> None:
@@ -79,12 +83,25 @@ def test_regions_all_pass() -> None:
         (["--role-name", "bad name"], "--role-name"),
         (["--max-attempts", "0"], "--max-attempts"),
         (["--read-timeout", "0"], "--read-timeout"),
+        # Contradicting flags: an error, never a silent choice of one of them.
+        (["--org", "--accounts", "111111111111"], "--accounts"),
+        (
+            ["--role-name", "Audit", "--role-arn-template", "arn:aws:iam::{account_id}:role/A"],
+            "--role-arn-template",
+        ),
     ],
 )
 def test_bad_values_fail_with_input_error(args: list[str], source: str) -> None:
     with pytest.raises(InputError) as info:
         _parse(args)
     assert info.value.source == source
+
+
+def test_org_with_accounts_is_refused_by_the_options_too() -> None:
+    """Library callers get the same answer as the command line."""
+    with pytest.raises(InputError) as info:
+        ScanOptions(org=True, accounts=("111111111111",)).validate()
+    assert info.value.source == "--accounts"
 
 
 def test_retry_and_timeout_options_reach_every_client() -> None:

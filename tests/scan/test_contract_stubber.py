@@ -277,6 +277,19 @@ def _api() -> RegionApi:
     return RegionApi(runtime, session, ACCT, REGION)
 
 
+def _endpoint_summary() -> dict[str, Any]:
+    record = _endpoint_record()
+    return {
+        k: record[k]
+        for k in ("EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus")
+    }
+
+
+def _stub_list_endpoints(sm: Stubber) -> None:
+    """Fast path: the listing that confirms Search's endpoints (it agrees with the index)."""
+    sm.add_response("list_endpoints", {"Endpoints": [_endpoint_summary()]}, {"MaxResults": 100})
+
+
 def _stub_unsearched_schedules(sm: Stubber) -> None:
     """Fast path: the schedule listing, and the batch schedule Search cannot return."""
     sm.add_response(
@@ -354,27 +367,14 @@ def _fast_path(sm: Stubber, cw: Stubber) -> None:
         {"Results": [{"Endpoint": endpoint}], "TotalHits": {"Value": 1, "Relation": "EqualTo"}},
         {"Resource": "Endpoint", "MaxResults": 100},
     )
+    _stub_list_endpoints(sm)
     _stub_unsearched_schedules(sm)
     _stub_common_tail(sm, cw)
 
 
 def _slow_path(sm: Stubber, cw: Stubber) -> None:
     sm.add_client_error("search", "AccessDeniedException", "not authorized to perform: sagemaker:Search")
-    sm.add_response(
-        "list_endpoints",
-        {
-            "Endpoints": [
-                {
-                    "EndpointName": "ep",
-                    "EndpointArn": EP_ARN,
-                    "CreationTime": T0,
-                    "LastModifiedTime": T0,
-                    "EndpointStatus": "InService",
-                }
-            ]
-        },
-        {"MaxResults": 100},
-    )
+    _stub_list_endpoints(sm)
     sm.add_response("describe_endpoint", _endpoint_record(), {"EndpointName": "ep"})
     sm.add_response(
         "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
@@ -461,6 +461,7 @@ def test_per_resource_failures_are_recorded_on_the_resource(
     sm.add_response(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
+    _stub_list_endpoints(sm)
     sm.add_client_error("list_monitoring_schedules", "ThrottlingException", "Rate exceeded")
     sm.add_client_error("describe_endpoint_config", "AccessDeniedException", "denied")
     for monitor_type in MonitorType:
@@ -474,6 +475,8 @@ def test_per_resource_failures_are_recorded_on_the_resource(
     assert result.target.datasets[Dataset.MONITORS] is DatasetStatus.FAILED
     assert result.target.datasets[Dataset.ALARMS] is DatasetStatus.FAILED
     assert result.target.datasets[Dataset.ENDPOINTS] is DatasetStatus.COMPLETE
+    # The endpoint is there; only its config could not be read, and it says so.
+    assert result.target.datasets[Dataset.ENDPOINT_CONFIGS] is DatasetStatus.PARTIAL
     (ep,) = result.endpoints
     assert ep.missing == [Dataset.ENDPOINT_CONFIGS]
     codes = sorted((e.operation, e.error_code, e.dataset) for e in api.errors)
@@ -511,6 +514,7 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
     sm.add_response(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
+    _stub_list_endpoints(sm)
     sm.add_response(
         "list_monitoring_schedules",
         {"MonitoringScheduleSummaries": [_summary(gone), _summary(denied)]},
@@ -540,10 +544,64 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         {"MetricAlarms": [], "CompositeAlarms": []},
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
-    inv = _inventory(scan_region(api, ScanOptions()), api)
+    result = scan_region(api, ScanOptions())
+    inv = _inventory(result, api)
     monitors = {m.name: m for m in inv.monitors}
     assert monitors["gone"].missing == [] and monitors["gone"].job_definition_arn is None
     assert monitors["denied"].missing == [Dataset.JOB_DEFINITIONS]
+    # The unreadable definition is kept, linked, with its ARN built from the schedule's.
+    (stub,) = inv.job_definitions
+    assert stub.arn == f"{SM}:data-quality-job-definition/secret-def" == monitors["denied"].job_definition_arn
+    assert (stub.name, stub.monitor_type, stub.endpoint_name) == (
+        "secret-def",
+        MonitorType.DATA_QUALITY,
+        "ep",
+    )
+    assert stub.missing == [Dataset.JOB_DEFINITIONS] and stub.monitor_arns == [monitors["denied"].arn]
+    assert result.target.datasets[Dataset.JOB_DEFINITIONS] is DatasetStatus.PARTIAL
     assert [(e.operation, e.error_code, e.resource) for e in api.errors] == [
         ("DescribeDataQualityJobDefinition", "AccessDeniedException", "secret-def")
     ]
+
+
+def test_stale_search_records_are_read_again_and_ghosts_dropped(
+    stubbed: tuple[RegionApi, Stubber, Stubber],
+) -> None:
+    """Search still has an endpoint that is gone and old states of the others; the lists win."""
+    api, sm, cw = stubbed
+    t1 = T0 + dt.timedelta(minutes=5)
+    ghost = {**_endpoint_record(), "EndpointName": "ghost", "EndpointArn": f"{SM}:endpoint/ghost"}
+    endpoint = {**_endpoint_record(), "MonitoringSchedules": [_dq_schedule()], "Tags": []}
+    sm.add_response(
+        "search",
+        {"Results": [{"Endpoint": endpoint}, {"Endpoint": {**ghost, "Tags": []}}]},
+        {"Resource": "Endpoint", "MaxResults": 100},
+    )
+    updating = {**_endpoint_summary(), "EndpointStatus": "Updating", "LastModifiedTime": t1}
+    sm.add_response("list_endpoints", {"Endpoints": [updating]}, {"MaxResults": 100})
+    sm.add_response(
+        "describe_endpoint",
+        {**_endpoint_record(), "EndpointStatus": "Updating", "LastModifiedTime": t1},
+        {"EndpointName": "ep"},
+    )
+    sm.add_response(
+        "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
+    )
+    stopped = {**_dq_schedule(), "MonitoringScheduleStatus": "Stopped", "LastModifiedTime": t1}
+    sm.add_response(
+        "list_monitoring_schedules", {"MonitoringScheduleSummaries": [_summary(stopped)]}, {"MaxResults": 100}
+    )
+    sm.add_response("describe_monitoring_schedule", stopped, {"MonitoringScheduleName": "dq-sched"})
+    sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": DQ_SCHED_ARN, "MaxResults": 100})
+    _stub_common_tail(sm, cw)
+    result = scan_region(api, ScanOptions())
+    assert api.errors == []
+    (ep,) = result.endpoints
+    assert (ep.name, ep.status, ep.tags) == ("ep", "Updating", {"env": "prod"})
+    (dq,) = result.monitors
+    assert dq.status == "Stopped"
+    assert {(d.dataset, d.name, d.kind.value) for d in result.disagreements} == {
+        (Dataset.ENDPOINTS, "ghost", "not_listed"),
+        (Dataset.ENDPOINTS, "ep", "stale"),
+        (Dataset.MONITORS, "dq-sched", "stale"),
+    }

@@ -321,8 +321,10 @@ def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory
         v for k, v in calls.items() if k.startswith("sagemaker:Describe") and k.endswith("JobDefinition")
     )
     assert described == len(named)
-    for per_resource in ("sagemaker:DescribeEndpoint", "sagemaker:ListEndpoints"):
-        assert per_resource not in calls
+    assert "sagemaker:DescribeEndpoint" not in calls  # nothing per endpoint: Search and the index agree
+    # The listings that confirm Search: one page per region each (fewer than 100 of either).
+    assert calls["sagemaker:ListEndpoints"] == calls["sagemaker:ListMonitoringSchedules"] == targets
+    assert baseline.metadata.search_disagreements == []
     # Only schedules Search cannot return (the orphans) are described, and their tags listed, one by one.
     orphans = sum(1 for m in baseline.monitors if m.endpoint_arn is None)
     assert calls["sagemaker:DescribeMonitoringSchedule"] == orphans == calls["sagemaker:ListTags"]

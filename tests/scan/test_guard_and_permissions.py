@@ -101,5 +101,21 @@ def test_policy_document() -> None:
     assert member["Statement"][0]["Action"] == actions and member["Statement"][0]["Resource"] == "*"
     assert len(member["Statement"]) == 1
     hub = iam_policy_document(include_assume_role=True)
-    assert hub["Statement"][1]["Action"] == ["sts:AssumeRole"]
-    assert hub["Statement"][1]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
+    assert hub["Statement"][0] == member["Statement"][0]
+    assert hub["Statement"][1]["Action"] == [
+        "organizations:ListAccounts",
+        "organizations:ListAccountsForParent",
+        "organizations:ListOrganizationalUnitsForParent",
+    ]
+    assert hub["Statement"][2]["Action"] == ["sts:AssumeRole"]
+    assert hub["Statement"][2]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
+
+
+def test_member_role_gets_no_organizations_or_sts_action() -> None:
+    """Member accounts never discover the organization or assume roles: that is the hub's job."""
+    actions = required_actions()
+    assert not [a for a in actions if a.startswith(("organizations:", "sts:"))], actions
+    # ...and the hub policy still has every Organizations call the scanner declares.
+    declared = {f"{svc}:{op}" for svc, op in declared_operations() if svc == "organizations"}
+    hub_actions = {a for s in iam_policy_document(include_assume_role=True)["Statement"] for a in s["Action"]}
+    assert declared and declared <= hub_actions

@@ -45,12 +45,13 @@
       verdict: data.verdicts[r[1]], arn: S[res[0]], name: S[res[1]], account: S[res[2]],
       region: S[res[3]], message: S[r[3]], waiver: tail && r[5] >= 0 ? S[r[5]] : "",
       tags: res[4] < 0 ? "" : S[res[4]], kind: data.kinds[res[5]], res: r[2],
-      console: consoleUrl(res[6], S[res[1]])
+      console: consoleUrl(res[6], S[res[1]]),
+      lifecycle: data.lifecycle.length && data.lifecycle[i] >= 0 ? S[data.lifecycle[i]] : ""
     };
   });
   findings.forEach(function (f) {
-    f.haystack = [f.policy.id, f.policy.title, f.arn, f.name, f.account, f.region, f.message, f.waiver, f.tags]
-      .join("\n").toLowerCase();
+    f.haystack = [f.policy.id, f.policy.title, f.arn, f.name, f.account, f.region, f.message, f.waiver, f.tags,
+      f.lifecycle].join("\n").toLowerCase();
   });
 
   var fSev = document.getElementById("f-severity"), fAcc = document.getElementById("f-account"),
@@ -133,6 +134,7 @@
     tr.appendChild(td(f.region, "mono nowrap"));
     var m = td(f.message, "wrap");
     if (f.waiver) { m.appendChild(el("div", "muted", "Waiver: " + f.waiver)); }
+    if (f.lifecycle) { m.appendChild(el("div", "lifecycle", "History: " + f.lifecycle)); }
     tr.appendChild(m);
     return tr;
   }

@@ -1,0 +1,91 @@
+"""The per-requirement view of a run: each framework requirement with the verdicts of its policies.
+
+Like the coverage matrix, the rollup is a view of the verdicts, never a second set of rules: a
+requirement's status is derived from the findings of the policies its framework file maps to it
+(``auditor.results.RequirementStatus`` gives the order). Missing evidence is never a PASS.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from auditor.policy.frameworks import Framework, Requirement
+from auditor.results import (
+    EvaluationResult,
+    Finding,
+    FrameworkRollup,
+    RequirementRollup,
+    RequirementStatus,
+    Verdict,
+)
+
+_FAILING = (Verdict.FAIL, Verdict.ERROR)
+
+
+def requirement_status(verdicts: Counter[Verdict], policies_not_run: Sequence[str]) -> RequirementStatus:
+    """The status of one requirement from its verdict counts and the mapped policies that did not run."""
+    if verdicts[Verdict.FAIL]:
+        return RequirementStatus.FAIL
+    if verdicts[Verdict.ERROR]:
+        return RequirementStatus.ERROR
+    if policies_not_run or not sum(verdicts.values()):
+        return RequirementStatus.NOT_EVALUATED
+    if verdicts[Verdict.WAIVED]:
+        return RequirementStatus.WAIVED
+    if verdicts[Verdict.PASS]:
+        return RequirementStatus.PASS
+    return RequirementStatus.NOT_APPLICABLE
+
+
+def _requirement(req: Requirement, by_policy: dict[str, list[Finding]], ran: set[str]) -> RequirementRollup:
+    findings = [f for pid in req.policies for f in by_policy.get(pid, [])]
+    verdicts = Counter(f.verdict for f in findings)
+    not_run = sorted(pid for pid in req.policies if pid not in ran)
+    return RequirementRollup(
+        requirement_id=req.id,
+        title=req.title,
+        status=requirement_status(verdicts, not_run),
+        policies=sorted(req.policies),
+        source=req.source,
+        summary=req.summary,
+        policies_not_run=not_run,
+        verdicts={v: verdicts[v] for v in Verdict},
+        failing_resources=sorted({f.resource_arn for f in findings if f.verdict in _FAILING}),
+    )
+
+
+def rollup(frameworks: Sequence[Framework], result: EvaluationResult) -> list[FrameworkRollup]:
+    """One FrameworkRollup per framework (in the given order), requirements in file order.
+
+    A policy "ran" when it is among ``result.policies`` (the enabled policies of the run).
+    """
+    by_policy: dict[str, list[Finding]] = defaultdict(list)
+    for f in result.findings:
+        by_policy[f.policy_id].append(f)
+    ran = {p.id for p in result.policies}
+    return [
+        FrameworkRollup(
+            framework_id=fw.id,
+            name=fw.name,
+            title=fw.title,
+            version=fw.version,
+            source=fw.source,
+            origin=fw.origin,
+            requirements=[_requirement(r, by_policy, ran) for r in fw.requirements],
+        )
+        for fw in frameworks
+    ]
+
+
+def requirements_by_policy(result: EvaluationResult) -> dict[str, list[str]]:
+    """policy id -> the requirements it is evidence for, as ``"<framework name> <requirement id>"``.
+
+    Derived from the rollup in the result (the framework files of the run), for ASFF and OCSF.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for fw in result.frameworks:
+        for req in fw.requirements:
+            for pid in req.policies:
+                out[pid].append(f"{fw.name} {req.requirement_id}")
+    return dict(out)
