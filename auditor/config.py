@@ -11,8 +11,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
@@ -21,13 +19,14 @@ from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
 from auditor.results import Severity
 from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
+from auditor.secrets import REDACTED as REDACTED
+from auditor.secrets import SECRET_KEYS as SECRET_KEYS
+from auditor.secrets import redact_config as redact_config
 
 SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
 DEFAULT_CONFIG_NAME = "auditor.yaml"
 # Settings whose values are secrets: never copied into a run folder or evidence, never echoed.
-SECRET_KEYS = ("external_id",)
-REDACTED = "***REDACTED***"
 
 
 class OutputFormat(StrEnum):
@@ -147,71 +146,6 @@ def load_config(path: Path) -> Config:
     if config.history is not None and config.history != "none" and not Path(config.history).is_absolute():
         config.history = str((base / config.history).resolve())
     return config
-
-
-def _without_secrets(data: Any, secrets: set[str]) -> Any:
-    if isinstance(data, dict):
-        return {k: REDACTED if k in SECRET_KEYS else _without_secrets(v, secrets) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_without_secrets(v, secrets) for v in data]
-    return REDACTED if isinstance(data, str) and data in secrets else data
-
-
-def _secret_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the value of each top-level secret key that has one."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    finally:
-        loader.dispose()
-    spans = []
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if (
-                isinstance(key, yaml.ScalarNode)
-                and key.value in SECRET_KEYS
-                and isinstance(value, yaml.ScalarNode)
-                and value.tag != "tag:yaml.org,2002:null"
-            ):
-                spans.append((value.start_mark.index, value.end_mark.index))
-    return spans
-
-
-def redact_config(data: bytes) -> tuple[bytes, list[str]]:
-    """A copy of a config file with the value of every secret key replaced by ``REDACTED``, and the
-    keys that were redacted.
-
-    The value is rewritten in place, so the copy keeps its comments and layout and stays valid
-    YAML that loads to the same settings but the secrets. When an in-place edit cannot be proven
-    to do that (anchors, odd quoting), the copy is the settings re-serialized without comments.
-    """
-    try:
-        text = data.decode("utf-8")
-        original = yaml.safe_load(text)
-        spans = _secret_spans(text)
-    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
-        # Not a config file this auditor could read; copy nothing that might hold a secret.
-        return b"# (not copied: the file could not be parsed to redact its secrets)\n", ["(whole file)"]
-    if not isinstance(original, dict):
-        return data, []
-    values = {k: v for k, v in original.items() if k in SECRET_KEYS and v is not None}
-    if not values:
-        return data, []
-    secrets = {str(v) for v in values.values()}
-    expected = _without_secrets(original, secrets)
-    copy = text
-    for start, end in sorted(spans, reverse=True):
-        # A block scalar's span ends with its line break; the quoted marker must keep it.
-        tail = "\n" if copy[start:end].endswith("\n") else ""
-        copy = copy[:start] + f'"{REDACTED}"' + tail + copy[end:]
-    try:
-        proven = yaml.safe_load(copy) == expected and not any(s in copy for s in secrets)
-    except yaml.YAMLError:
-        proven = False
-    if not proven:
-        copy = "# Copied by the auditor with secrets redacted (re-serialized: comments dropped).\n"
-        copy += yaml.safe_dump(expected, sort_keys=False, allow_unicode=True)
-    return copy.encode("utf-8"), sorted(values)
 
 
 def _check_consistent(config: Config, source: str) -> None:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
-from auditor.framework_rollup import rollup
 from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, inventory_sha256
 from auditor.policy.frameworks import FrameworkSet, load_frameworks
 from auditor.policy.loader import PolicySet, load_policy_set
+from auditor.policy.rollup import rollup
 from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.waivers import Waiver, load_waivers
 from auditor.report import ReportOptions, resolve_formats, write_reports

@@ -323,3 +323,16 @@ class HistoryView:
     age_buckets: list[AgeBucket] = field(default_factory=list)
     mean_days_to_resolve: float | None = None  # over every failing period resolved so far
     resolved_periods: int = 0
+
+
+def requirements_by_policy(result: EvaluationResult) -> dict[str, list[str]]:
+    """policy id -> the requirements it is evidence for, as ``"<framework name> <requirement id>"``.
+
+    Derived from the rollup in the result (the framework files of the run), for ASFF and OCSF.
+    """
+    out: dict[str, list[str]] = {}
+    for fw in result.frameworks:
+        for req in fw.requirements:
+            for pid in req.policies:
+                out.setdefault(pid, []).append(f"{fw.name} {req.requirement_id}")
+    return out

@@ -15,8 +15,22 @@ import auditor
 
 PACKAGE = Path(auditor.__file__).resolve().parent
 
-# layer -> the layers it may import (besides itself). Modules map to layers by their first name.
-FOUNDATION = {"errors", "fileio", "schemas"}
+# layer -> the layers it may import (besides itself). A module's layer is its package (the first name
+# under auditor), or the layer LAYERS gives a top-level module.
+LAYERS = {
+    "errors": "foundation",
+    "fileio": "foundation",
+    "schemas": "foundation",
+    "interrupts": "foundation",
+    "secrets": "foundation",
+    "selection": "pipeline",
+    "run_folder": "pipeline",
+    "api": "pipeline",
+    "settings": "pipeline",
+    "entry": "main",
+    "__main__": "main",
+}
+STAGES = {"foundation", "inventory", "scan", "results", "policy", "report"}
 ALLOWED: dict[str, set[str]] = {
     "foundation": set(),
     "inventory": {"foundation"},
@@ -25,22 +39,16 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"foundation", "inventory", "results"},
     "report": {"foundation", "inventory", "results"},
     "emulator": {"foundation"},
-    # the wiring on top: they may use every stage, never the local AWS (see EMULATOR_USERS)
-    "config": {"foundation", "inventory", "results", "policy", "report"},
-    "pipeline": {"foundation", "inventory", "results", "policy", "report", "scan", "config"},
-    "generated": {"foundation", "inventory", "results", "policy", "report", "scan", "config"},
-    "cli": {
-        "foundation",
-        "inventory",
-        "results",
-        "policy",
-        "report",
-        "scan",
-        "config",
-        "pipeline",
-        "emulator",
-    },
-    "main": {"cli"},
+    # After the judgement: the run history (its SNS notifier uses the scanner's guard), and the one
+    # command that writes to AWS (the Security Hub import, through the scanner's guarded clients).
+    "history": {"foundation", "inventory", "results", "report", "scan"},
+    "securityhub": {"foundation", "inventory", "results", "report", "scan"},
+    # The wiring on top: it may use every stage, never the local AWS (see EMULATOR_USERS).
+    "config": {"foundation", "inventory", "results", "policy", "report", "history"},
+    "pipeline": STAGES | {"config", "history"},
+    "generated": STAGES | {"config", "securityhub"},
+    "cli": STAGES | {"config", "pipeline", "history", "securityhub", "emulator"},
+    "main": {"foundation", "cli"},
 }
 EMULATOR_USERS = {"auditor.cli.demo_cmd", "auditor.cli.emulator_cmd"}
 
@@ -50,10 +58,8 @@ def layer_of(module: str) -> str:
     if len(parts) == 1:
         return "main"  # auditor/__init__.py
     first = parts[1]
-    if first in FOUNDATION:
-        return "foundation"
-    if first == "__main__":
-        return "main"
+    if first in LAYERS:
+        return LAYERS[first]
     assert first in ALLOWED, f"{module}: a new package needs a row in the layer table (and ARCHITECTURE.md)"
     return first
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import click
 
+from auditor.cli.demo_history import DAYS_AGO, fresh_history_file, seed_history
 from auditor.cli.history_cmd import print_history
 from auditor.cli.run_cmds import print_summary
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, open_history
-from auditor.history.demo import DAYS_AGO, fresh_history_file, seed_history
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity

@@ -28,10 +28,17 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, assert_never
 
-from auditor.framework_rollup import requirements_by_policy
 from auditor.report.encoding import json_text, utf8
 from auditor.report.text import safe_strings
-from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind, Severity, Verdict
+from auditor.results import (
+    EvaluationResult,
+    Finding,
+    PolicyInfo,
+    ResourceKind,
+    Severity,
+    Verdict,
+    requirements_by_policy,
+)
 
 ASFF_SCHEMA_VERSION = "2018-10-08"
 PRODUCT_NAME = "mm-auditor"

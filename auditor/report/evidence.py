@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.config import redact_config
 from auditor.errors import InputError
 from auditor.fileio import write_atomic
 from auditor.report import FORMATS
+from auditor.secrets import redact_config
 
 RUN_FILE = "run.json"
 RUN_FORMAT = "mm-auditor-run/2"  # /2: ``files`` lists every file of the run with its SHA-256

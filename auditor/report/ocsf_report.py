@@ -28,11 +28,18 @@ from functools import cache
 from typing import Any, assert_never
 
 from auditor.errors import InputError
-from auditor.framework_rollup import requirements_by_policy
 from auditor.report.asff_report import finding_id, partition_of
 from auditor.report.encoding import json_text
 from auditor.report.text import safe_strings, safe_text
-from auditor.results import EvaluationResult, Finding, PolicyInfo, ResourceKind, Severity, Verdict
+from auditor.results import (
+    EvaluationResult,
+    Finding,
+    PolicyInfo,
+    ResourceKind,
+    Severity,
+    Verdict,
+    requirements_by_policy,
+)
 
 LIBRARY = "py_ocsf_models"
 INSTALL_HINT = "pip install 'mm-auditor[ocsf]'"

@@ -15,15 +15,15 @@ from click.testing import CliRunner
 
 from auditor.cli import cli
 from auditor.errors import InputError
-from auditor.framework_rollup import requirement_status, requirements_by_policy, rollup
 from auditor.inventory import store
 from auditor.inventory.model import Dataset, DatasetStatus, Endpoint, Inventory, ScanMetadata, Target
 from auditor.pipeline import judge, load_judge_inputs
 from auditor.policy.cases import discover
 from auditor.policy.frameworks import builtin_framework_files, load_frameworks
 from auditor.policy.loader import builtin_files, load_policy_set
+from auditor.policy.rollup import requirement_status, rollup
 from auditor.report import json_report
-from auditor.results import RequirementStatus, Verdict
+from auditor.results import RequirementStatus, Verdict, requirements_by_policy
 
 BUILTIN_IDS = ["eu-ai-act", "iso-iec-42001", "nist-ai-rmf", "sr-11-7"]
 

@@ -139,7 +139,8 @@ def test_evaluate_prints_the_warnings_of_the_policies_it_runs(
 ) -> None:
     saved = tmp_path / "inventory.json"
     store.save(
-        inventory_from({"endpoints": [{"name": "ep"}], "monitors": [{"name": "m", "endpoint_name": "ep"}]}), saved
+        inventory_from({"endpoints": [{"name": "ep"}], "monitors": [{"name": "m", "endpoint_name": "ep"}]}),
+        saved,
     )
     path = write_policy(_monitor_policy({"path": "status", "not_equals": "Stopped"}))
     base = [sys.executable, "-m", "auditor", "evaluate", str(saved), "--no-builtin", "--policies", str(path)]

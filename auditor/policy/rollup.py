@@ -76,16 +76,3 @@ def rollup(frameworks: Sequence[Framework], result: EvaluationResult) -> list[Fr
         )
         for fw in frameworks
     ]
-
-
-def requirements_by_policy(result: EvaluationResult) -> dict[str, list[str]]:
-    """policy id -> the requirements it is evidence for, as ``"<framework name> <requirement id>"``.
-
-    Derived from the rollup in the result (the framework files of the run), for ASFF and OCSF.
-    """
-    out: dict[str, list[str]] = defaultdict(list)
-    for fw in result.frameworks:
-        for req in fw.requirements:
-            for pid in req.policies:
-                out[pid].append(f"{fw.name} {req.requirement_id}")
-    return dict(out)
