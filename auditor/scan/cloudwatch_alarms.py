@@ -11,9 +11,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from auditor.inventory.model import Alarm, AlarmType, Dataset, MetricRef
+from auditor.inventory.model import Alarm, AlarmType, Dataset, MetricRef, ResourceKind
 from auditor.inventory.relations import model_monitor_namespace
 from auditor.scan.clients import AWS_ERRORS, RegionApi
+from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_int, opt_str, raw
 
@@ -201,3 +202,33 @@ def select_alarms(
                 changed = True
     kept = [a for a in metric + composite if a.name in kept_names]
     return kept, len(metric) + len(composite) - len(kept)
+
+
+# --------------------------------------------------------------------------- the collector
+
+KIND = ResourceKind.ALARM
+
+
+def collect(ctx: RegionContext) -> list[Alarm]:
+    """The Model Monitor alarms of one (account, region) and the composites above them; a targeted
+    scan keeps only those on its endpoints' metrics."""
+    api = ctx.api
+    metric, composite, complete = describe_alarms(api)
+    if not complete:
+        ctx.failed(Dataset.ALARMS)
+    keep: Callable[[Alarm], bool] = is_model_monitor_alarm
+    if ctx.options.targeted:
+        selected = ctx.selected_endpoints
+        monitor_names = {m.name for m in ctx.of(ResourceKind.MONITOR)}
+
+        def keep(alarm: Alarm) -> bool:
+            return is_model_monitor_alarm(alarm) and any(
+                m.dimensions.get("Endpoint") in selected
+                or m.dimensions.get("MonitoringSchedule") in monitor_names
+                for m in alarm.metrics
+            )
+
+    alarms, ctx.target.other_alarm_count = select_alarms(
+        metric, composite, account_id=api.account_id, region=api.region, keep_metric=keep
+    )
+    return alarms

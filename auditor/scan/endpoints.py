@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.inventory.model import DataCapture, Dataset, Endpoint, EndpointKind, Variant
-from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
+from auditor.inventory.model import (
+    DataCapture,
+    Dataset,
+    Disagreement,
+    Endpoint,
+    EndpointKind,
+    ResourceKind,
+    Variant,
+)
+from auditor.scan import search
+from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi, error_code_and_message
+from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
+from auditor.scan.monitoring_schedules import SCHEDULE_RECORD_KEYS
 from auditor.scan.normalize import iso, opt_int, opt_str, pick, raw, tag_dict
+from auditor.scan.tags import list_tags
 
 OPERATIONS: tuple[Operation, ...] = (
     ("sagemaker", "ListEndpoints"),
@@ -48,15 +60,6 @@ def describe_endpoint(api: RegionApi, name: str) -> dict[str, Any] | None:
         api.record(exc, "sagemaker", "DescribeEndpoint", dataset=Dataset.ENDPOINTS, resource=name)
         return None
     return pick(result, ENDPOINT_RECORD_KEYS)
-
-
-def list_tags(api: RegionApi, arn: str) -> dict[str, str] | None:
-    """All tags of a SageMaker resource (ListTags, pages of 50); None (error recorded) on failure."""
-    tags = api.collect(
-        "sagemaker", "ListTags", "Tags", dataset=Dataset.TAGS, resource=arn, ResourceArn=arn, MaxResults=100
-    )
-    # Partial tags are unknown tags: policies that read tags must see "missing", not a wrong answer.
-    return tag_dict(tags.items) if tags.complete else None
 
 
 def describe_endpoint_config(api: RegionApi, name: str) -> dict[str, Any] | None:
@@ -182,3 +185,127 @@ def build_endpoint(
         missing=missing,
         raw=raw_record,
     )
+
+
+# --------------------------------------------------------------------------- the collector
+
+KIND = ResourceKind.ENDPOINT
+
+# An endpoint record (Search's or DescribeEndpoint's), its tags (None: unreadable), what is missing.
+_EndpointInput = tuple[dict[str, Any], dict[str, str] | None, list[Dataset]]
+
+
+def collect(ctx: RegionContext) -> list[Endpoint]:
+    """The endpoints of one (account, region), with their endpoint configs.
+
+    ListEndpoints is authoritative either way: on the fast path it confirms Search's endpoints both
+    ways (``_confirm_search``), and Search's inline schedules are handed on to the schedule
+    collector; on the slow path it is the only source.
+    """
+    inputs = _inputs(ctx)
+    ctx.selected_endpoints = {str(rec["EndpointName"]) for rec, _, _ in inputs}
+    config_names = sorted(
+        {str(rec["EndpointConfigName"]) for rec, _, _ in inputs if rec.get("EndpointConfigName")}
+    )
+    configs = dict(
+        zip(config_names, ctx.map(lambda n: describe_endpoint_config(ctx.api, n), config_names), strict=True)
+    )
+    api = ctx.api
+    return [
+        build_endpoint(
+            rec,
+            account_id=api.account_id,
+            region=api.region,
+            tags=tags,
+            config=configs.get(str(rec.get("EndpointConfigName"))),
+            missing=missing,
+        )
+        for rec, tags, missing in inputs
+    ]
+
+
+def _inputs(ctx: RegionContext) -> list[_EndpointInput]:
+    if ctx.options.use_search:
+        try:
+            records = search.search_endpoints(ctx.api)
+        except AWS_ERRORS as exc:
+            code, _ = error_code_and_message(exc)
+            ctx.search_fallback = code
+        else:
+            return _confirm_search(ctx, records)
+    listed = list_endpoint_summaries(ctx.api)
+    if not listed.complete:
+        ctx.failed(Dataset.ENDPOINTS)
+    return _read_listed(ctx, listed.items)
+
+
+def _read_listed(ctx: RegionContext, summaries: list[dict[str, Any]]) -> list[_EndpointInput]:
+    """DescribeEndpoint + ListTags for each listed endpoint the selection may include."""
+    options, api = ctx.options, ctx.api
+    if options.endpoint_names and not options.endpoint_tags:
+        summaries = [s for s in summaries if options.matches_endpoint(str(s["EndpointName"]), {})]
+
+    def fetch(summary: dict[str, Any]) -> _EndpointInput:
+        name = str(summary["EndpointName"])
+        record = describe_endpoint(api, name)
+        missing: list[Dataset] = []
+        if record is None:
+            record = pick(summary, ENDPOINT_RECORD_KEYS)
+            missing.append(Dataset.ENDPOINTS)
+        tags = list_tags(api, str(summary["EndpointArn"]))
+        return record, tags, missing
+
+    fetched = ctx.map(fetch, summaries)
+    # Unknown tags (ListTags failed) keep the endpoint in a tag-targeted scan: fail closed.
+    return [f for f in fetched if f[1] is None or options.matches_endpoint(str(f[0]["EndpointName"]), f[1])]
+
+
+def _confirm_search(ctx: RegionContext, records: list[dict[str, Any]]) -> list[_EndpointInput]:
+    """Search's endpoints, confirmed against ListEndpoints (one call per 100 endpoints).
+
+    Search is an eventually consistent index. An endpoint it returns that ListEndpoints does not is
+    deleted: dropped. One ListEndpoints has that Search lacks, or whose status or modification time
+    differs from Search's, is read with DescribeEndpoint + ListTags like on the slow path. Each
+    disagreement is recorded. Without a complete listing nothing can be confirmed: Search's records
+    are kept and the target's endpoints dataset is FAILED.
+    """
+    listed = list_endpoint_summaries(ctx.api)
+    if not listed.complete:
+        ctx.failed(Dataset.ENDPOINTS)
+    summaries = {str(s["EndpointName"]): s for s in listed.items}
+    inputs: list[_EndpointInput] = []
+    stale: list[dict[str, Any]] = []
+    for rec in records:
+        name = str(rec["EndpointName"])
+        tags = tag_dict(rec.get("Tags"))
+        if not ctx.options.matches_endpoint(name, tags):
+            continue
+        summary = summaries.get(name)
+        if summary is None and listed.complete:
+            ctx.disagree(
+                Dataset.ENDPOINTS, name, Disagreement.NOT_LISTED, "not listed by ListEndpoints: dropped"
+            )
+            continue
+        ctx.endpoints_from_search.add(name)
+        detail = search.stale_detail(rec, summary, "EndpointStatus") if summary is not None else None
+        if detail is not None:
+            ctx.disagree(Dataset.ENDPOINTS, name, Disagreement.STALE, detail)
+            stale.append(summaries[name])
+        else:
+            inputs.append((pick(rec, ENDPOINT_RECORD_KEYS), tags, []))
+        for sched in rec.get("MonitoringSchedules") or []:
+            record = pick(sched, SCHEDULE_RECORD_KEYS)
+            record.setdefault("EndpointName", name)
+            ctx.searched_schedules[str(record["MonitoringScheduleName"])] = ScheduleInput(
+                record, tag_dict(sched.get("Tags"))
+            )
+    searched = {str(rec["EndpointName"]) for rec in records}
+    unsearched = _read_listed(ctx, [s for n, s in summaries.items() if n not in searched])
+    for rec, _, _ in unsearched:
+        ctx.disagree(
+            Dataset.ENDPOINTS,
+            str(rec["EndpointName"]),
+            Disagreement.NOT_IN_SEARCH,
+            "listed by ListEndpoints, not returned by Search: read with DescribeEndpoint",
+        )
+    return inputs + _read_listed(ctx, stale) + unsearched

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.inventory.model import Dataset, JobDefinition, MonitorType
+from auditor.inventory.model import Dataset, JobDefinition, Monitor, MonitorType, ResourceKind
 from auditor.inventory.relations import embedded_job_definition_arn
 from auditor.scan.clients import AWS_ERRORS, RegionApi, error_code_and_message
+from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_bool, opt_int, opt_str, raw
 
@@ -236,3 +237,75 @@ def build_embedded_job_definition(
             stopping=definition.get("StoppingCondition") or {},
         ),
     )
+
+
+# --------------------------------------------------------------------------- the collector
+
+KIND = ResourceKind.JOB_DEFINITION
+
+
+def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
+    """(type, name) of the named job definition a monitor uses; None for embedded or unknown ones."""
+    if monitor.job_definition_embedded or monitor.monitor_type is None or not monitor.job_definition_name:
+        return None
+    return monitor.monitor_type, monitor.job_definition_name
+
+
+def collect(ctx: RegionContext) -> list[JobDefinition]:
+    """The embedded definitions the schedule collector found, and each referenced (and, on a full
+    scan, each existing) named definition, described once.
+
+    One that exists but cannot be described is kept as a stub (``stub_job_definition``) with
+    JOB_DEFINITIONS missing: its own verdicts and those of the monitors using it become ERROR.
+    """
+    api = ctx.api
+    monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
+    users: dict[tuple[MonitorType, str], Monitor] = {}
+    for monitor in monitors:
+        key = _definition_key(monitor)
+        if key is not None:
+            users.setdefault(key, monitor)
+    summaries: dict[tuple[MonitorType, str], dict[str, Any]] = {}
+    if not ctx.options.targeted:
+        for monitor_type in MonitorType:
+            listed, complete = list_job_definition_summaries(api, monitor_type)
+            if not complete:
+                ctx.failed(Dataset.JOB_DEFINITIONS)
+            summaries.update(((monitor_type, n), s) for n, s in listed.items())
+    keys = sorted(set(users) | set(summaries))
+
+    def fetch(key: tuple[MonitorType, str]) -> JobDefinition | None:
+        monitor_type, name = key
+        record, exists = describe_job_definition(api, monitor_type, name)
+        if record is not None:
+            return build_named_job_definition(
+                record, monitor_type=monitor_type, account_id=api.account_id, region=api.region
+            )
+        if not exists:
+            return None  # deleted: a fact about the estate, not a gap
+        user = users.get(key)
+        return stub_job_definition(
+            monitor_type=monitor_type,
+            name=name,
+            account_id=api.account_id,
+            region=api.region,
+            summary=summaries.get(key),
+            schedule_arn=user.arn if user else None,
+            endpoint_name=user.endpoint_name if user else None,
+        )
+
+    described = dict(zip(keys, ctx.map(fetch, keys), strict=True))
+    for monitor in monitors:
+        key = _definition_key(monitor)
+        jd = described.get(key) if key is not None else None
+        if jd is None:
+            continue
+        if jd.missing:  # unreadable: what the monitor takes from its definition is missing too
+            monitor.missing = sorted({*monitor.missing, Dataset.JOB_DEFINITIONS})
+            continue
+        # The schedule record of a named definition does not carry its input; the definition does.
+        if monitor.endpoint_name is None:
+            monitor.endpoint_name = jd.endpoint_name
+        if monitor.batch_transform_input_uri is None:
+            monitor.batch_transform_input_uri = jd.batch_transform_input_uri
+    return [*ctx.embedded_definitions, *(jd for jd in described.values() if jd is not None)]

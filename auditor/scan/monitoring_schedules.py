@@ -10,11 +10,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor.inventory.model import Dataset, JobDefinition, LastExecution, Monitor, MonitorType, ScanError
+from auditor.inventory.model import (
+    Dataset,
+    Disagreement,
+    JobDefinition,
+    LastExecution,
+    Monitor,
+    MonitorType,
+    ResourceKind,
+    ScanError,
+)
+from auditor.scan import search
 from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
+from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
-from auditor.scan.job_definitions import build_embedded_job_definition
+from auditor.scan.job_definitions import build_embedded_job_definition, stub_embedded_job_definition
 from auditor.scan.normalize import iso, opt_str, pick, raw
+from auditor.scan.tags import list_tags
 
 OPERATIONS: tuple[Operation, ...] = (
     ("sagemaker", "ListMonitoringSchedules"),
@@ -202,3 +214,99 @@ def build_monitor(
         raw=raw(record),
     )
     return monitor, embedded_def, error
+
+
+# --------------------------------------------------------------------------- the collector
+
+KIND = ResourceKind.MONITOR
+
+
+def collect(ctx: RegionContext) -> list[Monitor]:
+    """The monitoring schedules of one (account, region); their embedded job definitions are handed
+    on (``ctx.embedded_definitions``) to the job-definition collector."""
+    schedules = _reconcile(ctx)
+    api = ctx.api
+    monitors: list[Monitor] = []
+    for item in schedules.values():
+        monitor, embedded_def, error = build_monitor(
+            item.record, account_id=api.account_id, region=api.region, tags=item.tags, missing=item.missing
+        )
+        if embedded_def is None and Dataset.MONITORS in item.missing and monitor.job_definition_name is None:
+            # Not described, and its summary names no definition: it embeds one we could not read.
+            monitor.job_definition_embedded = True
+            embedded_def = stub_embedded_job_definition(
+                schedule_arn=monitor.arn,
+                schedule_name=monitor.name,
+                monitor_type=monitor.monitor_type,
+                account_id=api.account_id,
+                region=api.region,
+                creation_time=monitor.creation_time,
+            )
+        monitors.append(monitor)
+        if embedded_def is not None:
+            ctx.embedded_definitions.append(embedded_def)
+        if error is not None:
+            api.errors.append(error)
+    return monitors
+
+
+def _reconcile(ctx: RegionContext) -> dict[str, ScheduleInput]:
+    """ListMonitoringSchedules (authoritative), reconciled with the schedules Search returned.
+
+    Listed schedules Search did not return (orphans, batch, or missing from the index) and those
+    Search returned with a different status or modification time are described one by one; a
+    schedule Search returned that the complete listing lacks is deleted: dropped. Disagreements on
+    the endpoints Search returned are recorded. A targeted scan keeps only the schedules of the
+    endpoints it selected.
+    """
+    api, options, selected = ctx.api, ctx.options, ctx.selected_endpoints
+    schedules = dict(ctx.searched_schedules)
+    listed = list_schedule_summaries(api)
+    if not listed.complete:
+        ctx.failed(Dataset.MONITORS)
+    summaries = {str(s["MonitoringScheduleName"]): s for s in listed.items}
+    if options.targeted:
+        summaries = {n: s for n, s in summaries.items() if s.get("EndpointName") in selected}
+        for name in [n for n, item in schedules.items() if item.record.get("EndpointName") not in selected]:
+            del schedules[name]  # inline in an endpoint the confirmation dropped
+    for name, item in list(schedules.items()):
+        summary = summaries.get(name)
+        if summary is None:
+            if listed.complete:
+                del schedules[name]
+                ctx.disagree(
+                    Dataset.MONITORS,
+                    name,
+                    Disagreement.NOT_LISTED,
+                    "not listed by ListMonitoringSchedules: dropped",
+                )
+            continue
+        detail = search.stale_detail(item.record, summary, "MonitoringScheduleStatus")
+        if detail is not None:
+            del schedules[name]
+            ctx.disagree(Dataset.MONITORS, name, Disagreement.STALE, detail)
+    todo = [s for n, s in summaries.items() if n not in schedules]
+    stale = {d.name for d in ctx.disagreements if d.dataset is Dataset.MONITORS}
+    for summary in todo:
+        name = str(summary["MonitoringScheduleName"])
+        if name not in stale and summary.get("EndpointName") in ctx.endpoints_from_search:
+            ctx.disagree(
+                Dataset.MONITORS,
+                name,
+                Disagreement.NOT_IN_SEARCH,
+                "listed by ListMonitoringSchedules, not returned by Search with its endpoint: described",
+            )
+
+    def fetch(summary: dict[str, Any]) -> ScheduleInput:
+        name = str(summary["MonitoringScheduleName"])
+        record = describe_schedule(api, name)
+        missing: list[Dataset] = []
+        if record is None:
+            record = summary_as_record(summary)
+            missing.append(Dataset.MONITORS)
+        tags = list_tags(api, str(summary["MonitoringScheduleArn"]))
+        return ScheduleInput(record, tags, missing)
+
+    for item in ctx.map(fetch, todo):
+        schedules[str(item.record["MonitoringScheduleName"])] = item
+    return schedules

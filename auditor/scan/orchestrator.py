@@ -11,6 +11,7 @@ import boto3
 
 from auditor import __version__
 from auditor.inventory.enums import unknown_values
+from auditor.inventory.kinds import KINDS
 from auditor.inventory.model import (
     Dataset,
     DatasetStatus,
@@ -213,14 +214,14 @@ def _enter_accounts(
 def _assemble(results: list[RegionResult], targets: list[Target], errors: list[ScanError]) -> Inventory:
     inventory = Inventory(metadata=ScanMetadata(tool_version=__version__, started_at="", finished_at=""))
     inventory.targets = targets + [r.target for r in results]
-    for r in results:
-        inventory.endpoints.extend(r.endpoints)
-        inventory.monitors.extend(r.monitors)
-        inventory.job_definitions.extend(r.job_definitions)
-        inventory.alarms.extend(r.alarms)
+    for spec in KINDS:
+        if not spec.collected:
+            continue
+        items = spec.items(inventory)
+        for r in results:
+            items.extend(r.resources.get(spec.kind, ()))
+        items.sort(key=spec.arn_of)
     inventory.targets.sort(key=lambda t: (t.account_id, t.region))
-    for items in (inventory.endpoints, inventory.monitors, inventory.job_definitions, inventory.alarms):
-        items.sort(key=lambda r: r.arn)
     inventory.errors = sorted(
         errors,
         key=lambda e: (e.account_id, e.region or "", e.service, e.operation, e.resource or "", e.error_code),

@@ -6,32 +6,23 @@ scanner modules declare, so they cannot drift apart.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from auditor.scan import (
-    accounts,
-    cloudwatch_alarms,
-    endpoints,
-    job_definitions,
-    monitoring_schedules,
-    regions,
-    search,
-    sessions,
-)
+from auditor.scan import accounts, regions, search, sessions, tags
+from auditor.scan.collectors import COLLECTORS
 from auditor.scan.guard import Operation
 from auditor.scan.options import DEFAULT_ROLE_NAME
 
-# The explicit registry of scanner modules (no import-time registration).
-SCANNER_MODULES = (
-    sessions,
-    accounts,
-    regions,
-    search,
-    endpoints,
-    monitoring_schedules,
-    job_definitions,
-    cloudwatch_alarms,
-)
+
+class CallsAws(Protocol):
+    """A module that calls AWS declares the operations it calls."""
+
+    OPERATIONS: tuple[Operation, ...]
+
+
+# Every module that calls AWS: the account-level steps, the shared helpers, and the collectors (one
+# per collected resource kind, see auditor.scan.collectors). No import-time registration.
+SCANNER_MODULES: tuple[CallsAws, ...] = (sessions, accounts, regions, search, tags, *COLLECTORS)
 
 # boto3 service name -> IAM action prefix (they differ for some services, not for these).
 IAM_PREFIX = {

@@ -23,6 +23,7 @@ from auditor.inventory.model import (
     EndpointKind,
     Inventory,
     MonitorType,
+    ResourceKind,
     ScanMetadata,
 )
 from auditor.inventory.relations import link
@@ -290,6 +291,11 @@ def _stub_list_endpoints(sm: Stubber) -> None:
     sm.add_response("list_endpoints", {"Endpoints": [_endpoint_summary()]}, {"MaxResults": 100})
 
 
+def _stub_config(sm: Stubber) -> None:
+    """The endpoint collector reads the endpoint config before the schedules are listed."""
+    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
+
+
 def _stub_unsearched_schedules(sm: Stubber) -> None:
     """Fast path: the schedule listing, and the batch schedule Search cannot return."""
     sm.add_response(
@@ -304,8 +310,7 @@ def _stub_unsearched_schedules(sm: Stubber) -> None:
 
 
 def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
-    """Calls after endpoints and schedules: the endpoint config, job definitions, alarms."""
-    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
+    """Calls after endpoints and schedules: job definitions, alarms."""
     for monitor_type in MonitorType:
         summaries = []
         if monitor_type is MonitorType.DATA_QUALITY:
@@ -368,6 +373,7 @@ def _fast_path(sm: Stubber, cw: Stubber) -> None:
         {"Resource": "Endpoint", "MaxResults": 100},
     )
     _stub_list_endpoints(sm)
+    _stub_config(sm)
     _stub_unsearched_schedules(sm)
     _stub_common_tail(sm, cw)
 
@@ -379,6 +385,7 @@ def _slow_path(sm: Stubber, cw: Stubber) -> None:
     sm.add_response(
         "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
     )
+    _stub_config(sm)
     sm.add_response(
         "list_monitoring_schedules",
         {"MonitoringScheduleSummaries": [_summary(_dq_schedule()), _summary(_batch_schedule())]},
@@ -401,10 +408,10 @@ def _inventory(result: RegionResult, api: RegionApi) -> Inventory:
     inv = Inventory(
         metadata=ScanMetadata(tool_version="t", started_at="s", finished_at="f"),
         targets=[result.target],
-        endpoints=result.endpoints,
-        monitors=result.monitors,
-        job_definitions=result.job_definitions,
-        alarms=result.alarms,
+        endpoints=result.resources[ResourceKind.ENDPOINT],
+        monitors=result.resources[ResourceKind.MONITOR],
+        job_definitions=result.resources[ResourceKind.JOB_DEFINITION],
+        alarms=result.resources[ResourceKind.ALARM],
         errors=api.errors,
     )
     return link(inv)
@@ -462,8 +469,8 @@ def test_per_resource_failures_are_recorded_on_the_resource(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
     _stub_list_endpoints(sm)
-    sm.add_client_error("list_monitoring_schedules", "ThrottlingException", "Rate exceeded")
     sm.add_client_error("describe_endpoint_config", "AccessDeniedException", "denied")
+    sm.add_client_error("list_monitoring_schedules", "ThrottlingException", "Rate exceeded")
     for monitor_type in MonitorType:
         sm.add_response(
             f"list_{_snake(monitor_type.value)}_job_definitions",
@@ -477,7 +484,7 @@ def test_per_resource_failures_are_recorded_on_the_resource(
     assert result.target.datasets[Dataset.ENDPOINTS] is DatasetStatus.COMPLETE
     # The endpoint is there; only its config could not be read, and it says so.
     assert result.target.datasets[Dataset.ENDPOINT_CONFIGS] is DatasetStatus.PARTIAL
-    (ep,) = result.endpoints
+    (ep,) = result.resources[ResourceKind.ENDPOINT]
     assert ep.missing == [Dataset.ENDPOINT_CONFIGS]
     codes = sorted((e.operation, e.error_code, e.dataset) for e in api.errors)
     assert codes == [
@@ -515,12 +522,12 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
     _stub_list_endpoints(sm)
+    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
     sm.add_response(
         "list_monitoring_schedules",
         {"MonitoringScheduleSummaries": [_summary(gone), _summary(denied)]},
         {"MaxResults": 100},
     )
-    sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
     for monitor_type in MonitorType:
         sm.add_response(
             f"list_{_snake(monitor_type.value)}_job_definitions",
@@ -587,6 +594,7 @@ def test_stale_search_records_are_read_again_and_ghosts_dropped(
     sm.add_response(
         "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
     )
+    _stub_config(sm)
     stopped = {**_dq_schedule(), "MonitoringScheduleStatus": "Stopped", "LastModifiedTime": t1}
     sm.add_response(
         "list_monitoring_schedules", {"MonitoringScheduleSummaries": [_summary(stopped)]}, {"MaxResults": 100}
@@ -596,9 +604,9 @@ def test_stale_search_records_are_read_again_and_ghosts_dropped(
     _stub_common_tail(sm, cw)
     result = scan_region(api, ScanOptions())
     assert api.errors == []
-    (ep,) = result.endpoints
+    (ep,) = result.resources[ResourceKind.ENDPOINT]
     assert (ep.name, ep.status, ep.tags) == ("ep", "Updating", {"env": "prod"})
-    (dq,) = result.monitors
+    (dq,) = result.resources[ResourceKind.MONITOR]
     assert dq.status == "Stopped"
     assert {(d.dataset, d.name, d.kind.value) for d in result.disagreements} == {
         (Dataset.ENDPOINTS, "ghost", "not_listed"),

@@ -1,0 +1,80 @@
+"""What the collectors of one (account, region) share: the API, the options, the target, what earlier
+collectors produced, and what the Search fast path handed on.
+
+Collectors run in the order of ``auditor.scan.collectors.COLLECTORS``; each reads what the earlier
+ones left here (the endpoint collector's Search records carry the schedules, the schedule collector
+leaves the embedded job definitions for the job-definition collector) and returns its own kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from auditor.inventory.model import (
+    Dataset,
+    DatasetStatus,
+    Disagreement,
+    JobDefinition,
+    ResourceKind,
+    SearchDisagreement,
+    Target,
+)
+from auditor.scan.clients import RegionApi
+from auditor.scan.options import ScanOptions
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class ScheduleInput:
+    """A schedule record (Search's or DescribeMonitoringSchedule's), its tags (None: unreadable) and
+    the datasets missing for it."""
+
+    record: dict[str, Any]
+    tags: dict[str, str] | None
+    missing: list[Dataset] = field(default_factory=list)
+
+
+@dataclass
+class RegionContext:
+    """One (account, region) being collected."""
+
+    api: RegionApi
+    options: ScanOptions
+    target: Target
+    resources: dict[ResourceKind, list[Any]] = field(default_factory=dict)  # by kind, as collected
+    search_fallback: str | None = None  # why the fast path was not used, when it was asked for
+    disagreements: list[SearchDisagreement] = field(default_factory=list)
+    # Handed on by the endpoint collector: schedules Search returned inline, and the names of the
+    # endpoints whose record came from Search.
+    searched_schedules: dict[str, ScheduleInput] = field(default_factory=dict)
+    endpoints_from_search: set[str] = field(default_factory=set)
+    selected_endpoints: set[str] = field(default_factory=set)  # the endpoints a targeted scan kept
+    # Handed on by the schedule collector: the definitions embedded in schedules.
+    embedded_definitions: list[JobDefinition] = field(default_factory=list)
+
+    def of(self, kind: ResourceKind) -> list[Any]:
+        """What the collector of ``kind`` produced (empty until it ran)."""
+        return self.resources.get(kind, [])
+
+    def failed(self, dataset: Dataset) -> None:
+        """Mark a dataset of this target as failed: data is missing or partial (fail closed)."""
+        self.target.datasets[dataset] = DatasetStatus.FAILED
+
+    def disagree(self, dataset: Dataset, name: str, kind: Disagreement, detail: str) -> None:
+        """Record that Search disagreed with the authoritative calls about one resource."""
+        self.disagreements.append(
+            SearchDisagreement(self.target.account_id, self.target.region, dataset, name, kind, detail)
+        )
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run ``fn`` over ``items`` with bounded concurrency (errors are recorded inside ``fn``)."""
+        items = list(items)
+        if len(items) <= 1:
+            return [fn(i) for i in items]
+        with ThreadPoolExecutor(max_workers=self.api.runtime.per_service_concurrency) as pool:
+            return list(pool.map(fn, items))
