@@ -7,7 +7,6 @@ same codec as the inventory, so the two cannot drift. Command-line flags overrid
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
 from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
+from auditor.report import FORMATS
 from auditor.results import Severity
 from auditor.schemas import describe_schema_error, first_schema_error, packaged_schema
 from auditor.secrets import REDACTED as REDACTED
@@ -27,18 +27,6 @@ SCHEMA_ID = "https://mm-auditor.dev/schemas/config-1.0.json"
 SCHEMA_FILE = "config.schema.json"
 DEFAULT_CONFIG_NAME = "auditor.yaml"
 # Settings whose values are secrets: never copied into a run folder or evidence, never echoed.
-
-
-class OutputFormat(StrEnum):
-    JSON = "json"
-    HTML = "html"
-    JUNIT = "junit"
-    SARIF = "sarif"
-    CSV = "csv"
-    MARKDOWN = "markdown"
-    ASFF = "asff"
-    OCSF = "ocsf"
-    FRAMEWORKS_CSV = "frameworks-csv"
 
 
 @dataclass
@@ -77,7 +65,7 @@ class Config:
     frameworks: list[str] = field(default_factory=list)  # extra framework mapping files or folders
     waiver_max_days: int = DEFAULT_WAIVER_MAX_DAYS  # a waiver may expire at most this long after the run
     # What to produce
-    formats: list[OutputFormat] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)  # names of auditor.report.FORMATS
     output_dir: str | None = None
     fail_on: Severity | None = None
     allow_incomplete: bool = False
@@ -98,6 +86,7 @@ def derived_schema() -> dict[str, Any]:
     props["accounts"]["items"] = {"type": "string", "pattern": "^[0-9]{12}$"}
     props["regions"]["items"] = {"type": "string", "pattern": "^(all|[a-z]{2}(-[a-z]+)+-[0-9]+)$"}
     props["waiver_max_days"]["minimum"] = 1
+    props["formats"]["items"] = {"enum": list(FORMATS)}  # the one registry of output formats
     # A name, or a prefix ending in "*" (no other "*"); a tag as KEY=VALUE with a non-empty key.
     props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
     props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
@@ -198,7 +187,7 @@ frameworks: []          # extra framework mapping files or folders (the built-in
 waiver_max_days: 365    # a waiver may expire at most this many days after the run
 
 # --- What to produce ----------------------------------------------------------
-formats: [json, html]   # any of json, html, junit, sarif, csv, markdown, asff, ocsf, frameworks-csv
+formats: [json, html]   # any of {formats}
 # output_dir: reports/nightly
 fail_on: high           # exit 1 when a non-waived FAIL is at or above this severity
 allow_incomplete: false # true: do not exit 3 when data could not be collected
@@ -215,4 +204,4 @@ fail_on_new: false      # true: exit 1 only for failures new since the previous 
 #   webhook: slack      # or teams; the URL is read from the variable below, never from here
 #   webhook_url_env: AUDITOR_WEBHOOK_URL
 #   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
-"""
+""".replace("{formats}", ", ".join(FORMATS))

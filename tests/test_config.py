@@ -10,7 +10,6 @@ import yaml
 from auditor.config import (
     EXAMPLE,
     Config,
-    OutputFormat,
     derived_schema,
     load_config,
     published_schema,
@@ -29,7 +28,7 @@ def test_example_config_is_valid(tmp_path: Path) -> None:
     path.write_text(EXAMPLE, encoding="utf-8")
     config = load_config(path)
     assert config.role_name == "ModelMonitorAuditor"
-    assert config.formats == [OutputFormat.JSON, OutputFormat.HTML]
+    assert config.formats == ["json", "html"]
     assert config.fail_on is Severity.HIGH
 
 

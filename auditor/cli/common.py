@@ -18,6 +18,7 @@ from auditor.errors import InputError
 from auditor.history import DEFAULT_HISTORY_PATH, HistoryOptions, RunSource
 from auditor.history.notify import NotifySettings, WebhookKind, check_topic_arn, webhook_url_from_env
 from auditor.pipeline import DEFAULT_FORMATS, JudgeInputs, OutputOptions, check_formats, load_judge_inputs
+from auditor.report import FORMATS
 from auditor.results import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -109,8 +110,8 @@ def output_options(f: F) -> F:
             "formats",
             multiple=True,
             metavar="LIST",
-            help="Report formats, comma-separated or repeated: json, html, junit, sarif, csv, markdown, "
-            "asff, ocsf, frameworks-csv (default: json,html).",
+            help=f"Report formats, comma-separated or repeated: {', '.join(FORMATS)} "
+            f"(default: {','.join(DEFAULT_FORMATS)}).",
         ),
         click.option(
             "--output-dir",
@@ -216,7 +217,7 @@ def build_output_options(
 ) -> OutputOptions:
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()]
     if not names:
-        names = [f.value for f in config.formats] or list(DEFAULT_FORMATS)
+        names = list(config.formats) or list(DEFAULT_FORMATS)
     severity = Severity(fail_on) if fail_on else (config.fail_on or Severity.HIGH)
     return OutputOptions(
         formats=check_formats(names),

@@ -1,6 +1,8 @@
 """Reporters: pure functions from an ``EvaluationResult`` to the bytes of one file each.
 
-``FORMATS`` is the explicit registry; ``write_reports`` is the only place that touches the disk.
+``FORMATS`` is the explicit registry, and the only list of formats: the command line, the config
+schema, the run folder and the evidence bundle all read it. ``write_reports`` is the only place that
+touches the disk.
 """
 
 from __future__ import annotations
@@ -34,8 +36,11 @@ class ReportOptions:
 
 @dataclass(frozen=True)
 class Reporter:
+    """One output format: its name (``--format``), the file it writes, its media type, its renderer."""
+
     name: str
     filename: str
+    media_type: str
     render: Callable[[EvaluationResult], bytes]
     # For formats with switches: used instead of ``render`` when set.
     render_with: Callable[[EvaluationResult, ReportOptions], bytes] | None = None
@@ -52,20 +57,27 @@ class Reporter:
 FORMATS: dict[str, Reporter] = {
     r.name: r
     for r in (
-        Reporter("json", "report.json", json_report.render),
-        Reporter("html", "report.html", html_report.render),
-        Reporter("junit", "junit.xml", junit_report.render),
-        Reporter("sarif", "report.sarif", sarif_report.render),
-        Reporter("csv", "report.csv", csv_report.render),
-        Reporter("markdown", "report.md", markdown_report.render),
+        Reporter("json", "report.json", "application/json", json_report.render),
+        Reporter("html", "report.html", "text/html", html_report.render),
+        Reporter("junit", "junit.xml", "application/xml", junit_report.render),
+        Reporter("sarif", "report.sarif", "application/sarif+json", sarif_report.render),
+        Reporter("csv", "report.csv", "text/csv", csv_report.render),
+        Reporter("markdown", "report.md", "text/markdown", markdown_report.render),
         Reporter(
             "asff",
             "report.asff.json",
+            "application/json",
             asff_report.render,
             render_with=lambda result, o: asff_report.render(result, include_passed=o.asff_include_passed),
         ),
-        Reporter("ocsf", "report.ocsf.json", ocsf_report.render, check_available=ocsf_report.check_available),
-        Reporter("frameworks-csv", "frameworks.csv", frameworks_csv_report.render),
+        Reporter(
+            "ocsf",
+            "report.ocsf.json",
+            "application/json",
+            ocsf_report.render,
+            check_available=ocsf_report.check_available,
+        ),
+        Reporter("frameworks-csv", "frameworks.csv", "text/csv", frameworks_csv_report.render),
     )
 }
 

@@ -53,7 +53,7 @@ def test_a_failing_renderer_writes_nothing(
     def broken(result: EvaluationResult) -> bytes:
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setitem(FORMATS, "html", Reporter("html", "report.html", broken))
+    monkeypatch.setitem(FORMATS, "html", Reporter("html", "report.html", "text/html", broken))
     rich_result.generated_at = "2030-01-01T00:00:00Z"
     with pytest.raises(RuntimeError, match="renderer bug"):
         write_reports(rich_result, ["json", "html"], out)
@@ -61,10 +61,31 @@ def test_a_failing_renderer_writes_nothing(
     assert not (out / "report.html").exists()
 
 
-def test_format_names_agree_with_the_config_enum_and_the_evidence_bundle() -> None:
-    # Three lists until the output-format registry is unified (issue 13); they must not drift meanwhile.
-    from auditor.config import OutputFormat
-    from auditor.report.evidence import REPORT_FILES
+def test_the_registry_is_the_one_list_of_formats() -> None:
+    """Nothing else lists the formats: the config schema, the CLI help, the config example, the run
+    folder and the evidence bundle all derive from FORMATS, and no module spells a list of them."""
+    import ast
 
-    assert [f.value for f in OutputFormat] == list(FORMATS)
-    assert set(REPORT_FILES) == {r.filename for r in FORMATS.values()}
+    import auditor
+    from auditor import config
+    from auditor.report import evidence
+
+    items = config.published_schema()["$defs"]["Config"]["properties"]["formats"]["items"]
+    assert items["enum"] == list(FORMATS)
+    assert set(evidence.REPORT_FILES) == {r.filename for r in FORMATS.values()}
+    assert ", ".join(FORMATS) in config.EXAMPLE
+    names = set(FORMATS)
+    root = Path(auditor.__file__).parent
+    for path in root.rglob("*.py"):
+        if path == root / "report" / "__init__.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.List | ast.Tuple | ast.Set):
+                spelled = {
+                    e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                }
+                assert len(spelled & names) < 3, (
+                    f"{path}:{node.lineno} lists formats by hand: {spelled & names}"
+                )
+        assert "json, html, junit" not in text, f"{path} spells the format list in a string"
