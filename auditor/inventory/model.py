@@ -67,10 +67,42 @@ class ResourceKind(StrEnum):
     TARGET = "target"  # a scanned (account, region)
 
 
+class InventorySource(StrEnum):
+    """Where an inventory's resources came from."""
+
+    SCAN = "scan"  # the AWS APIs (auditor scan)
+    TEMPLATES = "templates"  # CloudFormation / CDK templates or Terraform plans (auditor iac)
+    TEMPLATES_AND_SCAN = "templates+scan"  # templates merged over a saved scan (auditor iac --inventory)
+
+
 class DatasetStatus(StrEnum):
     COMPLETE = "complete"
     FAILED = "failed"  # an error means the data is missing or partial
     NOT_SCANNED = "not_scanned"  # e.g. the account's role could not be assumed
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+@dataclass
+class SourceLocation:
+    """Where a resource read from a template or a plan is declared (None on scanned resources).
+
+    ``file`` is the template or plan path as given (relative to the working directory where it is
+    under it); ``line`` the line of the resource's logical id (CloudFormation; None for a Terraform
+    plan, which is one line of JSON); ``address`` the logical id or the Terraform resource address.
+    """
+
+    file: str
+    line: int | None = None
+    address: str | None = None
+
+
+# Records read from a template also carry ``unknown``: document field paths (``data_capture``,
+# ``data_capture.current_sampling_percentage``, a link such as ``monitors``; "" for the resource
+# itself) whose value is unknown until the template is deployed, each with the reason, naming the
+# template property. A check that reads one of them is ERROR, never PASS.
+Unknowns = dict[str, str]
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -127,6 +159,8 @@ class Endpoint:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- monitors
@@ -169,6 +203,8 @@ class Monitor:
     endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
     job_definition_arn: str | None = None
     alarm_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- job definitions
@@ -209,6 +245,8 @@ class JobDefinition:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- alarms
@@ -255,6 +293,8 @@ class Alarm:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: monitors whose metrics this alarm watches, directly or via children.
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- scan metadata
@@ -282,6 +322,8 @@ class Target:
     region: str
     datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
     other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
+    # Set when only templates put resources here (no scan covered it): the first file that did.
+    source: SourceLocation | None = None
 
 
 @dataclass
@@ -300,6 +342,7 @@ class ScanMetadata:
     identities: list[Identity] = field(default_factory=list)
     api_calls: dict[str, int] = field(default_factory=dict)  # "sagemaker:Search" -> count
     options: JsonDict = field(default_factory=dict)  # e.g. {"search": true, "endpoint_filter": [...]}
+    source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
 
 
 @dataclass
