@@ -55,10 +55,12 @@ def outputs() -> dict[Path, Callable[[str], str]]:
         PACKAGE / "report" / json_report.SCHEMA_FILE: lambda _: _json(json_report.derived_schema()),
         PACKAGE / config.SCHEMA_FILE: lambda _: _json(config.derived_schema()),
         PACKAGE / "policy" / POLICY_SCHEMA_FILE: lambda _: _json(
-            derived_policy_schema(), sort_keys=False  # hand-ordered: the condition language reads top-down
+            derived_policy_schema(),
+            sort_keys=False,  # hand-ordered: the condition language reads top-down
         ),
         REPOSITORY / "deploy" / "terraform" / "auditor-role" / "policy.json": lambda _: _json(
-            iam_policy_document(), sort_keys=False  # IAM's conventional order: Version, then Statement
+            iam_policy_document(),
+            sort_keys=False,  # IAM's conventional order: Version, then Statement
         ),
         REPOSITORY / "deploy" / "cloudformation" / "auditor-role.yaml": _cloudformation_role,
     }
