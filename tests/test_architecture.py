@@ -25,9 +25,11 @@ ALLOWED: dict[str, set[str]] = {
     "policy": {"foundation", "inventory", "results"},
     "report": {"foundation", "inventory", "results"},
     "emulator": {"foundation"},
+    # templates and plans: one more source of the inventory, normalized by the scanner's own builders
+    "iac": {"foundation", "inventory", "scan"},
     # the wiring on top: they may use every stage, never the local AWS (see EMULATOR_USERS)
     "config": {"foundation", "inventory", "results", "policy", "report"},
-    "pipeline": {"foundation", "inventory", "results", "policy", "report", "scan", "config"},
+    "pipeline": {"foundation", "inventory", "results", "policy", "report", "scan", "config", "iac"},
     "generated": {"foundation", "inventory", "results", "policy", "report", "scan", "config"},
     "cli": {
         "foundation",
@@ -39,6 +41,7 @@ ALLOWED: dict[str, set[str]] = {
         "config",
         "pipeline",
         "emulator",
+        "iac",
     },
     "main": {"cli"},
 }
