@@ -190,8 +190,8 @@ def _check_duplicates(declarations: Sequence[Declaration]) -> None:
             line = f":{other.location.line}" if other.location.line else ""
             raise InputError(
                 decl.location.file,
-                f"{decl.cfn_type} {decl.name!r} is also declared in {other.location.file}{line} ({other.label}): "
-                "judge one deployment at a time",
+                f"{decl.cfn_type} {decl.name!r} is also declared in {other.location.file}{line} "
+                f"({other.label}): judge one deployment at a time",
                 location=decl.label,
                 line=decl.location.line,
             )
