@@ -16,6 +16,7 @@ from auditor import __version__
 from auditor.cli.common import EXIT_CODES_EPILOG
 from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
+from auditor.cli.iac_cmd import iac_cmd
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
@@ -41,7 +42,7 @@ def cli() -> None:
 
 
 # Explicit registry: every command the tool has, in one place.
-for command in (scan_cmd, evaluate_cmd, demo, policies, iam_policy, evidence, diff, init, emulator):
+for command in (scan_cmd, evaluate_cmd, iac_cmd, demo, policies, iam_policy, evidence, diff, init, emulator):
     cli.add_command(command)
 
 

@@ -207,6 +207,7 @@ def unknown_links(inventory: Inventory) -> None:
         if type_why is not None:
             _mark([monitor], "alarms", type_why)
             _mark(peers(monitor, "alarms"), "monitors", type_why)
+    _undeclared_endpoints(inventory)
     for alarm in inventory.alarms:
         why = _unknown(alarm, "monitors")
         if why is not None:
@@ -215,6 +216,26 @@ def unknown_links(inventory: Inventory) -> None:
         if rule_why is not None:
             _mark(peers(alarm, "alarms"), "parents", rule_why)
     _composites_of_unknown_children(inventory)
+
+
+def _undeclared_endpoints(inventory: Inventory) -> None:
+    """A declared schedule watching an endpoint no template declares, where no scan says what is deployed:
+    whether that endpoint exists is known only after deploy (it may be deployed by another stack)."""
+    template_only = {(t.account_id, t.region) for t in inventory.targets if t.source is not None}
+    for monitor in inventory.monitors:
+        if (
+            monitor.source is not None
+            and monitor.endpoint_name
+            and monitor.endpoint_arn is None
+            and (monitor.account_id, monitor.region) in template_only
+            and "endpoint" not in monitor.unknown
+        ):
+            why = (
+                f"{monitor.source.address}: the endpoint {monitor.endpoint_name} it watches is not declared in the "
+                "templates read, and no scan of its account and region was merged (--inventory): whether it "
+                "exists is known only after deploy"
+            )
+            _mark([monitor], "endpoint", why)
 
 
 def _composites_of_unknown_children(inventory: Inventory) -> None:
