@@ -231,9 +231,9 @@ def _undeclared_endpoints(inventory: Inventory) -> None:
             and "endpoint" not in monitor.unknown
         ):
             why = (
-                f"{monitor.source.address}: the endpoint {monitor.endpoint_name} it watches is not declared in the "
-                "templates read, and no scan of its account and region was merged (--inventory): whether it "
-                "exists is known only after deploy"
+                f"{monitor.source.address}: the endpoint {monitor.endpoint_name} it watches is not declared "
+                "in the templates read, and no scan of its account and region was merged (--inventory): "
+                "whether it exists is known only after deploy"
             )
             _mark([monitor], "endpoint", why)
 
