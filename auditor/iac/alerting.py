@@ -14,6 +14,7 @@ JSON, so the judgement is reproducible and the next kinds can start from it:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +33,16 @@ def _text(value: Any) -> str | None:
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _pattern(value: Any) -> Any:
+    """An event pattern as data (Terraform writes it as a JSON string, CloudFormation as an object)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _arn(decl: Declaration) -> str:
@@ -69,7 +80,7 @@ def summarize(declarations: Sequence[Declaration], alarms: Sequence[Alarm]) -> J
                 )
             case "AWS::Events::Rule":
                 inline_targets = props.get("Targets")
-                pattern = props.get("EventPattern")
+                pattern = _pattern(props.get("EventPattern"))
                 rules[decl.name] = {
                     "name": decl.name,
                     "arn": _arn(decl),

@@ -33,7 +33,7 @@ from auditor.inventory.model import MonitorType, SourceLocation
 
 _FORMAT_VERSION = re.compile(r"^1\.\d+$")
 ACCEPTED_FORMAT = "1.x"
-KNOWN_AFTER_APPLY = "known after apply"
+KNOWN_AFTER_APPLY = "computed by the provider"
 
 # AWS provider blocks that repeat (kept as lists); every other nested block has at most one item.
 _LIST_BLOCKS = frozenset(
@@ -74,6 +74,22 @@ _REFERENCE = re.compile(
     r"^(?P<type>[a-z][a-z0-9_]*)\.(?P<name>[A-Za-z0-9_-]+)(?P<index>\[[^\]]*\])?(?:\.(?P<attribute>[A-Za-z0-9_]+))?"
 )
 _NOT_RESOURCES = frozenset({"var", "local", "module", "data", "count", "each", "path", "terraform", "self"})
+
+
+@dataclass(frozen=True)
+class _Path:
+    """Where a value is: its Terraform argument path, the attribute name, its CloudFormation path."""
+
+    tf: str
+    key: str
+    cfn: str
+
+    def child(self, key: str, cfn_key: str) -> _Path:
+        return _Path(f"{self.tf}.{key}", key, f"{self.cfn}.{cfn_key}")
+
+    def item(self, index: int, single_block: bool) -> _Path:
+        # a block of one item is unwrapped: its CloudFormation path has no index
+        return _Path(f"{self.tf}[{index}]", self.key, self.cfn if single_block else f"{self.cfn}[{index}]")
 
 
 @dataclass(frozen=True)
@@ -302,7 +318,8 @@ class _PlanReader:
                 key == name_argument and not awscc
             ):
                 continue
-            value = self._convert(instance.values.get(key), unknown.get(key), key, key, awscc, property_names)
+            at = _Path(key, key, _pascal(key))
+            value = self._convert(instance.values.get(key), unknown.get(key), at, awscc, property_names)
             if value is not None:
                 properties[_pascal(key)] = value
         if name_argument and info.name_property:
@@ -332,52 +349,47 @@ class _PlanReader:
             )
         )
 
-    def _convert(
-        self, value: Any, unknown: Any, tf_path: str, key: str, awscc: bool, names: dict[str, str]
-    ) -> Any:
-        """A Terraform value in CloudFormation's shape; Unknown where ``after_unknown`` says so."""
+    def _convert(self, value: Any, unknown: Any, at: _Path, awscc: bool, names: dict[str, str]) -> Any:
+        """A Terraform value in CloudFormation's shape; Unknown where ``after_unknown`` says so.
+
+        ``names`` collects, for each CloudFormation-shaped path, the Terraform argument it came from
+        (so a message names what the user wrote).
+        """
+        names.setdefault(at.cfn, at.tf)
         if unknown is True:
-            return Unknown(KNOWN_AFTER_APPLY, where=tf_path)
+            return Unknown(KNOWN_AFTER_APPLY, where=at.tf)
         if isinstance(value, dict) or isinstance(unknown, dict):
             value = value if isinstance(value, dict) else {}
             marks = unknown if isinstance(unknown, dict) else {}
-            if key in _MAP_ATTRIBUTES or key in ("tags", "dimensions"):
-                return {
-                    k: self._convert(value.get(k), marks.get(k), f"{tf_path}.{k}", k, awscc, names)
-                    for k in sorted(set(value) | set(marks))
-                }
+            free_keys = at.key in _MAP_ATTRIBUTES or at.key in ("tags", "dimensions")
             out = {}
             for k in sorted(set(value) | set(marks)):
-                converted = self._convert(value.get(k), marks.get(k), f"{tf_path}.{k}", k, awscc, names)
-                if converted is not None:
-                    out[_pascal(k)] = converted
+                cfn_key = k if free_keys else _pascal(k)
+                converted = self._convert(value.get(k), marks.get(k), at.child(k, cfn_key), awscc, names)
+                if converted is not None or free_keys:
+                    out[cfn_key] = converted
             return out
         if isinstance(value, list) or isinstance(unknown, list):
             items = value if isinstance(value, list) else []
             marks_list = unknown if isinstance(unknown, list) else []
+            count = max(len(items), len(marks_list))
+            if count == 0:
+                return None  # an empty list, or a block that is not there
+            first = items[0] if items else marks_list[0]
+            single_block = not awscc and at.key not in _LIST_BLOCKS and isinstance(first, dict)
             converted_items = [
                 self._convert(
                     items[i] if i < len(items) else None,
                     marks_list[i] if i < len(marks_list) else None,
-                    f"{tf_path}[{i}]",
-                    key,
+                    at.item(i, single_block),
                     awscc,
                     names,
                 )
-                for i in range(max(len(items), len(marks_list)))
+                for i in range(count)
             ]
             converted_items = [c for c in converted_items if c is not None]
-            is_block = bool(items) and all(isinstance(i, dict) for i in items)
-            if not awscc and is_block and key not in _LIST_BLOCKS:
+            if single_block:
                 return converted_items[0] if converted_items else None  # a block of at most one item
-            if (
-                not awscc
-                and not items
-                and key not in _LIST_BLOCKS
-                and marks_list
-                and isinstance(marks_list[0], dict)
-            ):
-                return converted_items[0] if converted_items else None
             return converted_items
         return value
 
@@ -386,8 +398,6 @@ class _PlanReader:
     def _resolve_references(self, instance: _Instance, info: TypeInfo, properties: dict[str, Any]) -> None:
         """Replace unknown names of other plan resources by their names (or placeholders)."""
         expected = _REFERENCE_FIELDS.get(info.cfn_type, {})
-        if not expected and info.role is not Role.ALARM:
-            return
         config = self._configuration(instance)
 
         def visit(value: Any, path: tuple[str, ...], siblings: Mapping[str, Any] | None) -> Any:
@@ -400,7 +410,8 @@ class _PlanReader:
                 if targets and value.where:
                     resolved = self._by_reference(instance, config, value.where, targets)
                     if resolved is not None:
-                        return resolved
+                        # a whole action list known only after apply: the one topic it references
+                        return [resolved] if key in _ACTION_LISTS and siblings is not None else resolved
                 return value
             if isinstance(value, dict):
                 return {k: visit(v, (*path, k), value) for k, v in value.items()}
@@ -410,7 +421,7 @@ class _PlanReader:
 
         resolved = visit(properties, (), None)
         properties.clear()
-        properties.update(resolved)
+        properties.update(_explained(resolved, config))
 
     def _configuration(self, instance: _Instance) -> Mapping[str, Any]:
         module: Any = (self.data.get("configuration") or {}).get("root_module") or {}
@@ -466,6 +477,22 @@ class _PlanReader:
             return candidates[0]
         same_index = [i for i in candidates if i.index is not None and i.index == referrer.index]
         return same_index[0] if len(same_index) == 1 else None
+
+
+def _explained(value: Any, expressions: Mapping[str, Any]) -> Any:
+    """``value`` with each remaining Unknown saying what its value comes from (the references)."""
+    if isinstance(value, Unknown):
+        refs = [r for r in _references_at(expressions, value.where or "") if "." in r]
+        # the most specific references: "a.b.attr" rather than the "a.b" it implies
+        shown = [r for r in refs if not any(o != r and o.startswith(r + ".") for o in refs)]
+        if shown and value.reason == KNOWN_AFTER_APPLY:
+            return Unknown(f"it comes from {', '.join(shown)}", where=value.where)
+        return value
+    if isinstance(value, dict):
+        return {k: _explained(v, expressions) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_explained(v, expressions) for v in value]
+    return value
 
 
 def _references_at(expressions: Mapping[str, Any], tf_path: str) -> list[str]:
@@ -533,6 +560,8 @@ def _metric_queries(properties: dict[str, Any]) -> None:
     properties["Metrics"] = metrics
 
 
+_TOPIC = frozenset({"AWS::SNS::Topic"})
+_ACTION_LISTS = ("AlarmActions", "OKActions", "InsufficientDataActions")
 _JOB_DEFINITIONS = frozenset(f"AWS::SageMaker::{t.value}JobDefinition" for t in MonitorType)
 _ENDPOINT = frozenset({"AWS::SageMaker::Endpoint"})
 _DIMENSION_TARGETS = {
@@ -544,6 +573,12 @@ _DIMENSION_PATHS = frozenset({"Dimensions.Value", "Metrics.MetricStat.Metric.Dim
 # alarm's dimension values name the resource their dimension name says (_DIMENSION_TARGETS).
 _REFERENCE_FIELDS: dict[str, dict[str, frozenset[str]]] = {
     "AWS::SageMaker::Endpoint": {"EndpointConfigName": frozenset({"AWS::SageMaker::EndpointConfig"})},
+    "AWS::SNS::Subscription": {"TopicArn": _TOPIC},
+    "Terraform::Events::Target": {"Arn": _TOPIC, "Rule": frozenset({"AWS::Events::Rule"})},
+    **{
+        alarm: {key: _TOPIC for key in _ACTION_LISTS}
+        for alarm in ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+    },
     "AWS::SageMaker::MonitoringSchedule": {
         "EndpointName": _ENDPOINT,
         "MonitoringScheduleConfig.MonitoringJobDefinitionName": _JOB_DEFINITIONS,
