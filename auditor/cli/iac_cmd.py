@@ -96,10 +96,7 @@ def print_summary(outcome: RunOutcome, read_result: IacResult, *, fail_on: Sever
         + "  ".join(f"{s.value} {by_severity.get(s, 0)}" for s in Severity if s is not Severity.INFO)
     )
     for f in sorted(failing, key=lambda f: (-f.severity.rank, f.policy_id, f.resource_name))[:10]:
-        where = ""
-        if f.location is not None:
-            where = f"{f.location.file}:{f.location.line}" if f.location.line else f.location.file
-            where += f" ({f.location.address})" if f.location.address else ""
+        where = f.location.describe() if f.location is not None else ""
         echo(f"  {f.severity.value:<8} {f.policy_id}  {f.resource_name}  {where}")
     echo(f"Reports: {outcome.output_dir}/")
     reason = _EXIT_REASON[outcome.exit_code]

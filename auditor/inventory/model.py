@@ -97,6 +97,11 @@ class SourceLocation:
     line: int | None = None
     address: str | None = None
 
+    def describe(self) -> str:
+        """``file:line (address)``, as messages and reports show it."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} ({self.address})" if self.address else where
+
 
 # Records read from a template also carry ``unknown``: document field paths (``data_capture``,
 # ``data_capture.current_sampling_percentage``, a link such as ``monitors``; "" for the resource

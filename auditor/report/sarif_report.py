@@ -8,6 +8,11 @@ checks would bury the few that matter. Their counts are in ``runs[0].properties`
 stays the complete record. Resources are logical locations identified by ARN (plus a physical
 location on inventory.json, which GitHub code scanning requires); each policy is a rule with its
 remediation as help text and a ``security-severity`` score.
+
+A finding on a resource read from a template or plan (``auditor iac``) points at its source instead:
+the file (relative to the working directory, which is the repository root in CI) and, for
+CloudFormation, the line of the resource's logical id; the logical id or Terraform address is a
+second logical location. GitHub code scanning then annotates the pull request that changes it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any, assert_never
+from urllib.parse import quote
 
 from auditor.report.encoding import json_text, utf8
 from auditor.report.summary import ordered_findings, summarize
@@ -115,6 +121,18 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
     if f.remediation and f.verdict is not Verdict.ERROR:
         text += f" Remediation: {f.remediation}"
     fingerprint = hashlib.sha256(utf8(f"{f.policy_id}\n{f.resource_arn}")).hexdigest()
+    logical: list[dict[str, Any]] = [
+        {
+            "fullyQualifiedName": f.resource_arn,
+            "name": f.resource_name,
+            "kind": _logical_kind(f.resource_kind),
+        }
+    ]
+    artifact, line = EVIDENCE_ARTIFACT, 1
+    if f.location is not None:
+        artifact, line = quote(f.location.file), f.location.line or 1  # a relative URI reference
+        if f.location.address:
+            logical.append({"name": f.location.address, "kind": "declaration"})
     out: dict[str, Any] = {
         "ruleId": f.policy_id,
         "ruleIndex": rule_index,
@@ -124,16 +142,10 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": EVIDENCE_ARTIFACT},
-                    "region": {"startLine": 1},
+                    "artifactLocation": {"uri": artifact},
+                    "region": {"startLine": line},
                 },
-                "logicalLocations": [
-                    {
-                        "fullyQualifiedName": f.resource_arn,
-                        "name": f.resource_name,
-                        "kind": _logical_kind(f.resource_kind),
-                    }
-                ],
+                "logicalLocations": logical,
             }
         ],
         "partialFingerprints": {"policyResource/v1": fingerprint},
