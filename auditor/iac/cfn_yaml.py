@@ -118,26 +118,31 @@ _RESOURCES_KEY = re.compile(r'"Resources"\s*:\s*\{')
 def _json_key_lines(text: str, keys: list[str]) -> dict[str, int]:
     """The line of each key of the ``Resources`` object, found in document order after its opening.
 
-    Logical ids are alphanumeric (CloudFormation rejects others), so they need no unescaping; keys
-    are searched one after the other, so an id repeated inside an earlier resource's body cannot be
-    mistaken for the key. A key not found (unusual escaping) gets the line of ``Resources``.
+    Logical ids are alphanumeric (CloudFormation rejects others), so they need no unescaping. After a
+    key is found its value is skipped (decoded again from there), so a resource's id used as a key
+    inside an earlier resource's body cannot be mistaken for it. A key not found (unusual escaping)
+    gets the line of ``Resources``.
     """
     match = _RESOURCES_KEY.search(text)
     if match is None:
         return {}
+    decoder = json.JSONDecoder()
     pos = match.end()
     base_line = text.count("\n", 0, match.start()) + 1
     lines: dict[str, int] = {}
     line, counted_to = base_line, match.start()
     for key in keys:
-        found = re.compile(r'"' + re.escape(key) + r'"\s*:').search(text, pos)
+        found = re.compile(r'"' + re.escape(key) + r'"\s*:\s*').search(text, pos)
         if found is None:
             lines[key] = base_line
             continue
         line += text.count("\n", counted_to, found.start())
         counted_to = found.start()
         lines[key] = line
-        pos = found.end()
+        try:
+            _, pos = decoder.raw_decode(text, found.end())
+        except ValueError:
+            pos = found.end()
     return lines
 
 
