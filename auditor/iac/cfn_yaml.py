@@ -132,18 +132,37 @@ def _json_key_lines(text: str, keys: list[str]) -> dict[str, int]:
     lines: dict[str, int] = {}
     line, counted_to = base_line, match.start()
     for key in keys:
-        found = re.compile(r'"' + re.escape(key) + r'"\s*:\s*').search(text, pos)
-        if found is None:
+        start = _find_key(text, f'"{key}"', pos)
+        if start < 0:
             lines[key] = base_line
             continue
-        line += text.count("\n", counted_to, found.start())
-        counted_to = found.start()
+        line += text.count("\n", counted_to, start)
+        counted_to = start
         lines[key] = line
+        value = _VALUE_START.match(text, start + len(key) + 2)
+        value_at = value.end() if value else start + len(key) + 2
         try:
-            _, pos = decoder.raw_decode(text, found.end())
+            _, pos = decoder.raw_decode(text, value_at)
         except ValueError:
-            pos = found.end()
+            pos = value_at
     return lines
+
+
+_VALUE_START = re.compile(r"\s*:\s*")
+
+
+def _find_key(text: str, quoted: str, pos: int) -> int:
+    """The position of ``quoted`` used as a key (followed by a colon) at or after ``pos``; -1 if none."""
+    while True:
+        at = text.find(quoted, pos)
+        if at < 0:
+            return -1
+        after = at + len(quoted)
+        while after < len(text) and text[after] in " \t\r\n":
+            after += 1
+        if after < len(text) and text[after] == ":":
+            return at
+        pos = after
 
 
 def _parse_yaml(text: str, source: str) -> ParsedFile:

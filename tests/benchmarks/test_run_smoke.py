@@ -51,6 +51,15 @@ EVAL_FIELDS = {
     "peak_rss_evaluate_mb",
 }
 REPORT_FIELDS = {"endpoints", "findings", "html_bytes", "render_seconds", "browser"}
+IAC_FIELDS = {
+    "endpoints",
+    "resources",
+    "verdicts",
+    "read_cpu_seconds",
+    "judge_cpu_seconds",
+    "command_wall_seconds",
+    "command_cpu_seconds",
+}
 BROWSER_FIELDS = {
     "first_contentful_paint_ms",
     "script_ready_ms",
@@ -92,8 +101,14 @@ def test_smoke_run_completes_prints_the_table_and_leaves_the_readme(smoke: Any) 
         "### 1. Scan" in done.stdout
         and "### 3. Evaluation" in done.stdout
         and "### 4. Reports" in done.stdout
+        and "### 5. Templates" in done.stdout
     )
-    assert sorted(p.name for p in results.iterdir()) == ["evaluation.json", "reports.json", "scan.json"]
+    assert sorted(p.name for p in results.iterdir()) == [
+        "evaluation.json",
+        "iac.json",
+        "reports.json",
+        "scan.json",
+    ]
     assert README.read_bytes() == readme_before
 
 
@@ -147,3 +162,13 @@ def test_report_results_have_size_render_and_browser_timings(smoke: Any) -> None
             # The filter really ran: the page's status line reports the filtered count.
             assert interaction["status_after_apply"].startswith("Showing ")
             assert set(interaction["apply_main_thread_ms_mean"]) == {"script", "style", "layout", "all_tasks"}
+
+
+def test_iac_results_have_read_judge_and_command_times(smoke: Any) -> None:
+    _, results, _ = smoke
+    sizes = _load(results, "iac")["results"]["sizes"]
+    assert sizes
+    for size in sizes:
+        assert not IAC_FIELDS - size.keys()
+        assert size["resources"] == 4 * size["endpoints"]  # endpoint, monitor, job definition, alarm
+        assert size["command_exit_code"] in (0, 1)
