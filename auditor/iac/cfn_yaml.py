@@ -106,10 +106,24 @@ def _parse_json(text: str, source: str) -> ParsedFile:
         raise InputError(source, f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno) from None
     except RecursionError:
         raise InputError(source, "JSON nested too deeply") from None
+    _check_depth(data, source)
     lines: dict[str, int] = {}
     if isinstance(data, dict) and isinstance(data.get("Resources"), dict):
         lines = _json_key_lines(text, list(data["Resources"]))
     return ParsedFile(data, lines, is_json=True)
+
+
+def _check_depth(data: Any, source: str) -> None:
+    """InputError when JSON nests deeper than the YAML limit (the readers recurse through values)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(source, f"JSON nested too deeply (the limit is {MAX_DEPTH} levels)")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 _RESOURCES_KEY = re.compile(r'"Resources"\s*:\s*\{')

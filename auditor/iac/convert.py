@@ -365,7 +365,7 @@ class _Walker:
             if not isinstance(value, list):
                 raise self.error(path, f"expected a list, got {_describe(value)}")
             items = (self.walk(v, spec.item, f"{path}[{i}]") for i, v in enumerate(value))
-            return [v for v in items if v is not _ABSENT]
+            return [v for v in items if v is not _ABSENT and v is not None]  # a null item is no item
         if not isinstance(value, dict):
             raise self.error(path, f"expected a mapping, got {_describe(value)}")
         out: dict[str, Any] = {}

@@ -137,6 +137,15 @@ class _Instance:
 _Parsed = tuple[tuple[str, ...], str, str, str | None]
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (optional parts read leniently)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _new_instance(address: str, parsed: _Parsed, values: dict[str, Any]) -> _Instance:
     modules, tf_type, name, index = parsed
     return _Instance(address, modules, tf_type, name, index, values)
@@ -153,7 +162,7 @@ def _parse_address(address: str) -> _Parsed | None:
 def _walk_modules(module: Any, source: str, out: dict[str, _Instance]) -> None:
     if not isinstance(module, dict):
         return
-    for resource in module.get("resources") or []:
+    for resource in _items(module.get("resources")):
         if not isinstance(resource, dict) or resource.get("mode", "managed") != "managed":
             continue
         address = resource.get("address")
@@ -164,7 +173,7 @@ def _walk_modules(module: Any, source: str, out: dict[str, _Instance]) -> None:
             )
         values = resource.get("values")
         out[address] = _new_instance(address, parsed, values if isinstance(values, dict) else {})
-    for child in module.get("child_modules") or []:
+    for child in _items(module.get("child_modules")):
         _walk_modules(child, source, out)
 
 
@@ -183,10 +192,14 @@ def read_plan(parsed: ParsedFile, source: str, *, account: str, region: str | No
         raise InputError(
             source, "a Terraform state, not a plan: give the output of terraform show -json PLANFILE"
         )
+    for key, kind in (("planned_values", dict), ("resource_changes", list), ("configuration", dict)):
+        if data.get(key) is not None and not isinstance(data[key], kind):
+            what = "an object" if kind is dict else "a list"
+            raise InputError(source, f"{key} must be {what}", location=key)
     instances: dict[str, _Instance] = {}
-    _walk_modules((data.get("planned_values") or {}).get("root_module"), source, instances)
+    _walk_modules(_obj(data.get("planned_values")).get("root_module"), source, instances)
     result = PlanRead()
-    for i, change in enumerate(data.get("resource_changes") or []):
+    for i, change in enumerate(_items(data.get("resource_changes"))):
         _apply_change(change, i, source, instances, result)
     default_region = region or _provider_region(data) or "unknown"
     reader = _PlanReader(data, source, account, default_region, instances, result)
@@ -228,11 +241,11 @@ def _apply_change(
 
 def _provider_region(data: Mapping[str, Any]) -> str | None:
     """The region every default AWS / AWSCC provider configuration sets as a constant, if they agree."""
-    configs = ((data.get("configuration") or {}).get("provider_config") or {}).values()
+    configs = _obj(_obj(data.get("configuration")).get("provider_config")).values()
     regions = set()
     for config in configs:
         if isinstance(config, dict) and config.get("name") in ("aws", "awscc") and not config.get("alias"):
-            region = ((config.get("expressions") or {}).get("region") or {}).get("constant_value")
+            region = _obj(_obj(config.get("expressions")).get("region")).get("constant_value")
             if isinstance(region, str):
                 regions.add(region)
     return regions.pop() if len(regions) == 1 else None
@@ -424,10 +437,10 @@ class _PlanReader:
         properties.update(_explained(resolved, config))
 
     def _configuration(self, instance: _Instance) -> Mapping[str, Any]:
-        module: Any = (self.data.get("configuration") or {}).get("root_module") or {}
+        module = _obj(_obj(self.data.get("configuration")).get("root_module"))
         for name in instance.modules:
-            module = ((module.get("module_calls") or {}).get(name) or {}).get("module") or {}
-        for resource in module.get("resources") or []:
+            module = _obj(_obj(_obj(module.get("module_calls")).get(name)).get("module"))
+        for resource in _items(module.get("resources")):
             if (
                 isinstance(resource, dict)
                 and resource.get("address") == f"{instance.tf_type}.{instance.name}"
