@@ -123,14 +123,25 @@ _DATA_CAPTURE = Obj(
 )
 
 
-def _job_parts(pre: str) -> dict[str, Spec]:
-    """The job-definition properties named and embedded definitions share (fields prefixed ``pre``)."""
+@dataclass(frozen=True)
+class _JobParts:
+    """The job-definition properties named and embedded definitions share, under different names."""
+
+    network: Spec
+    stopping: Spec
+    cluster: Spec
+    baseline: Spec
+    environment: Spec
+
+
+def _job_parts(pre: str) -> _JobParts:
+    """The shared job-definition properties, feeding fields prefixed ``pre``."""
 
     def s(*names: str) -> Prop:
         return _s(*(pre + n for n in names))
 
-    return {
-        "NetworkConfig": Obj(
+    return _JobParts(
+        network=Obj(
             {
                 "EnableNetworkIsolation": _b(pre + "network_isolation"),
                 "EnableInterContainerTrafficEncryption": _b(pre + "inter_container_traffic_encryption"),
@@ -142,22 +153,22 @@ def _job_parts(pre: str) -> dict[str, Spec]:
                 ),
             }
         ),
-        "StoppingCondition": Obj({"MaxRuntimeInSeconds": _i(pre + "max_runtime_seconds")}),
-        "_cluster": Obj(
+        stopping=Obj({"MaxRuntimeInSeconds": _i(pre + "max_runtime_seconds")}),
+        cluster=Obj(
             {
                 "InstanceCount": _i(pre + "instance_count"),
                 "InstanceType": s("instance_type"),
                 "VolumeKmsKeyId": s("volume_kms_key_id"),
             }
         ),
-        "_baseline": Obj(
+        baseline=Obj(
             {
                 "ConstraintsResource": Obj({"S3Uri": s("baseline_constraints_uri")}),
                 "StatisticsResource": Obj({"S3Uri": s("baseline_statistics_uri")}),
             }
         ),
-        "_environment": MapOf(Prop(str), (pre + "environment", pre + "publish_cloudwatch_metrics")),
-    }
+        environment=MapOf(Prop(str), (pre + "environment", pre + "publish_cloudwatch_metrics")),
+    )
 
 
 def _named_job_definition(monitor_type: MonitorType) -> Obj:
@@ -168,9 +179,9 @@ def _named_job_definition(monitor_type: MonitorType) -> Obj:
             "JobDefinitionName": Prop(str),
             "EndpointName": _s("endpoint_name"),
             f"{t}AppSpecification": Obj(
-                {"Environment": parts["_environment"], "ProblemType": _s("problem_type")}
+                {"Environment": parts.environment, "ProblemType": _s("problem_type")}
             ),
-            f"{t}BaselineConfig": parts["_baseline"],
+            f"{t}BaselineConfig": parts.baseline,
             f"{t}JobInput": Obj(
                 {
                     "EndpointInput": Obj({"EndpointName": _s("endpoint_name")}),
@@ -181,9 +192,9 @@ def _named_job_definition(monitor_type: MonitorType) -> Obj:
                 }
             ),
             f"{t}JobOutputConfig": Obj({"KmsKeyId": _s("output_kms_key_id")}),
-            "JobResources": Obj({"ClusterConfig": parts["_cluster"]}),
-            "NetworkConfig": parts["NetworkConfig"],
-            "StoppingCondition": parts["StoppingCondition"],
+            "JobResources": Obj({"ClusterConfig": parts.cluster}),
+            "NetworkConfig": parts.network,
+            "StoppingCondition": parts.stopping,
         }
     )
 
@@ -194,8 +205,8 @@ _JD = "jd:"
 _EMBEDDED_PARTS = _job_parts(_JD)
 _EMBEDDED = Obj(
     {
-        "BaselineConfig": _EMBEDDED_PARTS["_baseline"],
-        "Environment": _EMBEDDED_PARTS["_environment"],
+        "BaselineConfig": _EMBEDDED_PARTS.baseline,
+        "Environment": _EMBEDDED_PARTS.environment,
         "MonitoringInputs": ListOf(
             Obj(
                 {
@@ -213,9 +224,9 @@ _EMBEDDED = Obj(
             )
         ),
         "MonitoringOutputConfig": Obj({"KmsKeyId": _s(_JD + "output_kms_key_id")}),
-        "MonitoringResources": Obj({"ClusterConfig": _EMBEDDED_PARTS["_cluster"]}),
-        "NetworkConfig": _EMBEDDED_PARTS["NetworkConfig"],
-        "StoppingCondition": _EMBEDDED_PARTS["StoppingCondition"],
+        "MonitoringResources": Obj({"ClusterConfig": _EMBEDDED_PARTS.cluster}),
+        "NetworkConfig": _EMBEDDED_PARTS.network,
+        "StoppingCondition": _EMBEDDED_PARTS.stopping,
     },
     ("job_definition", "job_definition_embedded"),
 )
