@@ -374,7 +374,10 @@ class _PlanReader:
         if isinstance(value, dict) or isinstance(unknown, dict):
             value = value if isinstance(value, dict) else {}
             marks = unknown if isinstance(unknown, dict) else {}
-            free_keys = at.key in _MAP_ATTRIBUTES or at.key in ("tags", "dimensions")
+            # a map attribute (not the objects of a list, like awscc's [{key, value}] tags)
+            free_keys = (
+                at.key in _MAP_ATTRIBUTES or at.key in ("tags", "dimensions")
+            ) and not at.tf.endswith("]")
             out = {}
             for k in sorted(set(value) | set(marks)):
                 cfn_key = k if free_keys else _pascal(k)

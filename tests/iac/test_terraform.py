@@ -176,3 +176,83 @@ def test_the_alerting_resources_are_kept_apart_with_their_links() -> None:
     assert alerting["alarm_actions"] == [
         {"alarm": "churn-prod-drift", "action": topic["arn"], "topic": "churn-alerts"}
     ]
+
+
+def _resource(tf_type: str, name: str, values: dict[str, object]) -> dict[str, object]:
+    return {
+        "address": f"{tf_type}.{name}",
+        "mode": "managed",
+        "type": tf_type,
+        "name": name,
+        "values": values,
+    }
+
+
+def test_awscc_endpoints_and_alarms_have_cloudformation_shapes(tmp_path: Path) -> None:
+    resources = [
+        _resource(
+            "awscc_sagemaker_endpoint_config",
+            "cfg",
+            {
+                "endpoint_config_name": "cc-config",
+                "production_variants": [
+                    {
+                        "variant_name": "v",
+                        "model_name": "m",
+                        "instance_type": "ml.m5.large",
+                        "initial_instance_count": 1,
+                    }
+                ],
+                "data_capture_config": {
+                    "initial_sampling_percentage": 30,
+                    "destination_s3_uri": "s3://c/x",
+                    "capture_options": [{"capture_mode": "Input"}, {"capture_mode": "Output"}],
+                    "enable_capture": None,  # CloudFormation's default: true
+                },
+            },
+        ),
+        _resource(
+            "awscc_sagemaker_endpoint", "ep", {"endpoint_name": "cc", "endpoint_config_name": "cc-config"}
+        ),
+        _resource(
+            "awscc_sagemaker_monitoring_schedule",
+            "dq",
+            {
+                "monitoring_schedule_name": "cc-dq",
+                "endpoint_name": "cc",
+                "monitoring_schedule_config": {
+                    "monitoring_type": "DataQuality",
+                    "schedule_config": {"schedule_expression": "cron(0 * ? * * *)"},
+                    "monitoring_job_definition": {
+                        "environment": {"publish_cloudwatch_metrics": "Enabled"},
+                        "monitoring_inputs": [
+                            {"endpoint_input": {"endpoint_name": "cc", "local_path": "/in"}}
+                        ],
+                    },
+                },
+            },
+        ),
+        _resource(
+            "awscc_cloudwatch_alarm",
+            "drift",
+            {
+                "alarm_name": "cc-drift",
+                "namespace": "aws/sagemaker/Endpoints/data-metrics",
+                "dimensions": [
+                    {"name": "Endpoint", "value": "cc"},
+                    {"name": "MonitoringSchedule", "value": "cc-dq"},
+                ],
+                "ok_actions": ["arn:aws:sns:us-east-1:123456789012:ok"],
+                "alarm_actions": ["arn:aws:sns:us-east-1:123456789012:alerts"],
+            },
+        ),
+    ]
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}}
+    result = judge(write(tmp_path, json.dumps(plan), "plan.json"))
+    assert verdicts(result, "mm-data-capture") == {"cc": Verdict.PASS}
+    assert verdicts(result, "mm-drift-alarm") == {"cc-dq": Verdict.PASS}
+    assert verdicts(result, "mm-metrics-publishing") == {"cc-dq": Verdict.PASS}
+    alarm = next(f for f in result.findings if f.policy_id == "mm-alarm-actionable")
+    assert alarm.verdict is Verdict.PASS
+    # awscc tags are a list of {key, value}: the endpoint is tagged production, so model quality applies
+    assert verdicts(result, "mm-model-quality-monitor") == {"cc": Verdict.FAIL}
