@@ -212,7 +212,13 @@ def test_awscc_endpoints_and_alarms_have_cloudformation_shapes(tmp_path: Path) -
             },
         ),
         _resource(
-            "awscc_sagemaker_endpoint", "ep", {"endpoint_name": "cc", "endpoint_config_name": "cc-config"}
+            "awscc_sagemaker_endpoint",
+            "ep",
+            {
+                "endpoint_name": "cc",
+                "endpoint_config_name": "cc-config",
+                "tags": [{"key": "environment", "value": "production"}],
+            },
         ),
         _resource(
             "awscc_sagemaker_monitoring_schedule",
