@@ -66,6 +66,7 @@ class RunOutcome:
     exit_code: ExitCode
     empty: EmptySelection | None = None  # set when no endpoint was judged: the CLI says so on stderr
     history: HistoryOutcome | None = None  # None: no history for this run
+    inventory: Inventory | None = None  # what was judged (set by finish)
 
 
 def default_output_dir(now: datetime | None = None) -> Path:
@@ -215,5 +216,11 @@ def finish(
     if empty is not None and empty.exit_code is ExitCode.INCOMPLETE and code is not ExitCode.FAILURES:
         code = ExitCode.INCOMPLETE  # even with --allow-incomplete: nothing was judged
     return RunOutcome(
-        result=result, output_dir=folder.path, files=files, exit_code=code, empty=empty, history=recorded
+        result=result,
+        output_dir=folder.path,
+        files=files,
+        exit_code=code,
+        empty=empty,
+        history=recorded,
+        inventory=inventory,
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from auditor.inventory.model import ResourceKind as ResourceKind
-from auditor.inventory.model import ScanError, ScanMetadata, Target
+from auditor.inventory.model import ScanError, ScanMetadata, SourceLocation, Target
 
 RESULTS_SCHEMA_VERSION = "1.0"
 
@@ -88,6 +88,8 @@ class Finding:
     remediation: str = ""
     waiver: WaiverRef | None = None  # set on WAIVED, and on FAIL when the waiver has expired
     tags: dict[str, str] = field(default_factory=dict)
+    # Where the resource is declared when it was read from a template or plan (None: scanned).
+    location: SourceLocation | None = None
 
 
 @dataclass

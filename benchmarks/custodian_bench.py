@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from localaws_proc import LocalAwsProcess
-from scan_bench import LATENCY_SECONDS, REGION_NAMES, fake_credentials, measure_scan
+from scan_bench import LATENCY_SECONDS, REGION_NAMES, measure_scan
 
 VENV = Path(tempfile.gettempdir()) / "mm-auditor-bench-c7n"
 SIZE = (10, 2, 50)
@@ -129,7 +129,6 @@ def run(latency: float = LATENCY_SECONDS) -> dict[str, Any]:
         return record
     record["custodian_versions"] = versions
     with (
-        fake_credentials(),
         LocalAwsProcess() as aws,
         tempfile.TemporaryDirectory(prefix="bench-c7n-") as tmp,
     ):

@@ -8,7 +8,8 @@
     python benchmarks/run.py --table-only             no run: the table (and README) from the saved results
 
 Benchmarks: scan (1), custodian (2, full mode only: it needs its own virtual environment), evaluation
-(3), reports (4), history (5). See benchmarks/README.md for what each one measures and how.
+(3), reports (4), history (5), iac (6: templates judged by `auditor iac`). See benchmarks/README.md for
+what each one measures and how.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if str(HERE) not in sys.path:  # the sibling modules, when imported as ``benchma
 import custodian_bench  # noqa: E402
 import eval_bench  # noqa: E402
 import history_bench  # noqa: E402
+import iac_bench  # noqa: E402
 import machine  # noqa: E402
 import report_bench  # noqa: E402
 import scan_bench  # noqa: E402
@@ -46,6 +48,7 @@ BENCHMARKS: dict[str, tuple[bool, Callable[[bool], dict[str, Any]]]] = {
     "custodian": (False, lambda smoke: custodian_bench.run()),
     "reports": (True, report_bench.run),
     "history": (True, history_bench.run),
+    "iac": (True, iac_bench.run),
     "evaluation": (True, eval_bench.run),
 }
 

@@ -26,8 +26,6 @@ import os
 import pstats
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,26 +98,14 @@ def scan_lower_bound(
     return 1 + math.ceil(accounts / workers) + body, sorted(unknown)
 
 
-@contextmanager
-def fake_credentials() -> Iterator[None]:
-    """The management account's credentials of the local AWS (moto accepts anything)."""
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    saved = {k: os.environ.get(k) for k in [*env, "AWS_PROFILE", "AWS_ENDPOINT_URL"]}
-    os.environ.update(env)
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+def local_session() -> Any:
+    """The management account's session of the local AWS (moto accepts any key), passed to the scan:
+    the process environment is never touched."""
+    import boto3
+
+    return boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
 
 
 def _options(
@@ -144,15 +130,15 @@ def measure_scan(
 ) -> dict[str, Any]:
     """Scan the estate once and measure calls (as the local AWS counted them), wall and CPU time.
     ``time_link`` also times ``relations.link`` on the result (it is idempotent), part of the scan's CPU."""
+    from auditor.api import scan
     from auditor.inventory.relations import link
-    from auditor.scan.orchestrator import scan
 
     options = _options(aws, members, regions, role, search)
     aws.reset_calls()
     server_cpu0 = aws.cpu_seconds()
     cpu0 = time.process_time()
     t0 = time.perf_counter()
-    inventory = scan(options)
+    inventory = scan(options, session=local_session())
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     server_cpu = aws.cpu_seconds() - server_cpu0
@@ -220,7 +206,7 @@ def profile_scan(
     aws: LocalAwsProcess, members: tuple[str, ...], regions: tuple[str, ...], role: str
 ) -> dict[str, Any]:
     """Where the scanner's own CPU goes: one fast-path scan under cProfile, every thread, CPU clock."""
-    from auditor.scan.orchestrator import scan
+    from auditor.api import scan
 
     profiles: list[cProfile.Profile] = []
 
@@ -234,8 +220,9 @@ def profile_scan(
     main = cProfile.Profile(time.thread_time)
     threading.setprofile(start_thread_profile)
     try:
+        session = local_session()
         main.enable()
-        scan(options)
+        scan(options, session=session)
         main.disable()
     finally:
         threading.setprofile(None)  # type: ignore[arg-type]
@@ -274,40 +261,39 @@ def run(smoke: bool, latency: float = LATENCY_SECONDS) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     profile: dict[str, Any] | None = None
     control: dict[str, Any] | None = None
-    with fake_credentials():
-        for accounts, n_regions, per_region in sizes:
-            regions = REGION_NAMES[:n_regions]
-            with LocalAwsProcess() as aws:
-                built = aws.build(accounts, regions, per_region)
-                aws.set_latency(latency)
-                results.append(
-                    {
-                        "size": f"{accounts}x{n_regions}x{per_region}",
-                        "accounts": accounts,
-                        "regions": list(regions),
-                        "endpoints_per_region": per_region,
-                        "build_seconds": round(built.build_seconds, 2),
-                        "runs": [
-                            measure_scan(aws, built.member_account_ids, regions, built.role_name, s, latency)
-                            for s in (True, False)
-                        ],
-                    }
-                )
-                if profile is None:  # the smallest estate: the profiler's overhead stays small
-                    aws.set_latency(CONTROL_LATENCY_SECONDS)
-                    control = measure_scan(
-                        aws, built.member_account_ids, regions, built.role_name, True, CONTROL_LATENCY_SECONDS
-                    )
-                    control["size"] = results[-1]["size"]
-                    aws.set_latency(0.0)
-                    profile = profile_scan(aws, built.member_account_ids, regions, built.role_name)
-        per_region = CALLS_ONLY_SMOKE if smoke else CALLS_ONLY_ENDPOINTS
+    for accounts, n_regions, per_region in sizes:
+        regions = REGION_NAMES[:n_regions]
         with LocalAwsProcess() as aws:
-            built = aws.build(1, REGION_NAMES[:1], per_region)
-            calls_only = measure_scan(
-                aws, built.member_account_ids, built.regions, built.role_name, True, 0.0, time_link=True
+            built = aws.build(accounts, regions, per_region)
+            aws.set_latency(latency)
+            results.append(
+                {
+                    "size": f"{accounts}x{n_regions}x{per_region}",
+                    "accounts": accounts,
+                    "regions": list(regions),
+                    "endpoints_per_region": per_region,
+                    "build_seconds": round(built.build_seconds, 2),
+                    "runs": [
+                        measure_scan(aws, built.member_account_ids, regions, built.role_name, s, latency)
+                        for s in (True, False)
+                    ],
+                }
             )
-            calls_only["size"] = f"1x1x{per_region}"
+            if profile is None:  # the smallest estate: the profiler's overhead stays small
+                aws.set_latency(CONTROL_LATENCY_SECONDS)
+                control = measure_scan(
+                    aws, built.member_account_ids, regions, built.role_name, True, CONTROL_LATENCY_SECONDS
+                )
+                control["size"] = results[-1]["size"]
+                aws.set_latency(0.0)
+                profile = profile_scan(aws, built.member_account_ids, regions, built.role_name)
+    per_region = CALLS_ONLY_SMOKE if smoke else CALLS_ONLY_ENDPOINTS
+    with LocalAwsProcess() as aws:
+        built = aws.build(1, REGION_NAMES[:1], per_region)
+        calls_only = measure_scan(
+            aws, built.member_account_ids, built.regions, built.role_name, True, 0.0, time_link=True
+        )
+        calls_only["size"] = f"1x1x{per_region}"
     return {
         "latency_seconds": latency,
         "sizes": results,

@@ -542,7 +542,59 @@ def targets(results: dict[str, dict[str, Any]]) -> str:
     history = results.get("history", {})
     if "results" in history:
         lines += _history_targets(history["results"], history["machine"]["load_average_at_start"])
+    iac = results.get("iac", {})
+    if "results" in iac:
+        lines += _iac_targets(iac["results"])
     return "\n\n".join(f"- {line}" for line in lines)
+
+
+def iac_section(record: dict[str, Any]) -> str:
+    res = record["results"]
+    rows = []
+    for s in res["sizes"]:
+        target = s.get("target_seconds")
+        wall = s["command_wall_seconds"]
+        cell = f"{wall} (< {target}: {_met(bool(s['target_met']))})" if target else str(wall)
+        rows.append(
+            [
+                f"{s['endpoints']:,}",
+                f"{s['resources']:,}",
+                s["template_mb"],
+                f"{s['verdicts']:,}",
+                s["read_cpu_seconds"],
+                s["judge_cpu_seconds"],
+                cell,
+                s["command_cpu_seconds"],
+            ]
+        )
+    header = [
+        "endpoints",
+        "records (endpoints, monitors, job defs, alarms)",
+        "template MB",
+        "verdicts",
+        "read CPU s",
+        "judge CPU s",
+        "`auditor iac` wall s",
+        "`auditor iac` CPU s",
+    ]
+    return f"### 6. Templates (`auditor iac`, CDK-style JSON)\n\nMachine: {_machine(record)}.\n\n" + _table(
+        header, rows
+    )
+
+
+def _iac_targets(res: dict[str, Any]) -> list[str]:
+    out = []
+    for s in res["sizes"]:
+        if not s.get("target_seconds"):
+            continue
+        verdict = "met" if s["target_met"] else "**missed**"
+        out.append(
+            f"**Templates, {s['endpoints']} endpoints judged by `auditor iac` in < {s['target_seconds']} s: "
+            f"{verdict}** ({s['command_wall_seconds']} s wall, {s['command_cpu_seconds']} s CPU: reading "
+            f"{s['read_cpu_seconds']} s, judging {s['judge_cpu_seconds']} s, the rest is starting Python, "
+            "importing and writing the files)."
+        )
+    return out
 
 
 SECTIONS = {
@@ -551,6 +603,7 @@ SECTIONS = {
     "evaluation": evaluation_section,
     "reports": reports_section,
     "history": history_section,
+    "iac": iac_section,
 }
 
 

@@ -43,11 +43,13 @@ ALLOWED: dict[str, set[str]] = {
     # command that writes to AWS (the Security Hub import, through the scanner's guarded clients).
     "history": {"foundation", "inventory", "results", "report", "scan"},
     "securityhub": {"foundation", "inventory", "results", "report", "scan"},
+    # Templates and plans: one more source of the inventory, normalized by the scanner's own builders.
+    "iac": {"foundation", "inventory", "scan"},
     # The wiring on top: it may use every stage, never the local AWS (see EMULATOR_USERS).
     "config": {"foundation", "inventory", "results", "policy", "report", "history"},
-    "pipeline": STAGES | {"config", "history"},
+    "pipeline": STAGES | {"config", "history", "iac"},
     "generated": STAGES | {"config", "securityhub"},
-    "cli": STAGES | {"config", "pipeline", "history", "securityhub", "emulator"},
+    "cli": STAGES | {"config", "pipeline", "history", "securityhub", "emulator", "iac"},
     "main": {"foundation", "cli"},
 }
 EMULATOR_USERS = {"auditor.cli.demo_cmd", "auditor.cli.emulator_cmd"}

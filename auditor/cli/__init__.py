@@ -19,6 +19,7 @@ from auditor.cli.demo_cmd import demo
 from auditor.cli.emulator_cmd import emulator
 from auditor.cli.frameworks_cmd import frameworks
 from auditor.cli.history_cmd import history
+from auditor.cli.iac_cmd import iac_cmd
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
 from auditor.cli.policy_cmd import policies
@@ -48,6 +49,7 @@ def cli() -> None:
 for command in (
     scan_cmd,
     evaluate_cmd,
+    iac_cmd,
     demo,
     policies,
     frameworks,

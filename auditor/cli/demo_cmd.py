@@ -8,34 +8,25 @@ over HTTP), judges it with the built-in pack, writes every report format, and ex
 from __future__ import annotations
 
 import importlib.util
-import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 
+from auditor import api
 from auditor.cli.demo_history import DAYS_AGO, fresh_history_file, seed_history
 from auditor.cli.history_cmd import print_history
 from auditor.cli.run_cmds import print_summary
+from auditor.config import Config
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, open_history
-from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, finish, load_judge_inputs
+from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
 from auditor.run_folder import RunFolder
 from auditor.scan.options import ScanOptions
-from auditor.scan.orchestrator import scan
-
-DEMO_ENV = {
-    # Fake credentials for the local AWS only; they never leave this process.
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
+from auditor.settings import LoadedConfig, Settings
 
 
 def demo_waivers(today: date) -> str:
@@ -62,21 +53,6 @@ waivers:
     owner: ml-platform@example.com
     expires: {(today + timedelta(days=30)).isoformat()}
 """
-
-
-@contextmanager
-def _demo_environment() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in (*DEMO_ENV, "AWS_PROFILE", "AWS_ENDPOINT_URL")}
-    os.environ.update(DEMO_ENV)
-    os.environ.pop("AWS_PROFILE", None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @click.command("demo")
@@ -113,7 +89,7 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         raise InputError("auditor demo", "the local AWS needs the demo extra: pip install 'mm-auditor[demo]'")
     from auditor.emulator import EstateSpec, LocalAws, build_estate
 
-    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    started = api.now()
     severity = Severity(fail_on)
 
     def say(message: str) -> None:
@@ -126,8 +102,14 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
         inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()] or list(FORMATS)
-    output = OutputOptions(formats=check_formats(names), output_dir=output_dir, fail_on=severity)
-    with RunFolder.open(output_dir) as folder, _demo_environment(), LocalAws.start() as aws:
+    # The embedded default: no config file is read, every setting is the demo's.
+    chosen = Settings(
+        config=LoadedConfig(Config(), None),
+        inputs=inputs,
+        output=OutputOptions(formats=check_formats(names), output_dir=output_dir, fail_on=severity),
+        history=HistoryOptions(path=output_dir / "history.sqlite"),
+    )
+    with RunFolder.open(output_dir) as folder, LocalAws.start() as aws:
         say(f"Local AWS listening on {aws.endpoint_url} (127.0.0.1 only)")
         estate = build_estate(aws, EstateSpec())
         say(
@@ -141,8 +123,9 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
             endpoint_url=aws.endpoint_url,
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
-        inventory = scan(options)
-        history = HistoryOptions(path=output_dir / "history.sqlite")
+        # The local AWS's own credentials, passed in: the process environment is never touched.
+        inventory = api.scan(options, session=aws.session())
+        history = chosen.history
         assert history.path is not None
         fresh_history_file(history.path)
         db = open_history(history.path, create=True)
@@ -152,7 +135,7 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
             db.close()
         days = ", ".join(str(d) for d in DAYS_AGO[:-1]) + f" and {DAYS_AGO[-1]}"
         say(f"Seeded a history of {len(seeded)} earlier runs ({days} days ago) in {history.path.as_posix()}")
-        outcome = finish(inventory, inputs, output, started_at=started, folder=folder, history=history)
+        outcome = api.write(inventory, chosen, started_at=started, folder=folder)
     if not quiet:
         print_summary(outcome, inventory, fail_on=severity)
     print_history(outcome, history, quiet=quiet)

@@ -6,47 +6,32 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
 import click
 
+from auditor import api
 from auditor.cli.common import (
     EXIT_CODES_EPILOG,
-    HistoryArgs,
-    JudgeArgs,
-    LoadedConfig,
-    build_history_options,
-    build_judge_inputs,
-    build_output_options,
     config_option,
     history_options,
     judge_options,
     output_options,
-    resolve_config,
 )
 from auditor.cli.history_cmd import print_history
-from auditor.cli.scan_options import build_scan_options, scan_options
-from auditor.history import HistoryOptions, RunSource
-from auditor.history import check as check_history
-from auditor.inventory import store
+from auditor.cli.scan_options import scan_options
+from auditor.history import RunSource
 from auditor.inventory.model import Inventory
-from auditor.pipeline import JudgeInputs, OutputOptions, RunOutcome, default_output_dir, finish
+from auditor.pipeline import RunOutcome, default_output_dir
 from auditor.report.gate import ExitCode
 from auditor.report.priority import failing_policies
 from auditor.report.summary import compliance_percent
 from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Severity, Verdict, WaiverStatus
 from auditor.run_folder import RunFolder
-from auditor.scan.orchestrator import scan
 from auditor.scan.progress import ScanProgress
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
+from auditor.settings import HistoryFlags, JudgeFlags, OutputFlags, Settings, resolve
 
 MAX_LISTED = 5  # scan errors, undecided checks and expired waivers named on the console
 
@@ -242,87 +227,61 @@ def _progress_printer(quiet: bool) -> Callable[[ScanProgress], None] | None:
     return show
 
 
-@dataclass(frozen=True)
-class _Run:
-    """Everything validated before the inventory exists (before any AWS call, for a scan)."""
-
-    started_at: str
-    loaded: LoadedConfig
-    inputs: JudgeInputs
-    output: OutputOptions
-    history: HistoryOptions
-    scan_kwargs: dict[str, Any]  # the scan options merged with the config (empty for evaluate)
-
-
-def _prepare(
-    config_path: Path | None,
-    judge_args: JudgeArgs,
-    *,
-    formats: tuple[str, ...],
-    output_dir: Path | None,
-    fail_on: str | None,
-    allow_incomplete: bool | None,
-    asff_include_passed: bool | None,
-    fail_on_empty: bool | None,
-    quiet: bool,
-    history_args: HistoryArgs,
-    scan_kwargs: dict[str, Any] | None = None,
-) -> _Run:
-    started = _now()
-    loaded = resolve_config(config_path)
-    merged = _merge_scan_config(loaded, scan_kwargs) if scan_kwargs is not None else {}
-    inputs = build_judge_inputs(loaded, judge_args)
-    if not quiet:
-        for warning in inputs.policies.warnings:
-            click.echo(f"auditor: {safe_text(warning)}", err=True)
-    output = build_output_options(
-        loaded.config,
-        formats=formats,
-        output_dir=output_dir,
-        fail_on=fail_on,
-        allow_incomplete=allow_incomplete,
-        asff_include_passed=asff_include_passed,
-        fail_on_empty=fail_on_empty,
-    )
-    output = replace(output, output_dir=output.output_dir or default_output_dir())
-    history = build_history_options(
-        loaded.config,
-        history_args,
-        source=RunSource.SCAN if scan_kwargs is not None else RunSource.EVALUATE,
-        profile=merged.get("profile"),
-        endpoint_url=merged.get("endpoint_url"),
-    )
-    check_history(history)
-    return _Run(started, loaded, inputs, output, history, merged)
-
-
-def _warn(run: _Run, *, quiet: bool) -> None:
+def _warn(chosen: Settings, *, quiet: bool) -> None:
     """Print the input warnings (to stderr: stdout is the summary)."""
-    if not quiet:
-        for warning in run.inputs.warnings:
-            click.echo(f"auditor: warning: {safe_text(warning)}", err=True)
+    if quiet:
+        return
+    for warning in chosen.inputs.policies.warnings:
+        click.echo(f"auditor: {safe_text(warning)}", err=True)
+    for warning in chosen.inputs.warnings:
+        click.echo(f"auditor: warning: {safe_text(warning)}", err=True)
 
 
-def _open_folder(run: _Run) -> RunFolder:
-    """The run's output folder, created and locked now: before any AWS call (exit 2 if it cannot be)."""
-    return RunFolder.open(run.output.output_dir or default_output_dir())
-
-
-def _finish(
-    run: _Run, inventory: Inventory, folder: RunFolder, *, quiet: bool, saved_from: Path | None = None
+def report_outcome(
+    outcome: RunOutcome,
+    inventory: Inventory,
+    chosen: Settings,
+    *,
+    quiet: bool,
+    saved_from: Path | None = None,
 ) -> int:
-    outcome = finish(
-        inventory, run.inputs, run.output, started_at=run.started_at, folder=folder, history=run.history
-    )
+    """What the console says after a run (stderr for an empty selection), and the exit code."""
     empty = outcome.empty
     if empty is not None and empty.exit_code is not None:
         click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
     elif empty is not None and not quiet:
         click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
     if not quiet:
-        print_summary(outcome, inventory, fail_on=run.output.fail_on, saved_from=saved_from)
-    print_history(outcome, run.history, quiet=quiet)
+        print_summary(outcome, inventory, fail_on=chosen.output.fail_on, saved_from=saved_from)
+    print_history(outcome, chosen.history, quiet=quiet)
     return int(outcome.exit_code)
+
+
+def _flags(
+    policy_paths: tuple[str, ...],
+    no_builtin: bool | None,
+    enable: tuple[str, ...],
+    disable: tuple[str, ...],
+    waivers_path: str | None,
+    baseline_path: str | None,
+    framework_paths: tuple[str, ...],
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    fail_on: str | None,
+    allow_incomplete: bool | None,
+    asff_include_passed: bool | None,
+    fail_on_empty: bool | None,
+    history_path: str | None,
+    fail_on_new: bool | None,
+    fail_on_age: int | None,
+    notify_webhook: str | None,
+    notify_sns_topic: str | None,
+) -> tuple[JudgeFlags, OutputFlags, HistoryFlags]:
+    return (
+        JudgeFlags(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
+        OutputFlags(formats, output_dir, fail_on, allow_incomplete, asff_include_passed, fail_on_empty),
+        HistoryFlags(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
+    )
 
 
 @click.command("scan", epilog=EXIT_CODES_EPILOG)
@@ -331,102 +290,51 @@ def _finish(
 @output_options
 @history_options
 @config_option
-def scan_cmd(
-    config_path: Path | None,
-    policy_paths: tuple[str, ...],
-    no_builtin: bool | None,
-    enable: tuple[str, ...],
-    disable: tuple[str, ...],
-    waivers_path: str | None,
-    baseline_path: str | None,
-    framework_paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output_dir: Path | None,
-    fail_on: str | None,
-    allow_incomplete: bool | None,
-    asff_include_passed: bool | None,
-    fail_on_empty: bool | None,
-    quiet: bool,
-    history_path: str | None,
-    fail_on_new: bool | None,
-    fail_on_age: int | None,
-    notify_webhook: str | None,
-    notify_sns_topic: str | None,
-    **scan_kwargs: Any,
-) -> int:
+def scan_cmd(config_path: Path | None, quiet: bool, **params: Any) -> int:
     """Scan AWS (read-only), judge with the policies, write the inventory and reports.
 
     Policies, waivers and the config are validated before any AWS call. The inventory is saved
     as inventory.json beside the reports, so the judgement can be re-run offline with
     `auditor evaluate`. The run is recorded in the history (see `auditor history`).
     """
-    run = _prepare(
-        config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
-        formats=formats,
-        output_dir=output_dir,
-        fail_on=fail_on,
-        allow_incomplete=allow_incomplete,
-        asff_include_passed=asff_include_passed,
-        fail_on_empty=fail_on_empty,
-        quiet=quiet,
-        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
-        scan_kwargs=scan_kwargs,
+    started = api.now()
+    judge, output, history = _flags(**{k: params.pop(k) for k in _FLAG_NAMES})
+    chosen = resolve(
+        config_path, judge=judge, output=output, history=history, scan=params, source=RunSource.SCAN
     )
-    options = build_scan_options(**run.scan_kwargs)
-    _warn(run, quiet=quiet)
-    with _open_folder(run) as folder:
-        inventory = scan(options, progress=_progress_printer(quiet))
+    _warn(chosen, quiet=quiet)
+
+    def end_progress_line() -> None:
         if not quiet and sys.stderr.isatty():
             click.echo("", err=True)
-        return _finish(run, inventory, folder, quiet=quiet)
+
+    outcome = api.run(
+        chosen, progress=_progress_printer(quiet), started_at=started, after_scan=end_progress_line
+    )
+    assert outcome.inventory is not None
+    return report_outcome(outcome, outcome.inventory, chosen, quiet=quiet)
 
 
-# Settings that only make sense together: when the command line sets any of a group, the config
-# file's values for the whole group are ignored (flags override the file, and never mix with it).
-_SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("accounts", "org", "ous"),
-    ("role_name", "role_arn_template"),
-    ("endpoint_names", "endpoint_tags"),
+_FLAG_NAMES = (
+    "policy_paths",
+    "no_builtin",
+    "enable",
+    "disable",
+    "waivers_path",
+    "baseline_path",
+    "framework_paths",
+    "formats",
+    "output_dir",
+    "fail_on",
+    "allow_incomplete",
+    "asff_include_passed",
+    "fail_on_empty",
+    "history_path",
+    "fail_on_new",
+    "fail_on_age",
+    "notify_webhook",
+    "notify_sns_topic",
 )
-
-
-def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Fill scan options the command line left unset from the config file.
-
-    Precedence is per setting, and per group for settings that go together (which accounts:
-    accounts / org + ous; which role: role_name / role_arn_template; which endpoints: endpoints /
-    endpoint_tags): a flag of a group replaces the file's whole group. Contradicting flags are
-    rejected by ``build_scan_options``; a config file that contradicts itself, by ``load_config``.
-    """
-    config = loaded.config
-    merged = dict(kwargs)
-    fallbacks: dict[str, Any] = {
-        "accounts": ",".join(config.accounts) if config.accounts else None,
-        "org": config.org or None,
-        "ous": tuple(config.ous) or None,
-        "role_name": config.role_name,
-        "role_arn_template": config.role_arn_template,
-        "external_id": config.external_id,
-        "regions": ",".join(config.regions) if config.regions else None,
-        "profile": config.profile,
-        "no_search": (not config.search) or None,
-        "endpoint_names": tuple(config.endpoints) or None,
-        "endpoint_tags": tuple(config.endpoint_tags) or None,
-    }
-    from_flags = {key for key in fallbacks if merged.get(key)}
-    for group in _SCAN_GROUPS:
-        if from_flags & set(group):
-            for key in group:
-                fallbacks.pop(key)
-    if fallbacks.get("role_arn_template"):
-        fallbacks.pop("role_name")  # in the file, the template overrides the role name (as documented)
-    for key, value in fallbacks.items():
-        if key in merged and not merged[key] and value is not None:
-            merged[key] = value
-            if key == "profile":
-                merged["profile_source"] = f"{loaded.path or 'config'}: profile"
-    return merged
 
 
 @click.command("evaluate", epilog=EXIT_CODES_EPILOG)
@@ -435,46 +343,17 @@ def _merge_scan_config(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str
 @output_options
 @history_options
 @config_option
-def evaluate_cmd(
-    inventory_path: Path,
-    config_path: Path | None,
-    policy_paths: tuple[str, ...],
-    no_builtin: bool | None,
-    enable: tuple[str, ...],
-    disable: tuple[str, ...],
-    waivers_path: str | None,
-    baseline_path: str | None,
-    framework_paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output_dir: Path | None,
-    fail_on: str | None,
-    allow_incomplete: bool | None,
-    asff_include_passed: bool | None,
-    fail_on_empty: bool | None,
-    quiet: bool,
-    history_path: str | None,
-    fail_on_new: bool | None,
-    fail_on_age: int | None,
-    notify_webhook: str | None,
-    notify_sns_topic: str | None,
-) -> int:
+def evaluate_cmd(inventory_path: Path, config_path: Path | None, quiet: bool, **params: Any) -> int:
     """Judge a saved inventory.json offline (no AWS calls) and write the reports.
 
     Ages and waiver expiry are judged as of the scan's end time, so re-evaluating a snapshot
     months later reproduces the same verdicts. The run is recorded in the history at the scan's time.
     """
-    run = _prepare(
-        config_path,
-        JudgeArgs(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
-        formats=formats,
-        output_dir=output_dir,
-        fail_on=fail_on,
-        allow_incomplete=allow_incomplete,
-        asff_include_passed=asff_include_passed,
-        fail_on_empty=fail_on_empty,
-        quiet=quiet,
-        history_args=HistoryArgs(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
-    )
-    _warn(run, quiet=quiet)
-    with _open_folder(run) as folder:
-        return _finish(run, store.load(inventory_path), folder, quiet=quiet, saved_from=inventory_path)
+    started = api.now()
+    judge, output, history = _flags(**params)
+    chosen = resolve(config_path, judge=judge, output=output, history=history, source=RunSource.EVALUATE)
+    _warn(chosen, quiet=quiet)
+    with RunFolder.open(chosen.output.output_dir or default_output_dir()) as folder:
+        inventory = api.load_inventory(inventory_path)
+        outcome = api.write(inventory, chosen, started_at=started, folder=folder)
+    return report_outcome(outcome, inventory, chosen, quiet=quiet, saved_from=inventory_path)

@@ -30,6 +30,7 @@ from auditor.inventory.model import (
     Monitor,
     ResourceKind,
     ScanError,
+    SourceLocation,
     Target,
 )
 
@@ -133,6 +134,16 @@ class KindSpec:
     def missing_of(self, resource: Any) -> frozenset[Dataset]:
         """Datasets that could not be read for this resource alone."""
         return frozenset(getattr(resource, "missing", ()))
+
+    def source_of(self, resource: Any) -> SourceLocation | None:
+        """Where a resource read from a template is declared; None for a scanned (deployed) one."""
+        source: SourceLocation | None = getattr(resource, "source", None)
+        return source
+
+    def unknown_of(self, resource: Any) -> dict[str, str]:
+        """The resource's fields that are unknown until its template is deployed, with the reason."""
+        unknown: dict[str, str] = getattr(resource, "unknown", None) or {}
+        return unknown
 
     def json_sort_key(self, record: Mapping[str, Any]) -> tuple[str, ...]:
         """The order of this kind's records in a saved inventory."""

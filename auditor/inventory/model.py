@@ -131,6 +131,14 @@ class ResourceKind(StrEnum):
     TARGET = "target"  # a scanned (account, region)
 
 
+class InventorySource(StrEnum):
+    """Where an inventory's resources came from."""
+
+    SCAN = "scan"  # the AWS APIs (auditor scan)
+    TEMPLATES = "templates"  # CloudFormation / CDK templates or Terraform plans (auditor iac)
+    TEMPLATES_AND_SCAN = "templates+scan"  # templates merged over a saved scan (auditor iac --inventory)
+
+
 class DatasetStatus(StrEnum):
     COMPLETE = "complete"
     # Every resource was found, but some could not be read in full: each of those is kept with the
@@ -144,6 +152,35 @@ class DatasetStatus(StrEnum):
         """Whether every resource of the dataset is in the inventory (COMPLETE or PARTIAL): the
         target's data is usable, and a resource's own ``missing`` says what could not be read."""
         return self in (DatasetStatus.COMPLETE, DatasetStatus.PARTIAL)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+@dataclass
+class SourceLocation:
+    """Where a resource read from a template or a plan is declared (None on scanned resources).
+
+    ``file`` is the template or plan path as given (relative to the working directory where it is
+    under it); ``line`` the line of the resource's logical id (CloudFormation; None for a Terraform
+    plan, which is one line of JSON); ``address`` the logical id or the Terraform resource address.
+    """
+
+    file: str
+    line: int | None = None
+    address: str | None = None
+
+    def describe(self) -> str:
+        """``file:line (address)``, as messages and reports show it."""
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where} ({self.address})" if self.address else where
+
+
+# Records read from a template also carry ``unknown``: document field paths (``data_capture``,
+# ``data_capture.current_sampling_percentage``, a link such as ``monitors``; "" for the resource
+# itself) whose value is unknown until the template is deployed, each with the reason, naming the
+# template property. A check that reads one of them is ERROR, never PASS.
+Unknowns = dict[str, str]
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -200,6 +237,8 @@ class Endpoint:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- monitors
@@ -243,6 +282,8 @@ class Monitor:
     endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
     job_definition_arn: str | None = None
     alarm_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- job definitions
@@ -284,6 +325,8 @@ class JobDefinition:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- alarms
@@ -330,6 +373,8 @@ class Alarm:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: monitors whose metrics this alarm watches, directly or via children.
     monitor_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- scan metadata
@@ -357,6 +402,8 @@ class Target:
     region: str
     datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
     other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
+    # Set when only templates put resources here (no scan covered it): the first file that did.
+    source: SourceLocation | None = None
 
 
 @dataclass
@@ -407,6 +454,7 @@ class ScanMetadata:
     options: JsonDict = field(default_factory=dict)  # e.g. {"search": true, "endpoint_filter": [...]}
     unknown_values: list[UnknownValue] = field(default_factory=list)
     search_disagreements: list[SearchDisagreement] = field(default_factory=list)
+    source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
 
 
 @dataclass

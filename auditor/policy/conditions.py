@@ -35,7 +35,7 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.inventory.model import Dataset
 from auditor.policy.documents import ANY, AnyType, DocType, ListType, ScalarType
-from auditor.policy.paths import CompiledPath, PathError, compile_path
+from auditor.policy.paths import CompiledPath, FieldRead, PathError, compile_path
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 
 # (document, as_of epoch seconds) -> bool
@@ -176,6 +176,7 @@ class CompileContext:
     params: Mapping[str, Parameter]
     values: Mapping[str, Any]
     datasets: set[Dataset] = field(default_factory=set)
+    reads: set[FieldRead] = field(default_factory=set)  # record fields the conditions read
     paths: list[tuple[str, DocType]] = field(default_factory=list)  # (expression, the type it applies to)
 
     def error(self, where: FieldPath, message: str) -> InputError:
@@ -189,6 +190,7 @@ class CompileContext:
         except PathError as exc:
             raise self.error(where, str(exc)) from None
         self.datasets |= compiled.datasets
+        self.reads |= compiled.reads
         self.paths.append((expression, doc_type))
         return compiled
 

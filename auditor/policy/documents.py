@@ -15,6 +15,12 @@ descriptors too (each kind's dataset, and the fields other calls fill: tags, the
 the engine derives each policy's requirements from the paths it uses. A document also carries the
 datasets missing for the resource or any resource embedded in it, so a verdict that reads them is
 ERROR.
+
+Each object type also knows whose fields it holds (``owner``: the resource kind, and ``prefix``: the
+field path inside that kind's record), so a path tells which record fields it reads. Resources read
+from a template carry the fields that are unknown until deploy; a document gathers those of the
+resource and of every resource embedded in it (keyed by kind and field path), and a check that reads
+one of them is ERROR.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from auditor.inventory.kinds import KINDS, Index, KindSpec, Link, spec_of_model
-from auditor.inventory.model import AWS_ENUM, AwsEnum, Dataset, Inventory, ResourceKind
+from auditor.inventory.model import AWS_ENUM, AwsEnum, Dataset, Inventory, ResourceKind, SourceLocation
 
 # --------------------------------------------------------------------------- types
 
@@ -61,31 +67,35 @@ class MapType:
 @dataclass(eq=False)
 class ObjectType:
     """An object with known fields. ``dataset`` is where its data comes from; ``field_datasets``
-    overrides it for single fields."""
+    overrides it for single fields. ``owner`` is the resource kind whose record holds these fields
+    and ``prefix`` their path in that record ("" for the record itself, ``data_capture`` for its
+    capture block); None for records that are not a kind (scan errors)."""
 
     name: str
     fields: dict[str, DocType] = field(default_factory=dict)
     dataset: Dataset | None = None
     field_datasets: dict[str, Dataset] = field(default_factory=dict)
+    owner: ResourceKind | None = None
+    prefix: str = ""
 
 
 DocType = AnyType | ScalarType | ListType | MapType | ObjectType
 ANY = AnyType()
 
 
-def _from_annotation(tp: Any, inherited: Dataset | None) -> DocType:
+def _from_annotation(tp: Any, inherited: Dataset | None, owner: ResourceKind | None, prefix: str) -> DocType:
     origin = get_origin(tp)
     if tp is Any:
         return ANY
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(tp) if a is not type(None)]
-        return _from_annotation(options[0], inherited) if len(options) == 1 else ANY
+        return _from_annotation(options[0], inherited, owner, prefix) if len(options) == 1 else ANY
     if origin is list:
-        return ListType(_from_annotation(get_args(tp)[0], inherited))
+        return ListType(_from_annotation(get_args(tp)[0], inherited, owner, prefix))
     if origin is dict:
-        return MapType(_from_annotation(get_args(tp)[1], inherited))
+        return MapType(_from_annotation(get_args(tp)[1], inherited, owner, prefix))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return object_type(tp, inherited)
+        return object_type(tp, inherited, owner=owner, prefix=prefix)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return ScalarType("enum")
     names = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -103,16 +113,27 @@ def _datasets() -> tuple[dict[type, Dataset], dict[type, dict[str, Dataset]]]:
     return base, fields
 
 
-def object_type(cls: type, inherited: Dataset | None = None) -> ObjectType:
-    """The document type of dataclass ``cls`` (without link fields)."""
+def object_type(
+    cls: type, inherited: Dataset | None = None, *, owner: ResourceKind | None = None, prefix: str = ""
+) -> ObjectType:
+    """The document type of dataclass ``cls`` (without link fields).
+
+    A kind's own model is its own owner; a nested dataclass belongs to the record that holds it.
+    """
     base, overrides = _datasets()
     dataset = base.get(cls, inherited)
+    spec = spec_of_model(cls)
+    if spec is not None:
+        owner, prefix = spec.kind, ""
     hints = get_type_hints(cls)
     fields = {
-        f.name: _enum_like(_from_annotation(hints[f.name], dataset), f.metadata.get(AWS_ENUM))
+        f.name: _enum_like(
+            _from_annotation(hints[f.name], dataset, owner, f"{prefix}.{f.name}" if prefix else f.name),
+            f.metadata.get(AWS_ENUM),
+        )
         for f in dataclasses.fields(cls)
     }
-    return ObjectType(cls.__name__, fields, dataset, dict(overrides.get(cls, {})))
+    return ObjectType(cls.__name__, fields, dataset, dict(overrides.get(cls, {})), owner, prefix)
 
 
 def _enum_like(doc_type: DocType, spec: AwsEnum | None) -> DocType:
@@ -144,7 +165,9 @@ def _nested_type(spec: KindSpec) -> ObjectType:
     if not nested:
         return own
     extra = {link.name: _linked(object_type(link.item), link) for link in nested}
-    return ObjectType(f"Linked{own.name}", {**own.fields, **extra}, own.dataset, dict(own.field_datasets))
+    return ObjectType(
+        f"Linked{own.name}", {**own.fields, **extra}, own.dataset, dict(own.field_datasets), own.owner
+    )
 
 
 def _embedded_type(item: type) -> ObjectType:
@@ -166,6 +189,7 @@ def document_types() -> dict[ResourceKind, ObjectType]:
             {**nested.fields, **extra},
             nested.dataset,
             dict(nested.field_datasets),
+            spec.kind,
         )
     return out
 
@@ -204,6 +228,11 @@ def plain(obj: Any) -> dict[str, Any]:
     return out
 
 
+# (kind, field path in that kind's record) -> why the value is unknown until deploy
+UnknownFields = dict[tuple[ResourceKind, str], str]
+_NO_UNKNOWNS: UnknownFields = {}
+
+
 @dataclass
 class Resource:
     """One judged resource: its document and what the engine needs to know about it."""
@@ -217,6 +246,34 @@ class Resource:
     document: dict[str, Any]
     missing: frozenset[Dataset]  # its own missing datasets and those of the linked resources it embeds
     endpoint_arns: tuple[str, ...] = ()  # the endpoints it belongs to (for the coverage matrix)
+    location: SourceLocation | None = None  # where it is declared, when read from a template or plan
+    # Fields unknown until deploy, of the resource and of the linked resources its document embeds.
+    unknown: UnknownFields = field(default_factory=dict)
+
+    @property
+    def planned(self) -> bool:
+        """Read from a template or plan: not deployed yet, so it has no run-time state."""
+        return self.location is not None
+
+
+_View = tuple[dict[str, Any], frozenset[Dataset], UnknownFields]
+
+
+def _merge_unknown(into: UnknownFields, more: UnknownFields) -> UnknownFields:
+    """``into`` with ``more`` added; shares the empty mapping (the scanned case) instead of copying."""
+    if not more:
+        return into
+    if not into:
+        return more
+    return {**into, **more}
+
+
+def _own_unknown(item: Any) -> UnknownFields:
+    spec = spec_of_model(type(item))
+    if spec is None:
+        return _NO_UNKNOWNS
+    fields = spec.unknown_of(item)
+    return {(spec.kind, path): why for path, why in fields.items()} if fields else _NO_UNKNOWNS
 
 
 class _Builder:
@@ -225,7 +282,7 @@ class _Builder:
     def __init__(self, inventory: Inventory) -> None:
         self.index = Index(inventory)
         self.base: dict[int, dict[str, Any]] = {}
-        self.nested: dict[int, tuple[dict[str, Any], frozenset[Dataset]]] = {}
+        self.nested: dict[int, _View] = {}
 
     def plain(self, item: Any) -> dict[str, Any]:
         key = id(item)
@@ -242,34 +299,38 @@ class _Builder:
         else:
             doc[link.name] = view(items[0]) if items else None
 
-    def nested_view(self, spec: KindSpec, item: Any) -> tuple[dict[str, Any], frozenset[Dataset]]:
-        """The document of ``item`` as embedded elsewhere, and the datasets missing for it."""
+    def nested_view(self, spec: KindSpec, item: Any) -> _View:
+        """The document of ``item`` as embedded elsewhere, the datasets missing for it, and the
+        fields unknown until deploy in it."""
         key = id(item)
         found = self.nested.get(key)
         if found is not None:
             return found
         missing = spec.missing_of(item)
+        unknown = _own_unknown(item)
         nested_links = [link for link in spec.links if link.nested]
         if not nested_links:
-            result = (self.plain(item), missing)
+            result = (self.plain(item), missing, unknown)
         else:
             doc = dict(self.plain(item))
             for link in nested_links:
                 items = link.get(item, self.index)
                 self._attach(doc, link, items, self.plain)
                 missing = missing.union(*(_own_missing(i) for i in items))
-            result = (doc, missing)
+                for i in items:
+                    unknown = _merge_unknown(unknown, _own_unknown(i))
+            result = (doc, missing, unknown)
         self.nested[key] = result
         return result
 
-    def embedded(self, item: Any) -> tuple[dict[str, Any], frozenset[Dataset]]:
+    def embedded(self, item: Any) -> _View:
         spec = spec_of_model(type(item))
         if spec is None:
-            return self.plain(item), frozenset()
+            return self.plain(item), frozenset(), _NO_UNKNOWNS
         return self.nested_view(spec, item)
 
     def resource(self, spec: KindSpec, item: Any) -> Resource:
-        doc, missing = self.nested_view(spec, item)
+        doc, missing, unknown = self.nested_view(spec, item)
         doc = dict(doc)
         for link in spec.links:
             if link.nested:
@@ -277,7 +338,9 @@ class _Builder:
             items = link.get(item, self.index)
             views = [self.embedded(i) for i in items]
             self._attach(doc, link, views, lambda v: v[0])
-            missing = missing.union(*(m for _, m in views))
+            missing = missing.union(*(m for _, m, _ in views))
+            for _, _, more in views:
+                unknown = _merge_unknown(unknown, more)
         return Resource(
             kind=spec.kind,
             arn=spec.arn_of(item),
@@ -288,6 +351,8 @@ class _Builder:
             document=doc,
             missing=missing,
             endpoint_arns=tuple(spec.endpoints(item, self.index)),
+            location=spec.source_of(item),
+            unknown=unknown,
         )
 
 

@@ -2,14 +2,17 @@
 
 For each policy and each resource of its kind:
 
-1. if the scope needs data that was not collected: ERROR (we cannot tell whether it is in scope);
-   else if the scope does not hold: no verdict;
-2. if the check needs data that was not collected (the resource's target has the dataset
-   FAILED / NOT_SCANNED / unrecorded, or the resource or a linked one lists it as missing): ERROR;
-3. the first ``not_applicable`` rule that holds: NOT_APPLICABLE with its reason;
-4. the check holds: PASS; else FAIL (``severity_when`` may lower the severity), or ERROR for a
+1. if the scope needs data that was not collected, or reads a value unknown until deploy: ERROR (we
+   cannot tell whether it is in scope); else if the scope does not hold: no verdict;
+2. a ``phase: runtime`` policy on a resource read from a template or plan: NOT_APPLICABLE, "judged
+   after deploy" (it has no executions, alarm states or scan results yet);
+3. if the check needs data that was not collected (the resource's target has the dataset
+   FAILED / NOT_SCANNED / unrecorded, or the resource or a linked one lists it as missing), or reads
+   a value of the resource or a linked one that is unknown until deploy: ERROR naming it;
+4. the first ``not_applicable`` rule that holds: NOT_APPLICABLE with its reason;
+5. the check holds: PASS; else FAIL (``severity_when`` may lower the severity), or ERROR for a
    policy whose ``failure_verdict`` is ERROR (checks about data collection itself);
-5. a matching unexpired waiver turns FAIL into WAIVED; an expired one leaves FAIL and says so.
+6. a matching unexpired waiver turns FAIL into WAIVED; an expired one leaves FAIL and says so.
 
 Documents are built once per resource and shared by every policy; nothing is copied per verdict.
 """
@@ -31,7 +34,8 @@ from auditor.inventory.store import dumps
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
 from auditor.policy.loader import PolicySet
-from auditor.policy.model import Policy
+from auditor.policy.model import RUNTIME_REASON, Phase, Policy
+from auditor.policy.paths import FieldRead
 from auditor.policy.waivers import Waiver
 from auditor.results import (
     EvaluationResult,
@@ -101,20 +105,37 @@ class _Availability:
         return "data needed for this check could not be collected: " + "; ".join(reasons)
 
 
+def _unknown_reads(reads: frozenset[FieldRead], res: Resource) -> str | None:
+    """Why the fields ``reads`` covers are unknown until deploy on ``res``; None when all are known."""
+    reasons = sorted({why for key, why in res.unknown.items() if key in reads})
+    return "; ".join(reasons) if reasons else None
+
+
 def _judge(
     policy: Policy, res: Resource, unavailable: frozenset[Dataset], avail: _Availability, as_of: float
 ) -> Finding | None:
     doc = res.document
+    runtime_only = policy.phase is Phase.RUNTIME and res.planned
     try:
         if policy.scope is not None:
             blocked = policy.scope_datasets & unavailable
             if blocked:
                 return _finding(policy, res, Verdict.ERROR, avail.explain(res, blocked))
+            if res.unknown and not runtime_only:
+                unknown = _unknown_reads(policy.scope_reads, res)
+                if unknown is not None:
+                    return _finding(policy, res, Verdict.ERROR, unknown)
             if not policy.scope(doc, as_of):
                 return None
+        if runtime_only:
+            return _finding(policy, res, Verdict.NOT_APPLICABLE, RUNTIME_REASON)
         blocked = policy.check_datasets & unavailable
         if blocked:
             return _finding(policy, res, Verdict.ERROR, avail.explain(res, blocked))
+        if res.unknown:
+            unknown = _unknown_reads(policy.check_reads, res)
+            if unknown is not None:
+                return _finding(policy, res, Verdict.ERROR, unknown)
         for rule in policy.not_applicable:
             if rule.when(doc, as_of):
                 return _finding(policy, res, Verdict.NOT_APPLICABLE, rule.reason)
@@ -147,6 +168,7 @@ def _finding(policy: Policy, res: Resource, verdict: Verdict, message: str) -> F
         message=message,
         remediation=policy.remediation if verdict in (Verdict.FAIL, Verdict.ERROR) else "",
         tags=res.tags,
+        location=res.location,
     )
 
 

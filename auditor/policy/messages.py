@@ -40,11 +40,14 @@ def compile_template(text: str, ctx: CompileContext, doc_type: DocType, where: F
             _param, value = ctx.param(expr.removeprefix("param."), where)
             parts.append(render_value(value))
         else:
-            # Paths in messages only explain; they do not add to the datasets the verdict needs.
-            saved = set(ctx.datasets)
+            # Paths in messages only explain; they do not add to the datasets (or the fields) the
+            # verdict needs.
+            saved, saved_reads = set(ctx.datasets), set(ctx.reads)
             compiled = ctx.path(expr, doc_type, where)
             ctx.datasets.clear()
             ctx.datasets.update(saved)
+            ctx.reads.clear()
+            ctx.reads.update(saved_reads)
             parts.append(compiled.get)
         pos = match.end()
     parts.append(text[pos:])

@@ -9,8 +9,9 @@ declared range. Every error names the file, line and field.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from auditor.errors import InputError, did_you_mean
@@ -28,8 +29,35 @@ from auditor.policy.conditions import (
 from auditor.policy.documents import DocType, document_types
 from auditor.policy.lint import deny_list_warnings
 from auditor.policy.messages import Template, compile_template
+from auditor.policy.paths import FieldRead
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import PolicyInfo, ResourceKind, Severity, Verdict
+
+
+class Phase(StrEnum):
+    """When a policy can be judged (``phase:`` in the policy file)."""
+
+    ANY = "any"  # on deployed resources and on resources read from templates or plans
+    RUNTIME = "runtime"  # only on deployed resources: run-time state (executions, alarm states, scans)
+
+
+RUNTIME_REASON = "judged after deploy"  # the NOT_APPLICABLE reason of a runtime policy on a template
+
+
+def field_closure(reads: Iterable[FieldRead]) -> frozenset[FieldRead]:
+    """The fields read and every record and field containing them.
+
+    An unknown value blocks a read when it is the field read or holds it: ``data_capture`` unknown
+    blocks a read of ``data_capture.enabled``, and "" (the record itself, whose existence is unknown)
+    blocks every read of that kind. Matching an unknown is then one set lookup.
+    """
+    out: set[FieldRead] = set()
+    for kind, path in reads:
+        out.add((kind, ""))
+        parts = path.split(".") if path else []
+        for i in range(1, len(parts) + 1):
+            out.add((kind, ".".join(parts[:i])))
+    return frozenset(out)
 
 
 @dataclass(frozen=True)
@@ -112,6 +140,11 @@ class Policy:
     paths: tuple[tuple[str, DocType], ...] = ()  # every field path used, with the document type it addresses
     coverage: CoverageSpec | None = None
     warnings: tuple[str, ...] = ()  # valid but unsafe shapes (deny-lists over enum-like fields), one a line
+    phase: Phase = Phase.ANY
+    # The record fields the scope (resp. the check, not-applicable and severity rules and the messages
+    # of failures) read, closed over containing fields (``field_closure``).
+    scope_reads: frozenset[FieldRead] = frozenset()
+    check_reads: frozenset[FieldRead] = frozenset()
 
     def info(self) -> PolicyInfo:
         """The policy as the results model describes it."""
@@ -262,6 +295,9 @@ def compile_policy(
         paths=tuple(scope_ctx.paths + ctx.paths + coverage_ctx.paths),
         coverage=coverage,
         warnings=tuple(deny_list_warnings(data, smap, base, doc_type)),
+        phase=Phase(data.get("phase", Phase.ANY.value)),
+        scope_reads=field_closure(scope_ctx.reads),
+        check_reads=field_closure(ctx.reads),
     )
 
 

@@ -1,7 +1,8 @@
 """Field paths: JMESPath expressions, compiled once at load time and checked against the document type.
 
 ``compile_path`` parses the expression, walks its syntax tree against the resource kind's document
-type (an unknown field is an error naming the known ones), records which datasets the path needs,
+type (an unknown field is an error naming the known ones), records which datasets the path needs
+and which record fields it reads (kind, field path: what a value unknown until deploy can block),
 and returns a getter. Plain dotted paths (the common case) get a direct dictionary walk; anything
 else uses the precompiled JMESPath expression.
 """
@@ -9,13 +10,13 @@ else uses the precompiled JMESPath expression.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jmespath
 from jmespath import exceptions as jmes_exc
 
-from auditor.inventory.model import Dataset
+from auditor.inventory.model import Dataset, ResourceKind
 from auditor.policy.documents import ANY, AnyType, DocType, ListType, MapType, ObjectType, ScalarType
 
 Getter = Callable[[Any], Any]
@@ -25,12 +26,25 @@ class PathError(ValueError):
     """A field path that does not parse or does not exist for the document type."""
 
 
+# A field of a kind's record: (kind, dotted path in the record, "" for the record itself).
+FieldRead = tuple[ResourceKind, str]
+
+
 @dataclass(frozen=True)
 class CompiledPath:
     expression: str
     get: Getter
     result_type: DocType
     datasets: frozenset[Dataset]
+    reads: frozenset[FieldRead] = frozenset()
+
+
+@dataclass
+class _Needs:
+    """What a path needs, collected while walking it: datasets, and the record fields it reads."""
+
+    datasets: set[Dataset] = field(default_factory=set)
+    reads: set[FieldRead] = field(default_factory=set)
 
 
 def compile_path(expression: str, doc_type: DocType) -> CompiledPath:
@@ -41,11 +55,11 @@ def compile_path(expression: str, doc_type: DocType) -> CompiledPath:
         compiled = jmespath.compile(expression)
     except jmes_exc.JMESPathError as exc:
         raise PathError(f"invalid JMESPath expression {expression!r}: {_first_line(exc)}") from None
-    datasets: set[Dataset] = set()
-    result_type = _check(compiled.parsed, doc_type, datasets)
+    needs = _Needs()
+    result_type = _check(compiled.parsed, doc_type, needs)
     keys = _dotted_keys(compiled.parsed)
     get: Getter = _dict_walker(keys) if keys is not None else compiled.search
-    return CompiledPath(expression, get, result_type, frozenset(datasets))
+    return CompiledPath(expression, get, result_type, frozenset(needs.datasets), frozenset(needs.reads))
 
 
 def _first_line(exc: Exception) -> str:
@@ -94,7 +108,8 @@ def _known(obj: ObjectType) -> str:
     return ", ".join(sorted(obj.fields))
 
 
-def _field(name: str, current: DocType, datasets: set[Dataset]) -> DocType:
+def _field(name: str, current: DocType, needs: _Needs) -> DocType:
+    datasets = needs.datasets
     if isinstance(current, AnyType):
         return ANY
     if isinstance(current, MapType):
@@ -109,11 +124,15 @@ def _field(name: str, current: DocType, datasets: set[Dataset]) -> DocType:
         override = current.field_datasets.get(name)
         if override is not None:
             datasets.add(override)
+        if current.owner is not None:
+            needs.reads.add((current.owner, f"{current.prefix}.{name}" if current.prefix else name))
         result = current.fields[name]
-        if isinstance(result, ObjectType) and result.dataset is not None:
-            datasets.add(result.dataset)
-        if isinstance(result, ListType) and isinstance(result.item, ObjectType) and result.item.dataset:
-            datasets.add(result.item.dataset)
+        target = result.item if isinstance(result, ListType) else result
+        if isinstance(target, ObjectType):
+            if target.dataset is not None:
+                datasets.add(target.dataset)
+            if target.owner is not None and not target.prefix:
+                needs.reads.add((target.owner, ""))  # a link: reads which linked records exist
         return result
     if isinstance(current, ListType):
         raise PathError(
@@ -122,21 +141,21 @@ def _field(name: str, current: DocType, datasets: set[Dataset]) -> DocType:
     raise PathError(f"field {name!r} looked up on a {current.name} value")
 
 
-def _check(node: dict[str, Any], current: DocType, datasets: set[Dataset]) -> DocType:
+def _check(node: dict[str, Any], current: DocType, needs: _Needs) -> DocType:
     kind = node["type"]
     children = node.get("children", [])
     if kind == "field":
-        return _field(node["value"], current, datasets)
+        return _field(node["value"], current, needs)
     if kind == "subexpression":
         for child in children:  # two or more (see _dotted_keys)
-            current = _check(child, current, datasets)
+            current = _check(child, current, needs)
         return current
     if kind in ("identity", "current"):
         return current
     if kind == "literal":
         return ANY
     if kind == "index_expression":
-        left = _check(children[0], current, datasets)
+        left = _check(children[0], current, needs)
         right = children[1]
         if right["type"] == "slice":
             return left
@@ -146,14 +165,14 @@ def _check(node: dict[str, Any], current: DocType, datasets: set[Dataset]) -> Do
             return ANY
         raise PathError("index used on a value that is not a list")
     if kind == "flatten":
-        inner = _check(children[0], current, datasets)
+        inner = _check(children[0], current, needs)
         if isinstance(inner, ListType) and isinstance(inner.item, ListType):
             return inner.item
         if isinstance(inner, ListType | AnyType):
             return inner
         raise PathError("'[]' used on a value that is not a list")
     if kind in ("projection", "filter_projection"):
-        left = _check(children[0], current, datasets)
+        left = _check(children[0], current, needs)
         if isinstance(left, ListType):
             item = left.item
         elif isinstance(left, AnyType):
@@ -161,41 +180,41 @@ def _check(node: dict[str, Any], current: DocType, datasets: set[Dataset]) -> Do
         else:
             raise PathError("a projection ('[*]', '[]', '[?...]') needs a list")
         if kind == "filter_projection":
-            _check(children[2], item, datasets)
-        return ListType(_check(children[1], item, datasets))
+            _check(children[2], item, needs)
+        return ListType(_check(children[1], item, needs))
     if kind == "value_projection":
-        left = _check(children[0], current, datasets)
+        left = _check(children[0], current, needs)
         item = left.value if isinstance(left, MapType) else ANY
-        return ListType(_check(children[1], item, datasets))
+        return ListType(_check(children[1], item, needs))
     if kind in ("comparator", "and_expression", "or_expression", "not_expression"):
         for child in children:
-            _check(child, current, datasets)
+            _check(child, current, needs)
         return ScalarType("boolean")
     if kind == "pipe":
-        return _check(children[1], _check(children[0], current, datasets), datasets)
+        return _check(children[1], _check(children[0], current, needs), needs)
     if kind == "multi_select_list":
         for child in children:
-            _check(child, current, datasets)
+            _check(child, current, needs)
         return ListType(ANY)
     if kind == "multi_select_dict":
         for pair in children:
-            _check(pair["children"][0], current, datasets)
+            _check(pair["children"][0], current, needs)
         return ANY
     if kind == "function_expression":
-        return _check_function(node, current, datasets)
+        return _check_function(node, current, needs)
     return ANY
 
 
-def _check_function(node: dict[str, Any], current: DocType, datasets: set[Dataset]) -> DocType:
+def _check_function(node: dict[str, Any], current: DocType, needs: _Needs) -> DocType:
     arg_types: list[DocType] = []
     first_item: DocType = ANY
     for child in node["children"]:
         if child["type"] == "expref":
             # &expr is applied to each element of the first (list) argument (sort_by, max_by, map ...).
-            _check(child["children"][0], first_item, datasets)
+            _check(child["children"][0], first_item, needs)
             arg_types.append(ANY)
             continue
-        t = _check(child, current, datasets)
+        t = _check(child, current, needs)
         if not arg_types and isinstance(t, ListType):
             first_item = t.item
         arg_types.append(t)

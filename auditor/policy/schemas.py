@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 
 from auditor.inventory.model import Dataset, ResourceKind
+from auditor.policy.model import Phase
 from auditor.policy.yamlsrc import FieldPath, SourceMap
 from auditor.results import Severity
 from auditor.schemas import describe_schema_error, packaged_schema
@@ -36,6 +37,7 @@ def derived_policy_schema() -> dict[str, Any]:
     severities = [s.value for s in Severity]
     policy["severity"]["enum"] = severities
     policy["severity_when"]["items"]["properties"]["severity"]["enum"] = severities
+    policy["phase"]["enum"] = [p.value for p in Phase]
     return schema
 
 

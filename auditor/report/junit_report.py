@@ -27,6 +27,8 @@ def xml_text(value: str) -> str:
 
 def _detail(f: Finding) -> str:
     lines = [f.message, "", f"Resource: {f.resource_arn}", f"Account: {f.account_id}  Region: {f.region}"]
+    if f.location is not None:
+        lines.append(f"Declared at: {f.location.describe()}")
     if f.remediation:
         lines += ["", f"Remediation: {f.remediation}"]
     if f.waiver is not None:

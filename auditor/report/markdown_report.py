@@ -52,7 +52,8 @@ def _finding_rows(findings: Sequence[Finding]) -> list[list[str]]:
             f.severity.value,
             f.verdict.value,
             md_escape(f.policy_id, 80),
-            md_escape(f.resource_name, 100),
+            md_escape(f.resource_name, 100)
+            + (f" ({md_escape(f.location.describe(), 120)})" if f.location else ""),
             md_escape(f"{f.account_id}/{f.region}", 40),
             md_escape(f.message),
         ]

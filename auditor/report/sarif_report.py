@@ -12,6 +12,10 @@ remediation as help text and a ``security-severity`` score.
 Every string in the log (messages, names, tags, justifications) goes through ``safe_text``: code-scanning
 views and terminals show them, so control and bidirectional-formatting characters become visible
 escapes. Fingerprints are computed from the exact values; report.json keeps those values exact.
+A finding on a resource read from a template or plan (``auditor iac``) points at its source instead:
+the file (relative to the working directory, which is the repository root in CI) and, for
+CloudFormation, the line of the resource's logical id; the logical id or Terraform address is a
+second logical location. GitHub code scanning then annotates the pull request that changes it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any, assert_never
+from urllib.parse import quote
 
 from auditor.report.encoding import json_text, utf8
 from auditor.report.summary import ordered_findings, summarize
@@ -120,6 +125,18 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
     if f.remediation and f.verdict is not Verdict.ERROR:
         text += f" Remediation: {f.remediation}"
     fingerprint = hashlib.sha256(utf8(f"{f.policy_id}\n{f.resource_arn}")).hexdigest()
+    logical: list[dict[str, Any]] = [
+        {
+            "fullyQualifiedName": f.resource_arn,
+            "name": f.resource_name,
+            "kind": _logical_kind(f.resource_kind),
+        }
+    ]
+    artifact, line = EVIDENCE_ARTIFACT, 1
+    if f.location is not None:
+        artifact, line = quote(f.location.file), f.location.line or 1  # a relative URI reference
+        if f.location.address:
+            logical.append({"name": f.location.address, "kind": "declaration"})
     out: dict[str, Any] = {
         "ruleId": f.policy_id,
         "ruleIndex": rule_index,
@@ -129,16 +146,10 @@ def _result(f: Finding, rule_index: int, kind: str, level: str) -> dict[str, Any
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": EVIDENCE_ARTIFACT},
-                    "region": {"startLine": 1},
+                    "artifactLocation": {"uri": artifact},
+                    "region": {"startLine": line},
                 },
-                "logicalLocations": [
-                    {
-                        "fullyQualifiedName": f.resource_arn,
-                        "name": f.resource_name,
-                        "kind": _logical_kind(f.resource_kind),
-                    }
-                ],
+                "logicalLocations": logical,
             }
         ],
         "partialFingerprints": {"policyResource/v1": fingerprint},

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from auditor.errors import InputError
+from auditor.scan.accounts import validate_account_ids, validate_ou_ids
 
 DEFAULT_ROLE_NAME = "ModelMonitorAuditor"
 DEFAULT_SESSION_NAME = "mm-auditor"
@@ -17,7 +18,8 @@ _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 
 @dataclass(frozen=True)
 class ScanOptions:
-    """Options of one scan. Built by ``auditor.cli.scan_options.build_scan_options`` or directly."""
+    """Options of one scan. Built by ``scan_options_from_flags`` (flags merged with the config file by
+    ``auditor.settings``) or directly by a library caller."""
 
     profile: str | None = None
     profile_source: str = "--profile"  # where ``profile`` came from, for messages (e.g. a config file)
@@ -105,3 +107,95 @@ class ScanOptions:
             "search": self.use_search,
             "endpoint_url": self.endpoint_url,
         }
+
+
+MAX_WORKERS_LIMIT = 64
+ACCOUNTS_WITH_ORG = (
+    "cannot be combined with --org: --org scans every ACTIVE account of the organization (narrow it "
+    "with --ou), --accounts only the accounts listed; give one of them"
+)
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _regions(value: str | None) -> tuple[str, ...] | Literal["all"] | None:
+    parts = _split(value)
+    if not parts:
+        return None
+    if [p.lower() for p in parts] == ["all"]:
+        return "all"
+    if "all" in (p.lower() for p in parts):
+        raise InputError("--regions", "'all' cannot be combined with region names")
+    return tuple(parts)
+
+
+def _tags(values: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    result: list[tuple[str, str]] = []
+    for value in values or ():
+        key, sep, tag_value = value.partition("=")
+        if not sep or not key.strip():
+            raise InputError("--endpoint-tag", f"{value!r} is not KEY=VALUE")
+        result.append((key.strip(), tag_value))
+    return tuple(result)
+
+
+def _endpoint_names(values: tuple[str, ...] | None) -> tuple[str, ...]:
+    result: list[str] = []
+    for value in values or ():
+        name = value.strip()
+        if not name or name == "*" or "*" in name[:-1]:
+            raise InputError("--endpoint", f"{value!r} is not an endpoint name or a prefix ending in '*'")
+        result.append(name)
+    return tuple(result)
+
+
+def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
+    """ScanOptions from scan flags as the command line gives them (``auditor.cli.scan_options``: strings
+    such as "111111111111,222222222222"); InputError on bad values.
+
+    Unknown keys are ignored so a command can pass its whole ``**kwargs``.
+    """
+    template = kwargs.get("role_arn_template")
+    if template is not None and "{account_id}" not in template:
+        raise InputError("--role-arn-template", "must contain the placeholder {account_id}")
+    max_workers = kwargs.get("max_workers")
+    if max_workers is not None and not 1 <= int(max_workers) <= MAX_WORKERS_LIMIT:
+        raise InputError("--max-workers", f"must be between 1 and {MAX_WORKERS_LIMIT}")
+    ous = validate_ou_ids(kwargs.get("ous") or ())
+    org = bool(kwargs.get("org"))
+    if ous and not org:
+        raise InputError("--ou", "needs --org")
+    # Two flags that contradict each other are an error, never a silent choice.
+    if org and _split(kwargs.get("accounts")):
+        raise InputError("--accounts", ACCOUNTS_WITH_ORG)
+    if template is not None and kwargs.get("role_name"):
+        raise InputError(
+            "--role-arn-template",
+            "cannot be combined with --role-name (the template names the whole role ARN); give one of them",
+        )
+    external_id = kwargs.get("external_id")
+    if external_id is not None and not 2 <= len(external_id) <= 1224:
+        raise InputError("--external-id", "must be 2 to 1224 characters")
+    options = ScanOptions(
+        profile=kwargs.get("profile") or None,
+        profile_source=kwargs.get("profile_source") or "--profile",
+        regions=_regions(kwargs.get("regions")),
+        accounts=validate_account_ids(_split(kwargs.get("accounts"))),
+        org=org,
+        ous=ous,
+        role_name=kwargs.get("role_name") or DEFAULT_ROLE_NAME,
+        role_arn_template=template,
+        external_id=external_id,
+        session_name=kwargs.get("session_name") or DEFAULT_SESSION_NAME,
+        endpoint_names=_endpoint_names(kwargs.get("endpoint_names")),
+        endpoint_tags=_tags(kwargs.get("endpoint_tags")),
+        use_search=not kwargs.get("no_search"),
+        endpoint_url=kwargs.get("endpoint_url") or None,
+        max_workers=int(max_workers) if max_workers is not None else 8,
+        max_attempts=kwargs.get("max_attempts"),
+        read_timeout=kwargs.get("read_timeout"),
+    )
+    options.validate()
+    return options

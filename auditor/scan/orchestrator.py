@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import boto3
 
 from auditor import __version__
+from auditor.errors import InputError
 from auditor.inventory.enums import unknown_values
 from auditor.inventory.kinds import KINDS
 from auditor.inventory.model import (
@@ -41,8 +42,16 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | None = None) -> Inventory:
+def scan(
+    options: ScanOptions,
+    *,
+    progress: Callable[[ScanProgress], None] | None = None,
+    session: boto3.Session | None = None,
+) -> Inventory:
     """Scan and return a linked Inventory.
+
+    ``session`` holds the base credentials (the hub's); without it they come from the standard chain
+    or ``options.profile``. A session and a profile together are an input error.
 
     Never raises for AWS errors (they become ScanError records and FAILED / NOT_SCANNED targets).
     Raises InputError for bad options, CredentialsUnavailableError when even the base credentials
@@ -60,7 +69,13 @@ def scan(options: ScanOptions, *, progress: Callable[[ScanProgress], None] | Non
         max_attempts=options.max_attempts,
         read_timeout=options.read_timeout,
     )
-    base = sessions.base_session(options.profile, source=options.profile_source)
+    if session is not None and options.profile:
+        raise InputError(options.profile_source, "a session was given: its credentials replace the profile")
+    base = (
+        session
+        if session is not None
+        else sessions.base_session(options.profile, source=options.profile_source)
+    )
     wanted_regions: tuple[str, ...] | None = None
     if isinstance(options.regions, tuple):
         wanted_regions = regions.validate_regions(base, options.regions)

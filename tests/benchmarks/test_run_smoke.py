@@ -55,6 +55,15 @@ EVAL_FIELDS = {
     "peak_rss_evaluate_mb",
 }
 REPORT_FIELDS = {"endpoints", "findings", "html_bytes", "render_seconds", "browser"}
+IAC_FIELDS = {
+    "endpoints",
+    "resources",
+    "verdicts",
+    "read_cpu_seconds",
+    "judge_cpu_seconds",
+    "command_wall_seconds",
+    "command_cpu_seconds",
+}
 BROWSER_FIELDS = {
     "first_contentful_paint_ms",
     "script_ready_ms",
@@ -98,9 +107,10 @@ def test_smoke_run_completes_prints_the_table_and_leaves_the_readme(smoke: Any) 
         and "### 3. Evaluation" in done.stdout
         and "### 4. Reports" in done.stdout
         and "### 5. History" in done.stdout
+        and "### 6. Templates" in done.stdout
     )
     names = sorted(p.name for p in results.iterdir())
-    assert names == ["evaluation.json", "history.json", "reports.json", "scan.json"]
+    assert names == ["evaluation.json", "history.json", "iac.json", "reports.json", "scan.json"]
     assert README.read_bytes() == readme_before
 
 
@@ -166,3 +176,13 @@ def test_history_results_have_recording_and_trend_timings(smoke: Any) -> None:
     assert record["first_run_wall_seconds"] > 0 and record["next_run_view_wall_seconds"] > 0
     assert trend["view_trend_points"] == trend["runs"] + 1
     assert set(trend["trend_command"]) == {"overall", "policy", "monitor-type"}
+
+
+def test_iac_results_have_read_judge_and_command_times(smoke: Any) -> None:
+    _, results, _ = smoke
+    sizes = _load(results, "iac")["results"]["sizes"]
+    assert sizes
+    for size in sizes:
+        assert not IAC_FIELDS - size.keys()
+        assert size["resources"] == 4 * size["endpoints"]  # endpoint, monitor, job definition, alarm
+        assert size["command_exit_code"] in (0, 1)

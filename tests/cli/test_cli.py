@@ -36,7 +36,18 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 
 def test_the_expected_commands_exist() -> None:
     names = {" ".join(path) for path, _ in COMMANDS}
-    expected = {"scan", "evaluate", "demo", "init", "iam-policy", "policies", "evidence", "diff", "emulator"}
+    expected = {
+        "scan",
+        "evaluate",
+        "iac",
+        "demo",
+        "init",
+        "iam-policy",
+        "policies",
+        "evidence",
+        "diff",
+        "emulator",
+    }
     assert expected <= names
 
 

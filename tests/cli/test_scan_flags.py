@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor.cli.common import LoadedConfig
-from auditor.cli.run_cmds import _merge_scan_config
-from auditor.cli.scan_options import build_scan_options
 from auditor.config import Config
+from auditor.scan.options import scan_options_from_flags as build_scan_options
+from auditor.settings import LoadedConfig
+from auditor.settings import merge_scan_flags as _merge_scan_config
 
 # Every scan option unset, as click passes them when no flag is given.
 UNSET: dict[str, object] = {

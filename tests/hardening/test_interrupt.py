@@ -155,7 +155,19 @@ def large_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _evaluate(inventory: Path, out: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        cli_command(["evaluate", str(inventory), "--format", ALL_FORMATS, "--output-dir", str(out)]),
+        # No history: each run would record into it, and the reports show the history they read.
+        cli_command(
+            [
+                "evaluate",
+                str(inventory),
+                "--format",
+                ALL_FORMATS,
+                "--output-dir",
+                str(out),
+                "--history",
+                "none",
+            ]
+        ),
         cwd=out.parent,
         env=cli_env(),
         stdout=subprocess.PIPE,

@@ -7,7 +7,6 @@ where Model Monitor cannot apply), so the compliant endpoints pass every policy.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.results import CellState, EvaluationResult, Severity, Verdict
 from auditor.scan.options import ScanOptions
-from auditor.scan.orchestrator import scan
+from auditor.api import scan
 
 pytestmark = pytest.mark.e2e
 
@@ -103,12 +102,6 @@ class Judged:
 
 @pytest.fixture(scope="module")
 def judged() -> Iterator[Judged]:
-    keys = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
-    )
-    os.environ.pop("AWS_PROFILE", None)
     aws = LocalAws.start()
     try:
         aws.reset()
@@ -119,15 +112,10 @@ def judged() -> Iterator[Judged]:
             endpoint_url=aws.endpoint_url,
             role_name=estate.role_name,
         )
-        inventory = scan(options)
+        inventory = scan(options, session=aws.session())  # no environment variables needed
         yield Judged(estate, inventory, evaluate(inventory, load_policy_set()))
     finally:
         aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _resource_arn(judged: Judged, case: EstateCase, on: str) -> str | None:

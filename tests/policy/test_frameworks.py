@@ -278,24 +278,15 @@ def test_frameworks_list_and_show() -> None:
 
 
 def test_config_keys_for_frameworks_and_asff_passes(tmp_path: Path) -> None:
-    from auditor.cli.common import build_output_options
     from auditor.config import load_config
+    from auditor.settings import OutputFlags, build_output_options
 
     conf = tmp_path / "conf"
     conf.mkdir()
     (conf / "auditor.yaml").write_text("frameworks: [maps/bank.yaml]\nasff_include_passed: true\n")
     config = load_config(conf / "auditor.yaml")
     assert config.frameworks == [str(conf / "maps" / "bank.yaml")]
-    options = build_output_options(
-        config, formats=("asff",), output_dir=None, fail_on=None, allow_incomplete=None
-    )
+    options = build_output_options(config, OutputFlags(formats=("asff",)))
     assert options.asff_include_passed is True
-    flag_off = build_output_options(
-        config,
-        formats=("asff",),
-        output_dir=None,
-        fail_on=None,
-        allow_incomplete=None,
-        asff_include_passed=False,
-    )
+    flag_off = build_output_options(config, OutputFlags(formats=("asff",), asff_include_passed=False))
     assert flag_off.asff_include_passed is False

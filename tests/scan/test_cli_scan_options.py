@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from auditor.cli.iam_cmd import iam_policy
-from auditor.cli.scan_options import build_scan_options, scan_options
+from auditor.cli.scan_options import scan_options
 from auditor.errors import InputError
 from auditor.scan.clients import Runtime
 from auditor.scan.options import ScanOptions
+from auditor.scan.options import scan_options_from_flags as build_scan_options
 
 
 def _parse(args: list[str]) -> ScanOptions:

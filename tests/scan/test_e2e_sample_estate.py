@@ -3,7 +3,6 @@ in the inventory with the links the policies rely on, and both collection paths 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from auditor.emulator import Estate, LocalAws, build_estate
 from auditor.inventory import store
 from auditor.inventory.model import DatasetStatus, EndpointKind, Inventory
 from auditor.scan.options import ScanOptions
-from auditor.scan.orchestrator import scan
+from auditor.api import scan
 
 pytestmark = pytest.mark.e2e
 
@@ -28,14 +27,6 @@ class Scanned:
 
 @pytest.fixture(scope="module")
 def scanned() -> Iterator[Scanned]:
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }
-    saved = {k: os.environ.get(k) for k in [*env, "AWS_PROFILE"]}
-    os.environ.update(env)
-    os.environ.pop("AWS_PROFILE", None)
     aws = LocalAws.start()
     try:
         aws.reset()
@@ -43,16 +34,11 @@ def scanned() -> Iterator[Scanned]:
         options = ScanOptions(
             org=True, role_name=estate.role_name, regions=estate.regions, endpoint_url=aws.endpoint_url
         )
-        fast = scan(options)
-        slow = scan(ScanOptions(**{**options.__dict__, "use_search": False}))
+        fast = scan(options, session=aws.session())
+        slow = scan(ScanOptions(**{**options.__dict__, "use_search": False}), session=aws.session())
         yield Scanned(estate, fast, slow)
     finally:
         aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _body(inventory: Inventory) -> str:
