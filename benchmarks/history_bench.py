@@ -29,7 +29,17 @@ from auditor.history.lifecycle import build_view
 from auditor.history.record import RunSource, record
 from auditor.history.trend import TrendBy, resolve_scope, trend
 from auditor.inventory.model import ScanMetadata
-from auditor.results import CellState, CoverageRow, EvaluationResult, Finding, ResourceKind, Severity, Verdict
+from auditor.results import (
+    CellState,
+    CoverageCell,
+    CoverageColumn,
+    CoverageRow,
+    EvaluationResult,
+    Finding,
+    ResourceKind,
+    Severity,
+    Verdict,
+)
 
 FULL = {"record_findings": 100_000, "trend_runs": 365, "trend_endpoints": 5_000}
 SMOKE = {"record_findings": 2_000, "trend_runs": 10, "trend_endpoints": 100}
@@ -65,6 +75,14 @@ def _finding(index: int, policy: str, verdict: Verdict) -> Finding:
 
 def _result(day: int, findings: list[Finding], endpoints: int) -> EvaluationResult:
     stamp = (START + timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    states = {
+        "data_capture": CellState.OK,
+        "DataQuality": CellState.OK,
+        "ModelQuality": CellState.OK,
+        "ModelBias": CellState.NOT_APPLICABLE,
+        "ModelExplainability": CellState.NOT_APPLICABLE,
+        "drift_alarm": CellState.OK,
+    }
     coverage = [
         CoverageRow(
             endpoint_arn=f"e{i}",
@@ -72,12 +90,10 @@ def _result(day: int, findings: list[Finding], endpoints: int) -> EvaluationResu
             account_id="a",
             region="r",
             kind="real_time",
-            data_capture=CellState.OK,
-            data_quality=CellState.OK if i % 10 else CellState.MISSING,
-            model_quality=CellState.OK,
-            model_bias=CellState.NOT_APPLICABLE,
-            model_explainability=CellState.NOT_APPLICABLE,
-            drift_alarm=CellState.OK,
+            cells={
+                column: CoverageCell(CellState.MISSING if column == "DataQuality" and not i % 10 else state)
+                for column, state in states.items()
+            },
         )
         for i in range(min(endpoints, 1000))
     ]
@@ -95,6 +111,7 @@ def _result(day: int, findings: list[Finding], endpoints: int) -> EvaluationResu
             options={"org": True, "regions": "all"},
         ),
         findings=findings,
+        coverage_columns=[CoverageColumn(c, c) for c in states],
         coverage=coverage,
     )
 

@@ -116,3 +116,11 @@ def test_the_rule_catches_a_back_edge(tmp_path: Path) -> None:
     ((line, imported),) = auditor_imports(bad)
     assert (line, layer_of(imported)) == (2, "policy")
     assert "policy" not in ALLOWED["report"] and "scan" not in ALLOWED["policy"]
+
+
+def test_architecture_md_names_every_package_and_the_cost_of_a_kind() -> None:
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    packages = sorted(p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    missing = [p for p in packages if f"auditor/{p}/" not in text]
+    assert missing == [], f"ARCHITECTURE.md says nothing of {missing}"
+    assert "a **resource kind** | **4 files**" in text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from auditor.api import scan
 from auditor.emulator import LocalAws
 from auditor.emulator.estate import Estate, EstateCase, build_estate
 from auditor.inventory.model import Inventory
@@ -19,7 +20,6 @@ from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.results import CellState, EvaluationResult, Severity, Verdict
 from auditor.scan.options import ScanOptions
-from auditor.api import scan
 
 pytestmark = pytest.mark.e2e
 

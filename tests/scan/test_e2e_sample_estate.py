@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from auditor.api import scan
 from auditor.emulator import Estate, LocalAws, build_estate
 from auditor.inventory import store
 from auditor.inventory.model import DatasetStatus, EndpointKind, Inventory
 from auditor.scan.options import ScanOptions
-from auditor.api import scan
 
 pytestmark = pytest.mark.e2e
 
