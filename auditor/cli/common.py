@@ -5,6 +5,7 @@ Their values are merged with the config file in one place: ``auditor.settings``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,8 +18,18 @@ from auditor.history.notify import WebhookKind
 from auditor.pipeline import DEFAULT_FORMATS
 from auditor.report import FORMATS
 from auditor.results import Severity
+from auditor.settings import HistoryFlags, JudgeFlags, OutputFlags
 
 F = TypeVar("F", bound=Callable[..., Any])
+Flags = TypeVar("Flags", JudgeFlags, OutputFlags, HistoryFlags)
+
+
+def take(params: dict[str, Any], flags: type[Flags]) -> Flags:
+    """The values of one group of options (``judge_options``, ``output_options``,
+    ``history_options``: their click names are the fields of the flags class), removed from
+    ``params``, so the rest can be handed on (e.g. the scan options)."""
+    return flags(**{f.name: params.pop(f.name) for f in dataclasses.fields(flags)})
+
 
 SEVERITIES = [s.value for s in Severity]
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
 from auditor import api
-from auditor.cli.common import EXIT_CODES_EPILOG, config_option, judge_options, output_options
+from auditor.cli.common import EXIT_CODES_EPILOG, config_option, judge_options, output_options, take
 from auditor.errors import InputError
 from auditor.iac.reader import IacOptions, IacResult, read
 from auditor.iac.values import SourceFormat
@@ -126,20 +127,8 @@ def iac_cmd(
     parameters: tuple[str, ...],
     inventory_path: Path | None,
     config_path: Path | None,
-    policy_paths: tuple[str, ...],
-    no_builtin: bool | None,
-    enable: tuple[str, ...],
-    disable: tuple[str, ...],
-    waivers_path: str | None,
-    baseline_path: str | None,
-    framework_paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output_dir: Path | None,
-    fail_on: str | None,
-    allow_incomplete: bool | None,
-    asff_include_passed: bool | None,
-    fail_on_empty: bool | None,
     quiet: bool,
+    **params: Any,
 ) -> int:
     """Judge CloudFormation / CDK templates and Terraform plans before deploy (no AWS calls).
 
@@ -154,12 +143,8 @@ def iac_cmd(
     started = api.now()
     chosen = resolve(
         config_path,
-        judge=JudgeFlags(
-            policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths
-        ),
-        output=OutputFlags(
-            formats, output_dir, fail_on, allow_incomplete, asff_include_passed, fail_on_empty
-        ),
+        judge=take(params, JudgeFlags),
+        output=take(params, OutputFlags),
         history=HistoryFlags(history_path="none"),
     )
     account, region = _placement(account, region)

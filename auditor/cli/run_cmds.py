@@ -18,6 +18,7 @@ from auditor.cli.common import (
     history_options,
     judge_options,
     output_options,
+    take,
 )
 from auditor.cli.history_cmd import print_history
 from auditor.cli.scan_options import scan_options
@@ -257,33 +258,6 @@ def report_outcome(
     return int(outcome.exit_code)
 
 
-def _flags(
-    policy_paths: tuple[str, ...],
-    no_builtin: bool | None,
-    enable: tuple[str, ...],
-    disable: tuple[str, ...],
-    waivers_path: str | None,
-    baseline_path: str | None,
-    framework_paths: tuple[str, ...],
-    formats: tuple[str, ...],
-    output_dir: Path | None,
-    fail_on: str | None,
-    allow_incomplete: bool | None,
-    asff_include_passed: bool | None,
-    fail_on_empty: bool | None,
-    history_path: str | None,
-    fail_on_new: bool | None,
-    fail_on_age: int | None,
-    notify_webhook: str | None,
-    notify_sns_topic: str | None,
-) -> tuple[JudgeFlags, OutputFlags, HistoryFlags]:
-    return (
-        JudgeFlags(policy_paths, no_builtin, enable, disable, waivers_path, baseline_path, framework_paths),
-        OutputFlags(formats, output_dir, fail_on, allow_incomplete, asff_include_passed, fail_on_empty),
-        HistoryFlags(history_path, fail_on_new, fail_on_age, notify_webhook, notify_sns_topic),
-    )
-
-
 @click.command("scan", epilog=EXIT_CODES_EPILOG)
 @scan_options
 @judge_options
@@ -298,7 +272,7 @@ def scan_cmd(config_path: Path | None, quiet: bool, **params: Any) -> int:
     `auditor evaluate`. The run is recorded in the history (see `auditor history`).
     """
     started = api.now()
-    judge, output, history = _flags(**{k: params.pop(k) for k in _FLAG_NAMES})
+    judge, output, history = take(params, JudgeFlags), take(params, OutputFlags), take(params, HistoryFlags)
     chosen = resolve(
         config_path, judge=judge, output=output, history=history, scan=params, source=RunSource.SCAN
     )
@@ -315,28 +289,6 @@ def scan_cmd(config_path: Path | None, quiet: bool, **params: Any) -> int:
     return report_outcome(outcome, outcome.inventory, chosen, quiet=quiet)
 
 
-_FLAG_NAMES = (
-    "policy_paths",
-    "no_builtin",
-    "enable",
-    "disable",
-    "waivers_path",
-    "baseline_path",
-    "framework_paths",
-    "formats",
-    "output_dir",
-    "fail_on",
-    "allow_incomplete",
-    "asff_include_passed",
-    "fail_on_empty",
-    "history_path",
-    "fail_on_new",
-    "fail_on_age",
-    "notify_webhook",
-    "notify_sns_topic",
-)
-
-
 @click.command("evaluate", epilog=EXIT_CODES_EPILOG)
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path))
 @judge_options
@@ -350,7 +302,7 @@ def evaluate_cmd(inventory_path: Path, config_path: Path | None, quiet: bool, **
     months later reproduces the same verdicts. The run is recorded in the history at the scan's time.
     """
     started = api.now()
-    judge, output, history = _flags(**params)
+    judge, output, history = take(params, JudgeFlags), take(params, OutputFlags), take(params, HistoryFlags)
     chosen = resolve(config_path, judge=judge, output=output, history=history, source=RunSource.EVALUATE)
     _warn(chosen, quiet=quiet)
     with RunFolder.open(chosen.output.output_dir or default_output_dir()) as folder:
