@@ -19,7 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.policy.loader import BUILTIN_FRAMEWORKS_DIR, BUILTIN_SOURCE, builtin_root
+from auditor.policy.loader import BUILTIN_FRAMEWORKS_DIR, BUILTIN_SOURCE, builtin_root, user_files
 from auditor.policy.schemas import validate
 from auditor.policy.yamlsrc import SourceMap, load_yaml
 
@@ -84,15 +84,7 @@ def builtin_framework_files() -> list[tuple[str, Traversable]]:
 
 def user_framework_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
     """(label, file) of the framework files at ``paths`` (files, or folders searched recursively)."""
-    out: list[tuple[str, Path]] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend((str(path / rel), path / rel) for rel, _ in _walk(path))
-        elif path.is_file():
-            out.append((str(path), path))
-        else:
-            raise InputError(str(path), "no such framework file or folder")
-    return out
+    return user_files(paths, "framework")
 
 
 def _text(value: str) -> str:

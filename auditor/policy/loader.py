@@ -82,8 +82,9 @@ def builtin_files() -> list[tuple[str, Traversable]]:
     ]
 
 
-def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
-    """(label, file) of the policy files at ``paths`` (files, or folders searched recursively)."""
+def user_files(paths: Sequence[Path], what: str = "policy") -> list[tuple[str, Path]]:
+    """(label, file) of the YAML files at ``paths`` (files, or folders searched recursively, skipping
+    ``cases/``); ``what`` names them in the error for a path that does not exist."""
     out: list[tuple[str, Path]] = []
     for path in paths:
         if path.is_dir():
@@ -91,7 +92,7 @@ def user_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
         elif path.is_file():
             out.append((str(path), path))
         else:
-            raise InputError(str(path), "no such policy file or folder")
+            raise InputError(str(path), f"no such {what} file or folder")
     return out
 
 
