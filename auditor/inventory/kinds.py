@@ -25,6 +25,7 @@ from auditor.inventory.model import (
     DataCapture,
     Dataset,
     Endpoint,
+    EventRule,
     Inventory,
     JobDefinition,
     Monitor,
@@ -32,6 +33,7 @@ from auditor.inventory.model import (
     ScanError,
     SourceLocation,
     Target,
+    Topic,
 )
 
 
@@ -246,9 +248,26 @@ KINDS: tuple[KindSpec, ...] = (
             Link("monitors", Monitor, lambda a, ix: ix.get(ResourceKind.MONITOR, a.monitor_arns)),
             Link("parents", Alarm, lambda a, ix: ix.alarm_parents(a)),
         ),
+        # The alert paths are resolved from the EventBridge rules and SNS topics (the alerting dataset).
+        field_datasets={Alarm: {"alert_paths": Dataset.ALERTING}},
         endpoints=lambda a, ix: ix.endpoints_of_monitors(a.monitor_arns),
         case_defaults={"alarm_type": AlarmType.METRIC.value, "state": "OK"},
         case_arn=_arn("cloudwatch", "alarm:{name}"),
+    ),
+    KindSpec(
+        kind=ResourceKind.EVENT_RULE,
+        model=EventRule,
+        inventory_field="event_rules",
+        dataset=Dataset.ALERTING,
+        case_defaults={"event_bus_name": "default", "state": "ENABLED"},
+        case_arn=_arn("events", "rule/{name}"),
+    ),
+    KindSpec(
+        kind=ResourceKind.TOPIC,
+        model=Topic,
+        inventory_field="topics",
+        dataset=Dataset.ALERTING,
+        case_arn=_arn("sns", "{name}"),
     ),
     KindSpec(
         kind=ResourceKind.TARGET,

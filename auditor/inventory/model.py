@@ -73,6 +73,7 @@ PROBLEM_TYPES = aws_enum("BinaryClassification", "MulticlassClassification", "Re
 PUBLISH_METRICS_VALUES = aws_enum("Enabled", "Disabled")  # the SDK's Environment convention
 ALARM_STATES = aws_enum("OK", "ALARM", "INSUFFICIENT_DATA", required=True)
 TREAT_MISSING_DATA = aws_enum("breaching", "notBreaching", "ignore", "missing")
+RULE_STATES = aws_enum("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", required=True)
 COMPARISON_OPERATORS = aws_enum(
     "GreaterThanOrEqualToThreshold",
     "GreaterThanThreshold",
@@ -119,6 +120,8 @@ class Dataset(StrEnum):
     JOB_DEFINITIONS = "job_definitions"
     ALARMS = "alarms"
     TAGS = "tags"
+    # Where alarm notifications go: EventBridge rules (and their targets) and SNS topics.
+    ALERTING = "alerting"
 
 
 class ResourceKind(StrEnum):
@@ -128,6 +131,8 @@ class ResourceKind(StrEnum):
     MONITOR = "monitor"
     JOB_DEFINITION = "job_definition"
     ALARM = "alarm"
+    EVENT_RULE = "event_rule"
+    TOPIC = "topic"
     TARGET = "target"  # a scanned (account, region)
 
 
@@ -334,11 +339,55 @@ class JobDefinition:
 
 @dataclass
 class MetricRef:
-    """One metric an alarm reads: the alarm's own metric, or one of its metric-math inputs."""
+    """One metric an alarm reads: the alarm's own metric, or one of its metric-math inputs.
+
+    ``account_id``: the account that owns the metric when the alarm is a cross-account alarm
+    (``Metrics[].AccountId``, CloudWatch cross-account observability); None means the alarm's own.
+    """
 
     namespace: str
     metric_name: str | None = None
     dimensions: dict[str, str] = field(default_factory=dict)
+    account_id: str | None = None
+
+
+class AlertVia(StrEnum):
+    """How an alarm's ALARM state can reach someone."""
+
+    SNS = "sns"  # an SNS topic in AlarmActions (or an EventBridge rule's target)
+    EVENTBRIDGE = "eventbridge"  # a rule matching the alarm's state-change event on the default bus
+    LAMBDA = "lambda"
+    SSM = "ssm"  # Systems Manager OpsItem or incident
+    AUTOSCALING = "autoscaling"
+    EC2 = "ec2"
+    UNKNOWN = "unknown"  # an action ARN of a kind this version does not know
+
+
+class AlertStatus(StrEnum):
+    """Whether one alert path reaches someone, as far as the scan can tell (allow-list: only
+    DELIVERS and COUNTED count)."""
+
+    DELIVERS = "delivers"  # read end to end: a topic with a confirmed subscription, a rule with a target
+    COUNTED = "counted"  # an action whose target the auditor does not read (Lambda, SSM, ...): counted
+    NO_SUBSCRIBERS = "no_subscribers"  # an SNS topic without a confirmed subscription
+    NOT_FOUND = "not_found"  # the topic, or the event bus a rule forwards to, does not exist
+    NO_TARGET = "no_target"  # a matching rule without a target (or forwarding to nothing that matches)
+    UNVERIFIABLE = "unverifiable"  # in an account or region outside the scan
+    UNREADABLE = "unreadable"  # in the scan, but could not be read (a scan error says why)
+    UNSUPPORTED = "unsupported"  # an action ARN of a kind this version does not know
+
+
+@dataclass
+class AlertPath:
+    """One way an alarm's state change into ALARM travels, resolved by ``relations.link``.
+
+    ``detail`` names the path for messages ("EventBridge rule default/retrain → arn:…").
+    """
+
+    via: AlertVia
+    status: AlertStatus
+    arn: str  # the action, topic or rule ARN where the path starts
+    detail: str
 
 
 @dataclass
@@ -373,6 +422,68 @@ class Alarm:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: monitors whose metrics this alarm watches, directly or via children.
     monitor_arns: list[str] = field(default_factory=list)
+    # Resolved by relations.link: other accounts whose monitors this alarm watches (a monitoring account),
+    # and the name messages show ("drift (in monitoring account 333… on metrics of 111…)").
+    metric_accounts: list[str] = field(default_factory=list)
+    display_name: str = ""
+    # Resolved by relations.link: every way its ALARM state travels (actions and EventBridge rules).
+    alert_paths: list[AlertPath] = field(default_factory=list)
+    # Resolved by relations.link: [alerting] when a path could not be read (its verdicts are ERROR).
+    missing: list[Dataset] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- alerting
+
+
+@dataclass
+class RuleTarget:
+    """One target of an EventBridge rule (ListTargetsByRule)."""
+
+    id: str
+    arn: str
+
+
+@dataclass
+class EventRule:
+    """An EventBridge rule whose event pattern can match CloudWatch alarm state-change events.
+
+    Rules that cannot (other sources, schedules) are counted on the target, not stored.
+    ``targets`` is empty when the rule is disabled (its targets are not read) or has none.
+    """
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    event_bus_name: str
+    state: str | None = field(metadata=RULE_STATES)  # None: AWS sent no state
+    event_pattern: str | None = None  # the pattern as AWS returns it (a JSON string)
+    description: str | None = None
+    targets: list[RuleTarget] = field(default_factory=list)
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
+
+
+@dataclass
+class Topic:
+    """An SNS topic named by an alarm action or a rule target (GetTopicAttributes).
+
+    ``exists`` is False when GetTopicAttributes said NotFound (the topic was deleted).
+    """
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    exists: bool = True
+    subscriptions_confirmed: int | None = None
+    subscriptions_pending: int | None = None
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 
@@ -402,6 +513,7 @@ class Target:
     region: str
     datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
     other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
+    other_rule_count: int = 0  # EventBridge rules that cannot match alarm state changes: counted
     # Set when only templates put resources here (no scan covered it): the first file that did.
     source: SourceLocation | None = None
 
@@ -465,5 +577,7 @@ class Inventory:
     monitors: list[Monitor] = field(default_factory=list)
     job_definitions: list[JobDefinition] = field(default_factory=list)
     alarms: list[Alarm] = field(default_factory=list)
+    event_rules: list[EventRule] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION

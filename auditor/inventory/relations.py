@@ -8,6 +8,12 @@ batch namespace for monitors without an endpoint) and its dimensions include
 only). A metric with only one of the two dimensions does not count: CloudWatch identifies a metric
 by its full dimension set, so such an alarm never sees the monitor's data. Composite alarms watch
 whatever their children watch, transitively.
+
+The alarm join runs over the whole organization's inventory: a metric query that names another
+account (``Metrics[].AccountId``, CloudWatch cross-account observability) watches the monitors of
+that account in the alarm's region, so alarms kept in a central monitoring account link to the
+member accounts' monitors (``Alarm.metric_accounts`` names those accounts). Then each alarm's alert
+paths (``alert_paths``: actions, SNS topics, EventBridge rules) are resolved.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from auditor.inventory.alert_paths import resolve_alert_paths
 from auditor.inventory.model import (
     Alarm,
     AlarmType,
@@ -121,6 +128,7 @@ def link(inventory: Inventory) -> Inventory:
             jd.monitor_arns.append(monitor.arn)
 
     _link_alarms(inventory)
+    resolve_alert_paths(inventory, inventory.alarms)
 
     for endpoint in inventory.endpoints:
         endpoint.monitor_arns.sort()
@@ -136,9 +144,16 @@ def embedded_job_definition_arn(schedule_arn: str) -> str:
     return f"{schedule_arn}/embedded-job-definition"
 
 
+def metric_owner(alarm: Alarm, metric: MetricRef) -> tuple[str, str]:
+    """The (account, region) whose metrics ``metric`` reads: the account its query names
+    (``Metrics[].AccountId`` of a cross-account alarm), else the alarm's own; always the alarm's region."""
+    return (metric.account_id or alarm.account_id, alarm.region)
+
+
 def _link_alarms(inventory: Inventory) -> None:
     # A metric can only watch the monitor its MonitoringSchedule dimension names, so index monitors by
-    # (account, region, name): linear in alarms, instead of every alarm against every monitor.
+    # (account, region, name) over the whole organization: linear in alarms, instead of every alarm
+    # against every monitor.
     monitors_by_name: dict[tuple[str, str, str], list[Monitor]] = defaultdict(list)
     for monitor in inventory.monitors:
         monitors_by_name[(monitor.account_id, monitor.region, monitor.name)].append(monitor)
@@ -153,7 +168,8 @@ def _link_alarms(inventory: Inventory) -> None:
                 schedule = metric.dimensions.get("MonitoringSchedule")
                 if schedule is None:
                     continue
-                for monitor in monitors_by_name.get((alarm.account_id, alarm.region, schedule), ()):
+                account, region = metric_owner(alarm, metric)
+                for monitor in monitors_by_name.get((account, region, schedule), ()):
                     if metric_watches(metric, monitor):
                         watched.add(monitor.arn)
         direct[alarm.arn] = watched
@@ -169,5 +185,14 @@ def _link_alarms(inventory: Inventory) -> None:
 
     for alarm in inventory.alarms:
         alarm.monitor_arns = sorted(resolve(alarm, frozenset({alarm.arn})))
+        accounts: set[str] = set()
         for arn in alarm.monitor_arns:
-            monitors_by_arn[arn].alarm_arns.append(alarm.arn)
+            monitor = monitors_by_arn[arn]
+            monitor.alarm_arns.append(alarm.arn)
+            if monitor.account_id != alarm.account_id:
+                accounts.add(monitor.account_id)
+        alarm.metric_accounts = sorted(accounts)
+        alarm.display_name = alarm.name
+        if accounts:
+            owners = ", ".join(alarm.metric_accounts)
+            alarm.display_name += f" (in monitoring account {alarm.account_id} on metrics of {owners})"

@@ -111,6 +111,8 @@ def _metric_refs(record: dict[str, Any]) -> tuple[list[MetricRef], str | None]:
                     namespace=str(metric["Namespace"]),
                     metric_name=opt_str(metric.get("MetricName")),
                     dimensions=_dims(metric.get("Dimensions")),
+                    # a cross-account alarm (CloudWatch cross-account observability) names the owner
+                    account_id=opt_str(query.get("AccountId")),
                 )
             )
         if query.get("Expression"):

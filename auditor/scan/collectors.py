@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from auditor.inventory.model import ResourceKind
-from auditor.scan import cloudwatch_alarms, endpoints, job_definitions, monitoring_schedules
+from auditor.scan import (
+    cloudwatch_alarms,
+    endpoints,
+    event_rules,
+    job_definitions,
+    monitoring_schedules,
+    sns_topics,
+)
 from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 
@@ -27,5 +34,13 @@ class Collector(Protocol):
 
 
 # In dependency order: schedules need Search's endpoint records, definitions need the schedules,
-# alarms of a targeted scan need the selected endpoints and their schedules.
-COLLECTORS: tuple[Collector, ...] = (endpoints, monitoring_schedules, job_definitions, cloudwatch_alarms)
+# alarms of a targeted scan need the selected endpoints and their schedules, topics are those the alarms
+# and the rules name.
+COLLECTORS: tuple[Collector, ...] = (
+    endpoints,
+    monitoring_schedules,
+    job_definitions,
+    cloudwatch_alarms,
+    event_rules,
+    sns_topics,
+)

@@ -31,6 +31,8 @@ IAM_PREFIX = {
     "sts": "sts",
     "organizations": "organizations",
     "ec2": "ec2",
+    "events": "events",
+    "sns": "sns",
 }
 
 # Called only by the hub identity (the one that runs the scan), never inside a member account: STS

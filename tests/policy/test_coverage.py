@@ -96,6 +96,7 @@ def watched_endpoint(name: str = "churn", *, alarm_every_monitor: bool = False) 
         "monitors": monitors,
         "job_definitions": definitions,
         "alarms": alarms,
+        "topics": [{"name": "oncall", "subscriptions_confirmed": 1}],
     }
 
 
