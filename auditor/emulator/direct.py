@@ -15,10 +15,16 @@ from typing import Any
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import ActionResult, BaseResponse
 from moto.sagemaker.responses import SageMakerResponse
+from moto.sns.responses import SNSResponse
 
+from auditor.emulator import alerting
 from auditor.emulator.monitoring import install
 
-_RESPONSES: dict[str, type[BaseResponse]] = {"sagemaker": SageMakerResponse, "cloudwatch": CloudWatchResponse}
+_RESPONSES: dict[str, type[BaseResponse]] = {
+    "sagemaker": SageMakerResponse,
+    "cloudwatch": CloudWatchResponse,
+    "sns": SNSResponse,
+}
 
 
 class InProcessClient:
@@ -26,6 +32,7 @@ class InProcessClient:
 
     def __init__(self, service: str, account_id: str, region: str) -> None:
         install()
+        alerting.install()
         self._response_class = _RESPONSES[service]
         self._account_id = account_id
         self._region = region

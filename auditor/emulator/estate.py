@@ -13,6 +13,13 @@ Two modes (``EstateSpec.endpoints_per_region``):
   CloudWatch resources are written by calling moto's request handlers in-process with the same
   arguments (``direct.InProcessClient``), because HTTP costs ~7 ms a call, ~70 ms an endpoint.
 
+Alerting (curated and scale): each (account, region) has the SNS topic ``ml-monitoring-alerts`` with one
+confirmed (Lambda) subscription, which the alarms' actions name. The curated sample also has an alarm
+wired only through EventBridge as aws-samples/amazon-sagemaker-drift-detection wires it (no alarm
+actions; a rule on its ALARM state change targets a retraining pipeline), an alarm whose topic has no
+confirmed subscription, one whose topic was deleted, and a monitoring account (the last member account)
+holding the drift alarms of two endpoints of two other member accounts (``Metrics[].AccountId``).
+
 Manifest conventions: every endpoint has exactly one case of kind ``"endpoint"`` (defect ``compliant``,
 ``development_endpoint``, ``serverless_endpoint``, ``hostile_names`` or the link it breaks). When the
 broken link lives on another resource, a second case with the same defect names that resource
@@ -22,6 +29,7 @@ no endpoint (``orphan_schedule``, ``job_definition_without_schedule``) have only
 
 from __future__ import annotations
 
+import json
 import random
 import urllib.request
 from collections.abc import Callable
@@ -107,7 +115,7 @@ class _Blueprint:
     dq_last_age: timedelta = timedelta(minutes=20)
     dq_last_failure: str | None = None
     # how the DataQuality drift alarm is wired: metric | math | composite | none | actions_disabled |
-    # no_actions | wrong_dimensions | insufficient_data_long
+    # no_actions | wrong_dimensions | insufficient_data_long | eventbridge | topic_unconfirmed | topic_deleted
     dq_alarm: str = "metric"
     alarm_name_override: str | None = None
     alarm_description: str = "Data drift on a production model"
@@ -234,7 +242,27 @@ _CURATED: tuple[_Blueprint, ...] = (
         alarm_description="Drift alarm for Zürich & 東京 <script>alert('x')</script>",
         defect_resource="alarm-DataQuality",
     ),
+    _Blueprint(
+        "drift-retrain",
+        defect="eventbridge_alarm_valid",
+        dq_alarm="eventbridge",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "alarm-topic-unconfirmed",
+        defect="alarm_topic_unconfirmed",
+        dq_alarm="topic_unconfirmed",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "alarm-topic-deleted",
+        defect="alarm_topic_deleted",
+        dq_alarm="topic_deleted",
+        defect_resource="alarm-DataQuality",
+    ),
 )
+# Endpoints whose DataQuality drift alarm is kept in the monitoring account (see _seed_central_alarms).
+_CENTRAL = ("central-watch-a", "central-watch-b")
 
 
 # ------------------------------------------------------------------------------------------ builder
@@ -255,13 +283,18 @@ class _Target:
     def __post_init__(self) -> None:
         self.sm: Any
         self.cw: Any
+        self.sns: Any
+        self.events: Any = None  # EventBridge: curated estate only (over HTTP)
         if self.in_process:
             self.sm = InProcessClient("sagemaker", self.account_id, self.region)
             self.cw = InProcessClient("cloudwatch", self.account_id, self.region)
+            self.sns = InProcessClient("sns", self.account_id, self.region)
         else:
             session = self.aws.session(self.account_id, self.region)
             self.sm = session.client("sagemaker", endpoint_url=self.aws.endpoint_url)
             self.cw = session.client("cloudwatch", endpoint_url=self.aws.endpoint_url)
+            self.sns = session.client("sns", endpoint_url=self.aws.endpoint_url)
+            self.events = session.client("events", endpoint_url=self.aws.endpoint_url)
 
     def kms(self, purpose: str) -> str:
         return f"arn:aws:kms:{self.region}:{self.account_id}:key/{purpose}-{self.rng.getrandbits(48):012x}"
@@ -269,8 +302,19 @@ class _Target:
     def role(self) -> str:
         return f"arn:aws:iam::{self.account_id}:role/SageMakerModelMonitorRole"
 
-    def topic(self) -> str:
-        return f"arn:aws:sns:{self.region}:{self.account_id}:ml-monitoring-alerts"
+    def topic(self, name: str = "ml-monitoring-alerts") -> str:
+        return f"arn:aws:sns:{self.region}:{self.account_id}:{name}"
+
+    def create_topic(self, name: str, *, protocol: str = "lambda") -> str:
+        """An SNS topic with one subscription: ``lambda`` is confirmed at once, ``email`` stays pending."""
+        arn: str = self.sns.create_topic(Name=name)["TopicArn"]
+        endpoint = (
+            f"arn:aws:lambda:{self.region}:{self.account_id}:function:page-on-call"
+            if protocol == "lambda"
+            else "ml-oncall@example.com"
+        )
+        self.sns.subscribe(TopicArn=arn, Protocol=protocol, Endpoint=endpoint)
+        return arn
 
     def alarm_arn(self, name: str) -> str:
         return f"arn:aws:cloudwatch:{self.region}:{self.account_id}:alarm:{name}"
@@ -304,6 +348,8 @@ def build_estate(aws: LocalAws, spec: EstateSpec = EstateSpec()) -> Estate:
         for account_id in members
         for region in spec.regions
     ]
+    for target in targets:
+        target.create_topic("ml-monitoring-alerts")
     if scale is None:
         _build_curated(targets, spec)
     else:
@@ -339,7 +385,8 @@ def _create_organization(aws: LocalAws, spec: EstateSpec) -> list[str]:
 _READ_ONLY = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*","Action":['
     '"sagemaker:Describe*","sagemaker:List*","sagemaker:Search","cloudwatch:DescribeAlarms",'
-    '"cloudwatch:ListMetrics","cloudwatch:ListTagsForResource","ec2:DescribeRegions"]}]}'
+    '"cloudwatch:ListMetrics","cloudwatch:ListTagsForResource","ec2:DescribeRegions",'
+    '"events:ListEventBuses","events:ListRules","events:ListTargetsByRule","sns:GetTopicAttributes"]}]}'
 )
 
 
@@ -369,6 +416,7 @@ def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
     second = targets[1 % len(targets)]
     _seed_orphan_schedule(second)
     _seed_unused_job_definitions(first, _CURATED[0].name)
+    _seed_central_alarms(targets)
 
 
 # ------------------------------------------------------------------------------------------ one endpoint
@@ -639,6 +687,15 @@ def _seed_special_dq_alarm(t: _Target, bp: _Blueprint, schedule: str) -> str | N
         t.cw.set_alarm_state(AlarmName=name, StateValue="INSUFFICIENT_DATA", StateReason="Insufficient Data")
         t.aws.set_alarm_state_time(t.account_id, t.region, name, t.now - timedelta(days=3))
         return arn
+    if mode == "eventbridge":
+        return _seed_eventbridge_alarm(t, bp, schedule)
+    if mode == "topic_unconfirmed":
+        topic = t.create_topic(f"{bp.name}-alerts", protocol="email")
+        return _seed_alarm(t, bp, "DataQuality", schedule, AlarmActions=[topic])
+    if mode == "topic_deleted":
+        topic = t.create_topic(f"{bp.name}-alerts")
+        t.sns.delete_topic(TopicArn=topic)
+        return _seed_alarm(t, bp, "DataQuality", schedule, AlarmActions=[topic])
     if mode == "math":
         namespace, metric_name, dims = _metric(t, bp.name, "DataQuality", schedule)
         name = f"{schedule}-drift-math"
@@ -666,6 +723,76 @@ def _seed_special_dq_alarm(t: _Target, bp: _Blueprint, schedule: str) -> str | N
         )
         return t.alarm_arn(name)
     raise ValueError(f"unknown DataQuality alarm mode {mode!r}")
+
+
+def _seed_eventbridge_alarm(t: _Target, bp: _Blueprint, schedule: str) -> str:
+    """As aws-samples/amazon-sagemaker-drift-detection wires its drift alarm: no alarm actions, and an
+    EventBridge rule on the alarm's ALARM state change whose target starts a retraining pipeline."""
+    arn = _seed_alarm(t, bp, "DataQuality", schedule, AlarmActions=[])
+    name = f"{schedule}-drift"
+    pattern = {
+        "source": ["aws.cloudwatch"],
+        "detail-type": ["CloudWatch Alarm State Change"],
+        "detail": {"alarmName": [name], "state": {"value": ["ALARM"]}},
+    }
+    t.events.put_rule(
+        Name=f"{bp.name}-retrain-on-drift",
+        EventPattern=json.dumps(pattern),
+        State="ENABLED",
+        Description="Start the retraining pipeline when the drift alarm fires",
+    )
+    t.events.put_targets(
+        Rule=f"{bp.name}-retrain-on-drift",
+        Targets=[
+            {
+                "Id": "retrain-pipeline",
+                "Arn": f"arn:aws:sagemaker:{t.region}:{t.account_id}:pipeline/{bp.name}-retrain",
+                "RoleArn": f"arn:aws:iam::{t.account_id}:role/EventBridgeStartPipeline",
+            }
+        ],
+    )
+    return arn
+
+
+def _seed_central_alarms(targets: list[_Target]) -> None:
+    """A monitoring account (the last member account, first region) holding the drift alarms of one
+    endpoint in each of two other member accounts: cross-account alarms (``Metrics[].AccountId``)."""
+    region = targets[0].region
+    in_region = [t for t in targets if t.region == region]
+    accounts = sorted({t.account_id for t in in_region}, key=[t.account_id for t in in_region].index)
+    if len(accounts) < 3:
+        return
+    monitoring = next(t for t in in_region if t.account_id == accounts[-1])
+    for name, member in zip(_CENTRAL, accounts[:2], strict=True):
+        t = next(x for x in in_region if x.account_id == member)
+        bp = _Blueprint(name, defect="central_monitoring_alarm", dq_alarm="none", defect_resource=None)
+        _seed_endpoint(t, bp)
+        schedule = f"{name}-dq"
+        namespace, metric_name, dims = _metric(t, name, "DataQuality", schedule)
+        alarm = f"{member}-{schedule}-drift"
+        monitoring.cw.put_metric_alarm(
+            AlarmName=alarm,
+            AlarmDescription=f"Data drift on {name} in account {member} (cross-account observability)",
+            Metrics=[
+                {
+                    "Id": "drift",
+                    "AccountId": member,
+                    "MetricStat": {
+                        "Metric": {"Namespace": namespace, "MetricName": metric_name, "Dimensions": dims},
+                        "Period": 3600,
+                        "Stat": "Maximum",
+                    },
+                    "ReturnData": True,
+                }
+            ],
+            EvaluationPeriods=1,
+            Threshold=0.2,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="notBreaching",
+            ActionsEnabled=True,
+            AlarmActions=[monitoring.topic()],
+        )
+        monitoring.case("central_monitoring_alarm", "alarm", alarm, monitoring.alarm_arn(alarm))
 
 
 def _seed_composite(t: _Target, bp: _Blueprint) -> str:

@@ -14,7 +14,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from auditor.emulator import securityhub
+from auditor.emulator import alerting, securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 
@@ -71,6 +71,7 @@ class LocalAws:
         organization that already exists).
         """
         install()
+        alerting.install()
         securityhub.install()
         securityhub.finding_faults.clear()
         moto_api_backend.reset()

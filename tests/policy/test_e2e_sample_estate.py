@@ -48,6 +48,14 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     "math_alarm_valid": (),
     "composite_alarm_valid": (),
     "hostile_names": (),
+    # No alarm actions; an EventBridge rule on its ALARM state change starts a pipeline (the AWS sample).
+    "eventbridge_alarm_valid": (),
+    # Each endpoint's drift alarm lives in the monitoring account, on its metrics (Metrics[].AccountId).
+    "central_monitoring_alarm": (),
+    "alarm_topic_unconfirmed": (
+        Expect("mm-alarm-actionable", "alarm", message="has no confirmed subscription (1 pending)"),
+    ),
+    "alarm_topic_deleted": (Expect("mm-alarm-actionable", "alarm", message="does not exist"),),
     "no_data_capture": (Expect("mm-data-capture", "endpoint", message="found enabled=none"),),
     "capture_input_only": (Expect("mm-data-capture", "endpoint", message="options=Input"),),
     "no_data_quality_monitor": (
@@ -162,6 +170,43 @@ def test_broken_link_gives_its_verdict_on_exactly_that_resource(judged: Judged, 
         if expect.severity is not None:
             assert finding.severity == expect.severity
         assert expect.message in finding.message
+
+
+def test_alerts_travel_the_way_the_messages_say(judged: Judged) -> None:
+    by_key = {(f.policy_id, f.resource_name): f for f in judged.result.findings}
+    (retrain,) = [c for c in judged.estate.cases_with("eventbridge_alarm_valid") if c.kind == "alarm"]
+    finding = by_key[("mm-alarm-actionable", retrain.name)]
+    assert finding.verdict is Verdict.PASS
+    assert (
+        "via EventBridge rule default/drift-retrain-retrain-on-drift → arn:aws:sagemaker:" in finding.message
+    )
+    central = [c for c in judged.estate.cases_with("central_monitoring_alarm") if c.kind == "alarm"]
+    members = {
+        c.account_id for c in judged.estate.cases_with("central_monitoring_alarm") if c.kind == "endpoint"
+    }
+    assert len(central) == 2 and len(members) == 2
+    for case in central:
+        assert case.account_id not in members
+        alarm = next(a for a in judged.inventory.alarms if a.arn == case.arn)
+        assert len(alarm.metric_accounts) == 1 and alarm.metric_accounts[0] in members
+        assert alarm.monitor_arns, "the monitoring account's alarm links to the member account's monitor"
+        message = by_key[("mm-alarm-actionable", case.name)].message
+        assert f"in monitoring account {case.account_id} on metrics of {alarm.metric_accounts[0]}" in message
+        assert "SNS topic ml-monitoring-alerts" in message and "1 confirmed subscription" in message
+    for endpoint in (c for c in judged.estate.cases_with("central_monitoring_alarm") if c.kind == "endpoint"):
+        monitor = next(
+            m
+            for m in judged.inventory.monitors
+            if m.endpoint_name == endpoint.name
+            and m.account_id == endpoint.account_id
+            and m.monitor_type == "DataQuality"
+        )
+        drift = next(
+            f
+            for f in judged.result.findings
+            if f.policy_id == "mm-drift-alarm" and f.resource_arn == monitor.arn
+        )
+        assert drift.verdict is Verdict.PASS and "in monitoring account" in drift.message
 
 
 def test_nothing_else_fails_so_compliant_endpoints_pass_every_policy(judged: Judged) -> None:
