@@ -54,7 +54,8 @@ def _wrap_put_metric_alarm(original: Callable[[Any], ActionResult]) -> Callable[
         if accounts:
             backend = cloudwatch_backends[self.current_account][self.region]
             alarm = backend.alarms[self._get_param("AlarmName")]
-            for query in alarm.metric_data_queries:
+            queries: list[Any] = alarm.metric_data_queries
+            for query in queries:
                 if query.id in accounts:
                     query.account_id = accounts[query.id]  # serialized as AccountId
         return result
@@ -74,5 +75,6 @@ def install() -> None:
     topic: Any = Topic
     topic.subscriptions_confimed = property(_count_confirmed, _ignore)  # moto's spelling
     topic.subscriptions_pending = property(_count_pending, _ignore)
-    CloudWatchResponse.put_metric_alarm = _wrap_put_metric_alarm(CloudWatchResponse.put_metric_alarm)  # type: ignore[method-assign]
+    cloudwatch: Any = CloudWatchResponse
+    cloudwatch.put_metric_alarm = _wrap_put_metric_alarm(cloudwatch.put_metric_alarm)
     _installed = True

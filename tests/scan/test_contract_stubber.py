@@ -341,6 +341,7 @@ def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
         _alarms_page(),
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
+    _stub_topic(cw)  # the drift alarm's SNS action
 
 
 def _snake(name: str) -> str:
@@ -349,15 +350,61 @@ def _snake(name: str) -> str:
     )
 
 
+RULE_ARN = f"arn:aws:events:{REGION}:{ACCT}:rule/retrain-on-drift"
+
+
+def _stub_alerting(events: Stubber, sns: Stubber) -> None:
+    """The last collectors: EventBridge rules of every bus (targets of the alarm rules), then topics."""
+    events.add_response(
+        "list_event_buses",
+        {"EventBuses": [{"Name": "default", "Arn": f"arn:aws:events:{REGION}:{ACCT}:event-bus/default"}]},
+        {},
+    )
+    pattern = (
+        '{"source": ["aws.cloudwatch"], "detail": {"alarmName": ["math"], "state": {"value": ["ALARM"]}}}'
+    )
+    rules = [
+        {"Name": "retrain-on-drift", "Arn": RULE_ARN, "EventPattern": pattern, "State": "ENABLED"},
+        {"Name": "nightly", "Arn": f"{RULE_ARN}-x", "ScheduleExpression": "rate(1 day)", "State": "ENABLED"},
+    ]
+    events.add_response("list_rules", {"Rules": rules}, {"EventBusName": "default"})
+    events.add_response(
+        "list_targets_by_rule",
+        {"Targets": [{"Id": "p", "Arn": f"{SM}:pipeline/retrain"}]},
+        {"Rule": "retrain-on-drift", "EventBusName": "default"},
+    )
+    _SNS_OF[id(events)] = sns
+
+
+# The SNS stub of a scan, by its events stub; _stub_common_tail queues the topic its alarms name.
+_SNS_OF: dict[int, Stubber] = {}
+_EVENTS_OF: dict[int, Stubber] = {}  # the events stub of a scan, by its cloudwatch stub
+
+
+def _stub_topic(cw: Stubber) -> None:
+    sns = _SNS_OF[id(_EVENTS_OF[id(cw)])]
+    sns.add_response(
+        "get_topic_attributes",
+        {"Attributes": {"SubscriptionsConfirmed": "2", "SubscriptionsPending": "0"}},
+        {"TopicArn": f"arn:aws:sns:{REGION}:{ACCT}:oncall"},
+    )
+
+
 @pytest.fixture
 def stubbed() -> Iterator[tuple[RegionApi, Stubber, Stubber]]:
     api = _api()
     sm = Stubber(api.client("sagemaker"))
     cw = Stubber(api.client("cloudwatch"))
-    with sm, cw:
+    events = Stubber(api.client("events"))
+    sns = Stubber(api.client("sns"))
+    _stub_alerting(events, sns)
+    _EVENTS_OF[id(cw)] = events
+    with sm, cw, events, sns:
         yield api, sm, cw
         sm.assert_no_pending_responses()
         cw.assert_no_pending_responses()
+        events.assert_no_pending_responses()
+        sns.assert_no_pending_responses()
 
 
 def _fast_path(sm: Stubber, cw: Stubber) -> None:
@@ -412,6 +459,8 @@ def _inventory(result: RegionResult, api: RegionApi) -> Inventory:
         monitors=result.resources[ResourceKind.MONITOR],
         job_definitions=result.resources[ResourceKind.JOB_DEFINITION],
         alarms=result.resources[ResourceKind.ALARM],
+        event_rules=result.resources[ResourceKind.EVENT_RULE],
+        topics=result.resources[ResourceKind.TOPIC],
         errors=api.errors,
     )
     return link(inv)
@@ -445,6 +494,16 @@ def test_fast_path_region_scan(stubbed: tuple[RegionApi, Stubber, Stubber]) -> N
     assert sorted(a.name for a in inv.alarms) == ["drift", "math", "page-me", "wrong-dims"]
     assert result.target.other_alarm_count == 1
     assert api.runtime.counter.snapshot()["sagemaker:Search"] == 1
+    # Alert paths: the drift alarm's topic has confirmed subscriptions; the math alarm has no action but
+    # an EventBridge rule on its ALARM state starts a pipeline; the scheduled rule is only counted.
+    (rule,) = inv.event_rules
+    assert rule.name == "retrain-on-drift" and [t.arn for t in rule.targets] == [f"{SM}:pipeline/retrain"]
+    assert result.target.other_rule_count == 1
+    (topic,) = inv.topics
+    assert (topic.name, topic.exists, topic.subscriptions_confirmed) == ("oncall", True, 2)
+    paths = {a.name: [(p.via.value, p.status.value) for p in a.alert_paths] for a in inv.alarms}
+    assert paths["drift"] == [("sns", "delivers")]
+    assert paths["math"] == [("eventbridge", "delivers")]
     store.loads(store.dumps(inv))  # schema-valid
 
 
@@ -453,7 +512,11 @@ def test_search_denied_falls_back_to_the_same_inventory(stubbed: tuple[RegionApi
     _slow_path(sm, cw)
     slow = _inventory(scan_region(api, ScanOptions()), api)
     fast_api = _api()
-    with Stubber(fast_api.client("sagemaker")) as fsm, Stubber(fast_api.client("cloudwatch")) as fcw:
+    fevents, fsns = Stubber(fast_api.client("events")), Stubber(fast_api.client("sns"))
+    fcw = Stubber(fast_api.client("cloudwatch"))
+    _stub_alerting(fevents, fsns)
+    _EVENTS_OF[id(fcw)] = fevents
+    with Stubber(fast_api.client("sagemaker")) as fsm, fcw, fevents, fsns:
         _fast_path(fsm, fcw)
         fast = _inventory(scan_region(fast_api, ScanOptions()), fast_api)
     assert store.dumps(slow) == store.dumps(fast)
