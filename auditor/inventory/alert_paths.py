@@ -17,8 +17,8 @@ Resolved once by ``relations.link`` into ``Alarm.alert_paths`` (policies only re
   EventBridge events are sent whatever the alarm's ActionsEnabled says.
 * Any other action ARN: UNSUPPORTED (allow-list: never counted).
 
-A path that could not be read marks the alarm ``missing`` the ``alerting`` dataset, so the verdicts
-that read its alert paths are ERROR, never PASS.
+A path that could not be read marks the alarm's ``alert_missing`` with the ``alerting`` dataset, so the
+verdicts that read its alert paths are ERROR, never PASS.
 """
 
 from __future__ import annotations
@@ -232,9 +232,9 @@ class AlertResolver:
 
 
 def resolve_alert_paths(inventory: Inventory, alarms: Iterable[Alarm]) -> None:
-    """Fill ``alert_paths`` (and ``missing`` = [alerting] when a path is unreadable) of ``alarms``."""
+    """Fill ``alert_paths`` (and ``alert_missing`` = [alerting] when a path is unreadable) of ``alarms``."""
     resolver = AlertResolver(inventory)
     for alarm in alarms:
         alarm.alert_paths = resolver.paths(alarm)
         unreadable = any(p.status is AlertStatus.UNREADABLE for p in alarm.alert_paths)
-        alarm.missing = [Dataset.ALERTING] if unreadable else []
+        alarm.alert_missing = [Dataset.ALERTING] if unreadable else []

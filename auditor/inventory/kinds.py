@@ -112,6 +112,10 @@ class KindSpec:
     endpoints: Callable[[Any, Index], list[str]] = lambda _r, _ix: []
     case_defaults: Mapping[str, Any] = field(default_factory=dict)
     case_arn: Callable[[Mapping[str, Any]], str] | None = None  # None: cases cannot declare this kind
+    # Datasets the linker found missing for this resource alone (an alarm's unreadable alert path): they
+    # block checks on this resource (and on resources that link to it by name), not on the siblings
+    # embedded beside it in another resource's document.
+    derived_missing: Callable[[Any], Iterable[Dataset]] = lambda _r: ()
 
     def items(self, inventory: Inventory) -> list[Any]:
         """The resources of this kind in ``inventory``."""
@@ -134,8 +138,8 @@ class KindSpec:
         return tags
 
     def missing_of(self, resource: Any) -> frozenset[Dataset]:
-        """Datasets that could not be read for this resource alone."""
-        return frozenset(getattr(resource, "missing", ()))
+        """Datasets that could not be read for this resource alone (collected, and derived by the linker)."""
+        return frozenset(getattr(resource, "missing", ())).union(self.derived_missing(resource))
 
     def source_of(self, resource: Any) -> SourceLocation | None:
         """Where a resource read from a template is declared; None for a scanned (deployed) one."""
@@ -250,6 +254,7 @@ KINDS: tuple[KindSpec, ...] = (
         ),
         # The alert paths are resolved from the EventBridge rules and SNS topics (the alerting dataset).
         field_datasets={Alarm: {"alert_paths": Dataset.ALERTING}},
+        derived_missing=lambda a: a.alert_missing,
         endpoints=lambda a, ix: ix.endpoints_of_monitors(a.monitor_arns),
         case_defaults={"alarm_type": AlarmType.METRIC.value, "state": "OK"},
         case_arn=_arn("cloudwatch", "alarm:{name}"),

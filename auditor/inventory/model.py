@@ -428,8 +428,9 @@ class Alarm:
     display_name: str = ""
     # Resolved by relations.link: every way its ALARM state travels (actions and EventBridge rules).
     alert_paths: list[AlertPath] = field(default_factory=list)
-    # Resolved by relations.link: [alerting] when a path could not be read (its verdicts are ERROR).
-    missing: list[Dataset] = field(default_factory=list)
+    # Resolved by relations.link: [alerting] when one of its alert paths could not be read. It blocks the
+    # alarm's own checks on its paths (ERROR), not the checks of the other alarms of its monitors.
+    alert_missing: list[Dataset] = field(default_factory=list)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 
