@@ -197,3 +197,38 @@ def test_namespace_spellings() -> None:
     assert batch is not None and batch.batch and batch.canonical
     assert model_monitor_namespace("AWS/SageMaker") is None
     assert model_monitor_namespace("aws/sagemaker/Endpoints/latency-metrics") is None
+
+
+MONITORING = "333333333333"
+
+
+def test_org_wide_join_follows_metrics_account_id_and_composites_keep_working() -> None:
+    """A monitoring account's alarms watch member monitors through Metrics[].AccountId, over the whole
+    inventory; a composite there over such an alarm watches the same monitor; a query without the
+    account (or naming another account) reads other metrics and links to nothing."""
+    dims = {"Endpoint": "ep", "MonitoringSchedule": "m"}
+
+    def central(name: str, account: str | None) -> Alarm:
+        alarm = _alarm(name, [MetricRef(DQ_NS, "drift", dims, account_id=account)])
+        alarm.account_id = MONITORING
+        alarm.arn = f"arn:aws:cloudwatch:{REGION}:{MONITORING}:alarm:{name}"
+        return alarm
+
+    parent = _alarm("any-drift", children=["central"])
+    parent.account_id = MONITORING
+    parent.arn = f"arn:aws:cloudwatch:{REGION}:{MONITORING}:alarm:any-drift"
+    alarms = [central("central", ACCT), central("no-account", None), central("wrong", "444444444444"), parent]
+    inv = _inventory(endpoints=[_endpoint("ep")], monitors=[_monitor("m", "ep")], alarms=alarms)
+    link(inv)
+    link(inv)  # idempotent over the org-wide join too
+    monitor = inv.monitors[0]
+    by_name = {a.name: a for a in inv.alarms}
+    assert monitor.alarm_arns == sorted([by_name["central"].arn, by_name["any-drift"].arn])
+    assert by_name["central"].metric_accounts == [ACCT]
+    assert (
+        by_name["central"].display_name
+        == f"central (in monitoring account {MONITORING} on metrics of {ACCT})"
+    )
+    assert by_name["any-drift"].monitor_arns == [monitor.arn]
+    assert by_name["no-account"].monitor_arns == [] and by_name["wrong"].monitor_arns == []
+    assert by_name["no-account"].display_name == "no-account"
