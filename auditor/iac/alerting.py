@@ -1,8 +1,10 @@
 """EventBridge rules and SNS topics declared beside the monitors: read, kept apart, not judged yet.
 
-They are not resource kinds of the inventory (an issue of their own adds them), so no policy reads
-them. What is read is kept in ``metadata.options["iac"]["alerting"]`` of the inventory, as plain
-JSON, so the judgement is reproducible and the next kinds can start from it:
+A scan reads rules and topics as the ``event_rule`` and ``topic`` kinds; templates do not fill those
+kinds yet, so no policy reads what is declared here (before deploy, ``mm-alarm-actionable`` counts a
+declared alarm's SNS action, see ``auditor.inventory.alert_paths``). What is read is kept in
+``metadata.options["iac"]["alerting"]`` of the inventory, as plain JSON, so the judgement is
+reproducible and filling the kinds can start from it:
 
 * ``topics``: each SNS topic (name, ARN, where it is declared) with its declared subscriptions
   (protocol, endpoint);

@@ -63,6 +63,13 @@ def test_every_scanner_module_declares_operations() -> None:
         ("sagemaker", "delete_endpoint", {"EndpointName": "ep"}),
         ("cloudwatch", "put_metric_alarm", {"AlarmName": "a"}),  # invalid params: refused before validation
         ("sagemaker", "list_models", {}),  # read-only but not declared: refused too
+        # the alert-path readers: their clients refuse writes, and reads they do not declare
+        ("events", "put_rule", {"Name": "r"}),
+        ("events", "put_targets", {"Rule": "r", "Targets": []}),
+        ("events", "test_event_pattern", {"EventPattern": "{}", "Event": "{}"}),  # evaluated locally instead
+        ("sns", "publish", {"TopicArn": "arn:aws:sns:us-east-1:111111111111:t", "Message": "m"}),
+        ("sns", "subscribe", {"TopicArn": "arn:aws:sns:us-east-1:111111111111:t", "Protocol": "email"}),
+        ("sns", "list_subscriptions_by_topic", {"TopicArn": "arn:aws:sns:us-east-1:111111111111:t"}),
     ],
 )
 def test_guard_refuses_before_anything_is_sent(service: str, method: str, params: dict[str, Any]) -> None:
@@ -109,6 +116,16 @@ def test_policy_document() -> None:
     ]
     assert hub["Statement"][2]["Action"] == ["sts:AssumeRole"]
     assert hub["Statement"][2]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
+
+
+def test_the_alert_path_reads_are_exactly_these() -> None:
+    actions = required_actions()
+    assert [a for a in actions if a.startswith(("events:", "sns:"))] == [
+        "events:ListEventBuses",
+        "events:ListRules",
+        "events:ListTargetsByRule",
+        "sns:GetTopicAttributes",
+    ]
 
 
 def test_member_role_gets_no_organizations_or_sts_action() -> None:
