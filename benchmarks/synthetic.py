@@ -33,6 +33,7 @@ from auditor.inventory.model import (
     MonitorType,
     ScanMetadata,
     Target,
+    Topic,
     Variant,
 )
 from auditor.inventory.relations import CANONICAL_ENDPOINT_NAMESPACES, link
@@ -378,6 +379,18 @@ def build_inventory(endpoints: int, *, accounts: int | None = None, seed: int = 
             Target(p.account_id, p.region, {d: DatasetStatus.COMPLETE for d in Dataset}) for p in places
         ],
     )
+    # The alarms' SNS topic of each account and region, with a confirmed subscription (as a scan reads it).
+    inv.topics = [
+        Topic(
+            arn=f"arn:aws:sns:{p.region}:{p.account_id}:ml-monitoring-alerts",
+            name="ml-monitoring-alerts",
+            account_id=p.account_id,
+            region=p.region,
+            subscriptions_confirmed=1,
+            subscriptions_pending=0,
+        )
+        for p in places
+    ]
     for i in range(endpoints):
         p = places[i % len(places)]
         roll = rng.random()

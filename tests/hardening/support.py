@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from auditor.emulator import LocalAws
+from auditor.emulator import LocalAws, alerting
 from auditor.emulator import estate as estate_module
 from auditor.emulator.faults import FaultInjector, FaultMiddleware, identify
 from auditor.emulator.monitoring import install
@@ -329,6 +329,7 @@ class HardenedAws:
 def start_hardened_aws() -> HardenedAws:
     """moto + the Model Monitor extension + FaultMiddleware + ResponseFaultMiddleware on 127.0.0.1."""
     install()
+    alerting.install()
     injector = FaultInjector()
     response_faults = ResponseFaults()
     app = ResponseFaultMiddleware(
@@ -365,6 +366,7 @@ def seed_compliant_estate(aws: LocalAws) -> CompliantEstate:
         estate_module._create_roles(aws, account_id)
         for region in REGIONS:
             target = estate_module._Target(aws, account_id, region, now, _rng(account_id, region))
+            target.create_topic("ml-monitoring-alerts")  # the alarms' action: one confirmed subscription
             for name in ("fraud-scoring", "credit-risk"):
                 estate_module._seed_endpoint(target, estate_module._Blueprint(name))
     return CompliantEstate(tuple(sorted(members)), REGIONS)
