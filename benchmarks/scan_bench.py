@@ -8,9 +8,10 @@ The lower bound is derived from what the scanner can overlap (auditor/scan/orche
 * GetCallerIdentity, then AssumeRole into every account, ``max_workers`` accounts at a time;
 * then ``max_workers`` (account, region) targets at a time; inside one target the phases run one after the
   other: paginated listings (Search, ListEndpoints, ListMonitoringSchedules, the four List*JobDefinitions,
-  DescribeAlarms) one page at a time, and the per-resource describes with ``per_service_concurrency``
-  calls in flight (DescribeEndpoint + ListTags and DescribeMonitoringSchedule + ListTags are two calls
-  in a row per resource).
+  DescribeAlarms, ListEventBuses, ListRules per bus) one page at a time, and the per-resource calls with
+  ``per_service_concurrency`` calls in flight (DescribeEndpoint + ListTags and DescribeMonitoringSchedule
+  + ListTags are two calls in a row per resource; ListTargetsByRule per alarm rule and
+  GetTopicAttributes per topic are one call each).
 
 So one target needs at least ``L_t = sequential pages + sum over phases of ceil(items / psc) x calls per
 item`` latencies, and the whole scan at least ``1 + ceil(accounts / W) + max(max_t L_t, sum_t L_t / W)``
@@ -53,8 +54,12 @@ _SEQUENTIAL_PAGES = frozenset(
         "sagemaker:ListModelBiasJobDefinitions",
         "sagemaker:ListModelExplainabilityJobDefinitions",
         "cloudwatch:DescribeAlarms",
+        "events:ListEventBuses",
+        "events:ListRules",
     }
 )
+# One call per item with per_service_concurrency in flight (rule targets, then topics).
+_SINGLE_CALL_PHASES = ("events:ListTargetsByRule", "sns:GetTopicAttributes")
 _JOB_DEFINITION_DESCRIBES = frozenset(
     {
         "sagemaker:DescribeDataQualityJobDefinition",
@@ -69,6 +74,7 @@ _KNOWN = (
     | _JOB_DEFINITION_DESCRIBES
     | set(_PAIRED_WITH_LIST_TAGS)
     | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig"}
+    | set(_SINGLE_CALL_PHASES)
 )
 
 
@@ -78,6 +84,8 @@ def target_critical_path(ops: dict[str, int], psc: int) -> tuple[int, list[str]]
     for op in _PAIRED_WITH_LIST_TAGS:
         rounds += 2 * math.ceil(ops.get(op, 0) / psc)
     rounds += math.ceil(ops.get("sagemaker:DescribeEndpointConfig", 0) / psc)
+    for op in _SINGLE_CALL_PHASES:
+        rounds += math.ceil(ops.get(op, 0) / psc)
     rounds += math.ceil(sum(ops.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES) / psc)
     unknown = sorted(op for op in ops if op not in _KNOWN)
     rounds += sum(ops[op] for op in unknown)  # unmodelled: assume no overlap (and say so)

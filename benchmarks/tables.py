@@ -294,13 +294,14 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
             f"**Scan, calls per endpoint ≤ 1 + k + 0.05 (fast path): missed** ({gaps} calls per endpoint).",
             "The per-resource part is exactly 1 + k (one DescribeEndpointConfig per endpoint config, one",
             "Describe*JobDefinition per job definition; Search brings the schedules and tags).",
-            "The excess is the listings: every (account, region) costs at least eight calls whatever its",
+            "The excess is the listings: every (account, region) costs at least eleven calls whatever its",
             "size (Search; ListEndpoints and ListMonitoringSchedules, which confirm Search's eventually",
             "consistent index and find the schedules it does not return, batch and orphans; the four",
-            "List*JobDefinitions for unused definitions; DescribeAlarms), plus AssumeRole per account, and",
+            "List*JobDefinitions for unused definitions; DescribeAlarms; for the alert paths ListEventBuses,",
+            "ListRules per bus and GetTopicAttributes per alarm topic), plus AssumeRole per account, and",
             "each of them pages at 100 items, so the listings cost about",
             f"(2 + 3k) / 100 = {(2 + 3 * k) / 100:.3f} per endpoint on top of about",
-            "9 / (endpoints per region).",
+            "12 / (endpoints per region).",
         ]
         if big:
             sentences.append(
@@ -308,7 +309,7 @@ def _scan_targets(res: dict[str, Any], nproc: int) -> list[str]:
                 "listing calls per endpoint."
             )
         sentences += [
-            "With this call plan the target is out of reach at any size; 1 + k + (2 + 3k)/100 + 9/n is what",
+            "With this call plan the target is out of reach at any size; 1 + k + (2 + 3k)/100 + 12/n is what",
             "it achieves. The listings are what the orphan policies (mm-orphan-schedule,",
             "mm-orphan-job-definition) and a Search that cannot be trusted alone need: no call can be",
             "dropped without losing them.",

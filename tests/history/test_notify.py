@@ -301,7 +301,8 @@ def test_sns_publish_reaches_the_topic_through_a_client_that_can_do_nothing_else
 
 
 def test_the_scanner_still_cannot_publish() -> None:
-    assert not any(service == "sns" for service, _ in allowed_operations())
+    # The scanner reads topics (whether anyone is subscribed to an alarm's topic), nothing else of SNS.
+    assert {op for service, op in allowed_operations() if service == "sns"} == {"GetTopicAttributes"}
     from auditor.scan.clients import Runtime
 
     runtime = Runtime(
@@ -327,6 +328,7 @@ def test_iam_policy_notify_prints_only_the_publish_permission() -> None:
         "Action": ["sns:Publish"],
         "Resource": topic,
     }
-    # The member-account policy is unchanged: no SNS action in it.
+    # The member-account policy reads topics only: no publishing in it.
     plain = json.loads(CliRunner().invoke(iam_policy, []).output)
-    assert not any(a.startswith("sns:") for s in plain["Statement"] for a in s["Action"])
+    sns = [a for s in plain["Statement"] for a in s["Action"] if a.startswith("sns:")]
+    assert sns == ["sns:GetTopicAttributes"]

@@ -30,7 +30,8 @@ def test_adding_the_missing_drift_alarm_is_the_only_resolved_finding(aws: LocalA
 
     (monitor,) = [c for c in estate.cases_with("no_drift_alarm") if c.kind == "monitor"]
     (endpoint,) = [c for c in estate.cases_with("no_drift_alarm") if c.kind == "endpoint"]
-    # The fix, applied to the local AWS only: a drift alarm on the monitor's own metric, with an action.
+    # The fix, applied to the local AWS only: a drift alarm on the monitor's own metric, with an action on
+    # the account's alert topic (it has a confirmed subscription, so the new alarm reaches someone).
     cloudwatch = aws.session(monitor.account_id, monitor.region).client(
         "cloudwatch", endpoint_url=aws.endpoint_url
     )
@@ -49,7 +50,7 @@ def test_adding_the_missing_drift_alarm_is_the_only_resolved_finding(aws: LocalA
         ComparisonOperator="GreaterThanThreshold",
         TreatMissingData="notBreaching",
         ActionsEnabled=True,
-        AlarmActions=[f"arn:aws:sns:{monitor.region}:{monitor.account_id}:model-monitor-oncall"],
+        AlarmActions=[f"arn:aws:sns:{monitor.region}:{monitor.account_id}:ml-monitoring-alerts"],
     )
     after_path = tmp_path / "after.json"
     after_path.write_bytes(json_report.render(judge(scan(options), inputs)))
