@@ -119,6 +119,10 @@ class Dataset(StrEnum):
     JOB_DEFINITIONS = "job_definitions"
     ALARMS = "alarms"
     TAGS = "tags"
+    # CloudWatch ListMetrics on the Model Monitor namespaces: which metrics each monitor has.
+    METRICS = "metrics"
+    # ListMonitoringExecutions: the last executions of each schedule.
+    EXECUTIONS = "executions"
 
 
 class ResourceKind(StrEnum):
@@ -255,6 +259,19 @@ class LastExecution:
 
 
 @dataclass
+class MisspeltAlarm:
+    """An alarm whose metric names this monitor's dimensions on another spelling of its namespace.
+
+    CloudWatch matches namespaces exactly, so such an alarm never sees the monitor's data.
+    """
+
+    alarm_arn: str
+    alarm_name: str
+    namespace: str  # the spelling the alarm uses
+    expected_namespace: str  # the namespace the monitor publishes to
+
+
+@dataclass
 class Monitor:
     """A monitoring schedule."""
 
@@ -275,6 +292,10 @@ class Monitor:
     job_definition_name: str | None = None  # None when the definition is embedded
     job_definition_embedded: bool = False
     last_execution: LastExecution | None = None
+    # The metrics CloudWatch lists for this monitor (ListMetrics on the Model Monitor namespaces, with
+    # its MonitoringSchedule and, real-time, Endpoint dimensions); None: not listed (not scanned, or a
+    # template).
+    metrics: list[MetricRef] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)
@@ -282,6 +303,10 @@ class Monitor:
     endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
     job_definition_arn: str | None = None
     alarm_arns: list[str] = field(default_factory=list)
+    # The namespace the monitor publishes to: where CloudWatch has its metrics, else the canonical
+    # spelling for its type (None for a type this version does not know).
+    published_namespace: str | None = None
+    misspelt_alarms: list[MisspeltAlarm] = field(default_factory=list)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 

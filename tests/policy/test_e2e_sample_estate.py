@@ -67,6 +67,7 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     ),
     "last_execution_failed": (
         Expect("mm-last-execution", "monitor", severity=Severity.HIGH, message="found Failed"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="did not complete"),
     ),
     "completed_with_violations": (Expect("mm-last-execution", "monitor", severity=Severity.LOW),),
     "last_execution_stale": (Expect("mm-execution-freshness", "monitor"),),
@@ -77,9 +78,22 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     ),
     "metrics_disabled": (
         Expect("mm-metrics-publishing", "monitor", severity=Severity.HIGH, message="found Disabled"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="not enabled"),
     ),
     "metrics_key_absent": (
         Expect("mm-metrics-publishing", "monitor", severity=Severity.LOW, message="not set"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="not enabled"),
+    ),
+    # Publishing on, runs completed, nothing reached CloudWatch.
+    "metrics_not_published": (Expect("mm-metrics-exist", "monitor", message="ListMetrics found none"),),
+    # The alarm's namespace is another spelling: CloudWatch matches exactly, so it never fires.
+    "alarm_misspelt_namespace": (
+        Expect(
+            "mm-drift-alarm",
+            "dq_monitor",
+            message="/aws/sagemaker/Endpoints/data-metric, but this monitor publishes to "
+            "aws/sagemaker/Endpoints/data-metrics",
+        ),
     ),
     "no_drift_alarm": (Expect("mm-drift-alarm", "monitor", message="MonitoringSchedule="),),
     # The alarm has only the Endpoint dimension, so it never sees the metric: the monitor has no drift alarm.

@@ -309,8 +309,30 @@ def _stub_unsearched_schedules(sm: Stubber) -> None:
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": BATCH_SCHED_ARN, "MaxResults": 100})
 
 
-def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
-    """Calls after endpoints and schedules: job definitions, alarms."""
+DQ_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+DQ_BATCH_NAMESPACE = "aws/sagemaker/ModelMonitoring/data-metrics"
+
+
+def _stub_list_metrics(cw: Stubber, namespaces: tuple[str, ...]) -> None:
+    """ListMetrics, one listing per namespace in use (sorted); dq-sched has published its drift metric."""
+    for namespace in namespaces:
+        metrics = []
+        if namespace == DQ_NAMESPACE:
+            dims = [{"Name": "Endpoint", "Value": "ep"}, {"Name": "MonitoringSchedule", "Value": "dq-sched"}]
+            metrics = [
+                {"Namespace": namespace, "MetricName": "feature_baseline_drift_age", "Dimensions": dims}
+            ]
+        cw.add_response(
+            "list_metrics",
+            {"Metrics": metrics},
+            {"Namespace": namespace, "Dimensions": [{"Name": "MonitoringSchedule"}]},
+        )
+
+
+def _stub_common_tail(
+    sm: Stubber, cw: Stubber, namespaces: tuple[str, ...] = (DQ_NAMESPACE, DQ_BATCH_NAMESPACE)
+) -> None:
+    """Calls after endpoints and schedules: job definitions, alarms, the monitors' metrics."""
     for monitor_type in MonitorType:
         summaries = []
         if monitor_type is MonitorType.DATA_QUALITY:
@@ -341,6 +363,7 @@ def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
         _alarms_page(),
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
+    _stub_list_metrics(cw, namespaces)
 
 
 def _snake(name: str) -> str:
@@ -444,6 +467,9 @@ def test_fast_path_region_scan(stubbed: tuple[RegionApi, Stubber, Stubber]) -> N
     assert unused.monitor_arns == []
     assert sorted(a.name for a in inv.alarms) == ["drift", "math", "page-me", "wrong-dims"]
     assert result.target.other_alarm_count == 1
+    assert [m.metric_name for m in dq.metrics or []] == ["feature_baseline_drift_age"]
+    assert batch.metrics == [] and dq.published_namespace == DQ_NAMESPACE
+    assert batch.published_namespace == DQ_BATCH_NAMESPACE
     assert api.runtime.counter.snapshot()["sagemaker:Search"] == 1
     store.loads(store.dumps(inv))  # schema-valid
 
@@ -551,6 +577,7 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         {"MetricAlarms": [], "CompositeAlarms": []},
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
+    _stub_list_metrics(cw, (DQ_NAMESPACE,))
     result = scan_region(api, ScanOptions())
     inv = _inventory(result, api)
     monitors = {m.name: m for m in inv.monitors}
@@ -601,7 +628,7 @@ def test_stale_search_records_are_read_again_and_ghosts_dropped(
     )
     sm.add_response("describe_monitoring_schedule", stopped, {"MonitoringScheduleName": "dq-sched"})
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": DQ_SCHED_ARN, "MaxResults": 100})
-    _stub_common_tail(sm, cw)
+    _stub_common_tail(sm, cw, (DQ_NAMESPACE,))
     result = scan_region(api, ScanOptions())
     assert api.errors == []
     (ep,) = result.resources[ResourceKind.ENDPOINT]
