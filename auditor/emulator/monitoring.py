@@ -535,7 +535,17 @@ def _snake(name: str) -> str:
 
 
 def _params(response: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {_snake(n): response._get_param(n) for n in names}
+    return {_snake(n): _time_param(n, response._get_param(n)) for n in names}
+
+
+def _time_param(name: str, value: Any) -> Any:
+    """A ``*Before``/``*After`` timestamp as the JSON protocol sends it (epoch seconds, or ISO text) as
+    an aware datetime; other parameters unchanged."""
+    if not name.endswith(("Before", "After")) or value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _list_monitoring_schedules(self: Any) -> ActionResult:

@@ -231,6 +231,8 @@ KINDS: tuple[KindSpec, ...] = (
                 "alarms": Dataset.METRICS,
                 "published_namespace": Dataset.METRICS,
                 "misspelt_alarms": Dataset.METRICS,
+                "executions": Dataset.EXECUTIONS,
+                "execution_history": Dataset.EXECUTIONS,
             }
         },
         endpoints=lambda m, _ix: [m.endpoint_arn] if m.endpoint_arn else [],

@@ -258,6 +258,29 @@ class LastExecution:
     processing_job_arn: str | None = None
 
 
+class FailureClass(StrEnum):
+    """Why a monitoring execution failed, classified from its FailureReason (``executions.classify``)."""
+
+    NO_INPUT_DATA = "no_input_data"  # e.g. "Job inputs had no data" (nothing captured in the window)
+    NO_GROUND_TRUTH = "no_ground_truth"  # the ground-truth merge found no labels
+    PERMISSIONS = "permissions"  # the job's role was denied something (S3, KMS, ...)
+    CAPACITY = "capacity"  # instance capacity or a service quota
+    OTHER = "other"  # anything else, or no reason given
+
+
+@dataclass
+class ExecutionHistory:
+    """A summary of the last executions of one schedule (``Monitor.executions``, newest first)."""
+
+    runs: int  # executions read (at most the scanner's history size)
+    failed: int = 0
+    completed_with_violations: int = 0
+    # Failed executions per FailureClass value (only the classes seen), e.g. {"no_input_data": 9}
+    failure_classes: dict[str, int] = field(default_factory=dict)
+    oldest_scheduled_time: str | None = None
+    newest_scheduled_time: str | None = None
+
+
 @dataclass
 class MisspeltAlarm:
     """An alarm whose metric names this monitor's dimensions on another spelling of its namespace.
@@ -296,6 +319,10 @@ class Monitor:
     # its MonitoringSchedule and, real-time, Endpoint dimensions); None: not listed (not scanned, or a
     # template).
     metrics: list[MetricRef] | None = None
+    # The last executions (ListMonitoringExecutions, newest first, within the history window) and their
+    # summary; None: not read (not scanned, or a template).
+    executions: list[LastExecution] | None = None
+    execution_history: ExecutionHistory | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)

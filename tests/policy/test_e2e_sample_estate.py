@@ -84,6 +84,19 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
         Expect("mm-metrics-publishing", "monitor", severity=Severity.LOW, message="not set"),
         Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="not enabled"),
     ),
+    # The last run completed after 10 of the 11 before it failed: mm-last-execution passes, this does not.
+    "repeated_failures": (
+        Expect(
+            "mm-repeated-failures",
+            "monitor",
+            message="found 10 failed, by reason {'no_input_data': 9, 'permissions': 1}",
+        ),
+    ),
+    # Violations in all 12 runs, and the monitor's alarm is not in ALARM.
+    "violations_ignored": (
+        Expect("mm-violations-ignored", "monitor", message="12 of the last 12 executions"),
+        Expect("mm-last-execution", "monitor", severity=Severity.LOW),
+    ),
     # Publishing on, runs completed, nothing reached CloudWatch.
     "metrics_not_published": (Expect("mm-metrics-exist", "monitor", message="ListMetrics found none"),),
     # The alarm's namespace is another spelling: CloudWatch matches exactly, so it never fires.

@@ -7,6 +7,9 @@ One member account, one region:
   ep-mute  publishing on and a completed run that published nothing (as a BYOC container that writes
            no metrics): no metrics
   ep-off   publishing Disabled: no metrics, none expected
+  ep-fail     10 of its last 12 runs failed (no input data, permissions, capacity); the last completed
+  ep-ignored  violations in its last 12 runs, its alarm never left OK
+  ep-heard    violations in its last 12 runs, its alarm is in ALARM
 """
 
 from __future__ import annotations
@@ -32,6 +35,21 @@ pytestmark = pytest.mark.e2e
 
 REGION = "us-east-1"
 TYPO_NAMESPACE = "/aws/sagemaker/Endpoints/data-metric"
+NO_DATA = "AlgorithmError: Job inputs had no data"
+# Execution histories, oldest first (others: one Completed run).
+HISTORIES: dict[str, list[tuple[str, str | None]]] = {
+    # 10 of the last 12 failed, the last one completed; an older, 13th failure is outside the history
+    "ep-fail": [
+        ("Failed", NO_DATA),
+        ("Completed", None),
+        *[("Failed", NO_DATA)] * 8,
+        ("Failed", "ClientError: AccessDenied on s3://capture"),
+        ("Failed", "ResourceLimitExceeded: ml.m5.xlarge for processing job usage"),
+        ("Completed", None),
+    ],
+    "ep-ignored": [("CompletedWithViolations", None)] * 12,
+    "ep-heard": [("CompletedWithViolations", None)] * 12,
+}
 
 
 def _seed(aws: LocalAws, acct: str) -> None:
@@ -47,6 +65,9 @@ def _seed(aws: LocalAws, acct: str) -> None:
         ("ep-typo", "Enabled"),
         ("ep-mute", "Enabled"),
         ("ep-off", "Disabled"),
+        ("ep-fail", "Enabled"),
+        ("ep-ignored", "Enabled"),
+        ("ep-heard", "Enabled"),
     ):
         sm.create_endpoint_config(
             EndpointConfigName=f"{name}-cfg",
@@ -87,17 +108,18 @@ def _seed(aws: LocalAws, acct: str) -> None:
                 "MonitoringType": "DataQuality",
             },
         )
-        aws.set_schedule_state(
-            acct,
-            REGION,
-            f"{name}-dq",
-            last_execution={
-                "MonitoringExecutionStatus": "Completed",
-                "ScheduledTime": now - timedelta(minutes=30),
+        # oldest first; the newest ran 30 minutes ago, the others hourly before it
+        history = HISTORIES.get(name, [("Completed", None)])
+        for age, (status, reason) in zip(range(len(history) - 1, -1, -1), history, strict=True):
+            execution: dict[str, Any] = {
+                "MonitoringExecutionStatus": status,
+                "ScheduledTime": now - timedelta(minutes=30) - timedelta(hours=age),
                 # ep-mute: as when a BYOC container writes no metrics, the run published nothing
                 "_publishes_metrics": name != "ep-mute",
-            },
-        )
+            }
+            if reason:
+                execution["FailureReason"] = reason
+            aws.set_schedule_state(acct, REGION, f"{name}-dq", last_execution=execution)
         namespace, metric_name, dims = monitor_metric("DataQuality", f"{name}-dq", name)
         cw.put_metric_alarm(
             AlarmName=f"{name}-drift",
@@ -111,6 +133,8 @@ def _seed(aws: LocalAws, acct: str) -> None:
             ComparisonOperator="GreaterThanThreshold",
             AlarmActions=[f"arn:aws:sns:{REGION}:{acct}:oncall"],
         )
+        if name == "ep-heard":
+            cw.set_alarm_state(AlarmName=f"{name}-drift", StateValue="ALARM", StateReason="drift above 0.2")
 
 
 @pytest.fixture(scope="module")
@@ -206,5 +230,76 @@ def test_listmetrics_faults_give_error_never_pass(signal_aws: tuple[LocalAws, st
     assert all(m.metrics is None and Dataset.METRICS in m.missing for m in inventory.monitors)
     for policy_id in ("mm-drift-alarm", "mm-metrics-exist"):
         verdicts = _verdicts(inventory, policy_id)
-        assert len(verdicts) == 4, policy_id
+        assert len(verdicts) == 7, policy_id
+        assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
+
+
+# --------------------------------------------------------------------------- execution history
+
+
+def test_execution_history_read_region_wide_in_one_call(baseline: Inventory) -> None:
+    """7 hourly schedules: one by one costs 7 calls; region-wide, 12 h 20 min holds ~13 runs each, 91
+    executions, one page of 100: 1 call."""
+    assert baseline.metadata.api_calls["sagemaker:ListMonitoringExecutions"] == 1
+    history = {m.name: m.execution_history for m in baseline.monitors}
+    fail = history["ep-fail-dq"]
+    assert fail is not None and (fail.runs, fail.failed) == (12, 10)
+    assert fail.failure_classes == {"capacity": 1, "no_input_data": 8, "permissions": 1}
+    ignored = history["ep-ignored-dq"]
+    assert ignored is not None and ignored.completed_with_violations == 12
+    ok = history["ep-ok-dq"]
+    assert ok is not None and (ok.runs, ok.failed) == (1, 0)
+
+
+def test_per_schedule_and_region_wide_read_the_same_history(signal_aws: tuple[LocalAws, str]) -> None:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    region_wide = _scan(aws, acct)
+    session = aws.session(acct, REGION)
+    sm = session.client("sagemaker", endpoint_url=aws.endpoint_url)
+    for monitor in region_wide.monitors:
+        one = sm.list_monitoring_executions(
+            MonitoringScheduleName=monitor.name, SortBy="ScheduledTime", SortOrder="Descending", MaxResults=12
+        )["MonitoringExecutionSummaries"]
+        assert [e.status for e in monitor.executions or []] == [
+            e["MonitoringExecutionStatus"] for e in one
+        ], monitor.name
+
+
+def test_repeated_failures_fail_and_a_healthy_history_passes(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-repeated-failures")
+    verdict, message = verdicts["ep-fail-dq"]
+    assert verdict is Verdict.FAIL
+    assert "found 10 failed" in message and "'no_input_data': 8" in message
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+    # the one-run view does not see it: the last run completed
+    assert _verdicts(baseline, "mm-last-execution")["ep-fail-dq"][0] is Verdict.PASS
+
+
+def test_violations_ignored_fail_unless_an_alarm_is_in_alarm(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-violations-ignored")
+    assert verdicts["ep-ignored-dq"][0] is Verdict.FAIL
+    assert "12 of the last 12 executions" in verdicts["ep-ignored-dq"][1]
+    assert verdicts["ep-heard-dq"][0] is Verdict.PASS
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+def test_execution_history_faults_give_error_never_pass(signal_aws: tuple[LocalAws, str], error: str) -> None:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="sagemaker", operation="ListMonitoringExecutions")
+    try:
+        inventory = _scan(aws, acct, max_attempts=1, read_timeout=1)
+    finally:
+        aws.faults.clear()
+    assert {(e.operation, e.dataset) for e in inventory.errors} == {
+        ("ListMonitoringExecutions", Dataset.EXECUTIONS)
+    }
+    (target,) = inventory.targets
+    assert target.datasets[Dataset.EXECUTIONS] is DatasetStatus.FAILED
+    assert all(m.execution_history is None and Dataset.EXECUTIONS in m.missing for m in inventory.monitors)
+    for policy_id in ("mm-repeated-failures", "mm-violations-ignored"):
+        verdicts = _verdicts(inventory, policy_id)
+        assert len(verdicts) == 7, policy_id
         assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
