@@ -3,7 +3,7 @@ local AWS through boto3 (over HTTP, with assumed-role credentials per member acc
 
 Two modes (``EstateSpec.endpoints_per_region``):
 
-* ``None``: the curated sample, ~28 endpoints over 3 member accounts x 2 regions. Compliant endpoints
+* ``None``: the curated sample, ~27 endpoints over 3 member accounts x 2 regions. Compliant endpoints
   have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
   manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
   "exactly these resources fail this policy".
@@ -108,7 +108,6 @@ class _Blueprint:
     dq_last_status: str = "Completed"
     dq_last_age: timedelta = timedelta(minutes=20)
     dq_last_failure: str | None = None
-    dq_publishes: bool = True  # False: the DataQuality runs complete but publish no metrics (a silent BYOC)
     # the DataQuality schedule's earlier runs, oldest first, before its last one: (status, failure reason)
     dq_earlier: tuple[tuple[str, str | None], ...] = (("Completed", None), ("Completed", None))
     # how the DataQuality drift alarm is wired: metric | math | composite | none | actions_disabled |
@@ -223,12 +222,6 @@ _CURATED: tuple[_Blueprint, ...] = (
         defect="alarm_misspelt_namespace",
         dq_alarm="misspelt_namespace",
         defect_resource="alarm-DataQuality",
-    ),
-    _Blueprint(
-        "dq-metrics-silent",
-        defect="metrics_not_published",
-        dq_publishes=False,
-        defect_resource="monitor-DataQuality",
     ),
     _Blueprint(
         "dq-failing-runs",
@@ -497,15 +490,12 @@ def _seed_monitor(
     }
     if is_dq and bp.dq_last_failure:
         last["FailureReason"] = bp.dq_last_failure
-    silent = {"_publishes_metrics": False} if is_dq and not bp.dq_publishes else {}
-    last.update(silent)
     # earlier runs, hourly, so ListMonitoringExecutions has history (by default two healthy ones)
     history = bp.dq_earlier if is_dq else (("Completed", None), ("Completed", None))
     for age, (status, reason) in zip(range(len(history), 0, -1), history, strict=True):
         earlier: dict[str, Any] = {
             "MonitoringExecutionStatus": status,
             "ScheduledTime": last["ScheduledTime"] - timedelta(hours=age),
-            **silent,
         }
         if reason:
             earlier["FailureReason"] = reason

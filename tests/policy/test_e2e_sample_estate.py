@@ -97,8 +97,6 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
         Expect("mm-violations-ignored", "monitor", message="12 of the last 12 executions"),
         Expect("mm-last-execution", "monitor", severity=Severity.LOW),
     ),
-    # Publishing on, runs completed, nothing reached CloudWatch.
-    "metrics_not_published": (Expect("mm-metrics-exist", "monitor", message="ListMetrics found none"),),
     # The alarm's namespace is another spelling: CloudWatch matches exactly, so it never fires.
     "alarm_misspelt_namespace": (
         Expect(
