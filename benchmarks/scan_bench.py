@@ -56,10 +56,14 @@ _SEQUENTIAL_PAGES = frozenset(
         "cloudwatch:DescribeAlarms",
         "events:ListEventBuses",
         "events:ListRules",
+        "cloudwatch:ListMetrics",  # one listing per Model Monitor namespace in use, one after another
     }
 )
 # One call per item with per_service_concurrency in flight (rule targets, then topics).
 _SINGLE_CALL_PHASES = ("events:ListTargetsByRule", "sns:GetTopicAttributes")
+# One per schedule with per_service_concurrency in flight, or region-wide pages one after another: at
+# least ceil(n / psc) latencies either way.
+_EXECUTION_LISTINGS = "sagemaker:ListMonitoringExecutions"
 _JOB_DEFINITION_DESCRIBES = frozenset(
     {
         "sagemaker:DescribeDataQualityJobDefinition",
@@ -73,7 +77,7 @@ _KNOWN = (
     _SEQUENTIAL_PAGES
     | _JOB_DEFINITION_DESCRIBES
     | set(_PAIRED_WITH_LIST_TAGS)
-    | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig"}
+    | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig", _EXECUTION_LISTINGS}
     | set(_SINGLE_CALL_PHASES)
 )
 
@@ -86,6 +90,7 @@ def target_critical_path(ops: dict[str, int], psc: int) -> tuple[int, list[str]]
     rounds += math.ceil(ops.get("sagemaker:DescribeEndpointConfig", 0) / psc)
     for op in _SINGLE_CALL_PHASES:
         rounds += math.ceil(ops.get(op, 0) / psc)
+    rounds += math.ceil(ops.get(_EXECUTION_LISTINGS, 0) / psc)
     rounds += math.ceil(sum(ops.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES) / psc)
     unknown = sorted(op for op in ops if op not in _KNOWN)
     rounds += sum(ops[op] for op in unknown)  # unmodelled: assume no overlap (and say so)

@@ -3,7 +3,7 @@ local AWS through boto3 (over HTTP, with assumed-role credentials per member acc
 
 Two modes (``EstateSpec.endpoints_per_region``):
 
-* ``None``: the curated sample, ~24 endpoints over 3 member accounts x 2 regions. Compliant endpoints
+* ``None``: the curated sample, 32 endpoints over 3 member accounts x 2 regions. Compliant endpoints
   have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
   manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
   "exactly these resources fail this policy".
@@ -38,6 +38,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auditor.emulator.direct import InProcessClient
+from auditor.emulator.metrics import monitor_metric
 from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID, LocalAws
 
 AUDITOR_ROLE_NAME = "ModelMonitorAuditor"
@@ -50,6 +51,7 @@ _TYPE_ABBREV = {
     "ModelExplainability": "explain",
 }
 ALL_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+MISSPELT_DQ_NAMESPACE = "/aws/sagemaker/Endpoints/data-metric"
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,15 @@ class _Blueprint:
     dq_last_status: str = "Completed"
     dq_last_age: timedelta = timedelta(minutes=20)
     dq_last_failure: str | None = None
+    # the DataQuality schedule's earlier runs, oldest first, before its last one: (status, failure reason)
+    dq_earlier: tuple[tuple[str, str | None], ...] = (("Completed", None), ("Completed", None))
     # how the DataQuality drift alarm is wired: metric | math | composite | none | actions_disabled |
-    # no_actions | wrong_dimensions | insufficient_data_long | eventbridge | topic_unconfirmed | topic_deleted
+    # no_actions | wrong_dimensions | insufficient_data_long | eventbridge | topic_unconfirmed |
+    # topic_deleted | misspelt_namespace
     dq_alarm: str = "metric"
     alarm_name_override: str | None = None
     alarm_description: str = "Data drift on a production model"
     extra_tags: tuple[tuple[str, str], ...] = ()
-    publish_metrics: bool = True  # put sample data points so ListMetrics sees the monitor's metrics
     # which manifest line names the broken resource besides the endpoint: None | monitor-<type> | alarm-<type>
     defect_resource: str | None = None
 
@@ -180,7 +184,6 @@ _CURATED: tuple[_Blueprint, ...] = (
         "dq-metrics-disabled",
         defect="metrics_disabled",
         dq_metrics_env="Disabled",
-        publish_metrics=False,
         defect_resource="monitor-DataQuality",
     ),
     _Blueprint(
@@ -222,6 +225,30 @@ _CURATED: tuple[_Blueprint, ...] = (
         defect="composite_alarm_valid",
         dq_alarm="composite",
         defect_resource="alarm-composite",
+    ),
+    _Blueprint(
+        "alarm-misspelt",
+        defect="alarm_misspelt_namespace",
+        dq_alarm="misspelt_namespace",
+        defect_resource="alarm-DataQuality",
+    ),
+    _Blueprint(
+        "dq-failing-runs",
+        defect="repeated_failures",
+        # the last run completed (mm-last-execution passes) after 10 of the 11 before it failed
+        dq_earlier=(
+            ("Completed", None),
+            ("Failed", "AccessDenied: the role cannot read s3://ml-data-capture"),
+            *(("Failed", "ClientError: Job inputs had no data"),) * 9,
+        ),
+        defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint(
+        "dq-violations-ignored",
+        defect="violations_ignored",
+        dq_last_status="CompletedWithViolations",
+        dq_earlier=(("CompletedWithViolations", None),) * 11,
+        defect_resource="monitor-DataQuality",
     ),
     _Blueprint(
         "serverless-scorer",
@@ -422,7 +449,7 @@ def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
 # ------------------------------------------------------------------------------------------ one endpoint
 
 
-def _seed_endpoint(t: _Target, bp: _Blueprint, *, full: bool = True) -> None:
+def _seed_endpoint(t: _Target, bp: _Blueprint) -> None:
     name = bp.name
     tags = [{"Key": k, "Value": v} for k, v in bp.tags + bp.extra_tags]
     t.sm.create_model(
@@ -474,8 +501,6 @@ def _seed_endpoint(t: _Target, bp: _Blueprint, *, full: bool = True) -> None:
             alarm = _seed_alarm(t, bp, monitoring_type, schedule_name)
         if alarm:
             alarm_arns[monitoring_type] = alarm
-        if full and bp.publish_metrics:
-            _publish_metric(t, name, monitoring_type, schedule_name)
     if bp.dq_alarm == "composite":
         alarm_arns["composite"] = _seed_composite(t, bp)
 
@@ -514,12 +539,15 @@ def _seed_monitor(
     }
     if is_dq and bp.dq_last_failure:
         last["FailureReason"] = bp.dq_last_failure
-    # two earlier, healthy runs so ListMonitoringExecutions has history
-    for hours in (2, 1):
-        earlier = {
-            "MonitoringExecutionStatus": "Completed",
-            "ScheduledTime": last["ScheduledTime"] - timedelta(hours=hours),
+    # earlier runs, hourly, so ListMonitoringExecutions has history (by default two healthy ones)
+    history = bp.dq_earlier if is_dq else (("Completed", None), ("Completed", None))
+    for age, (status, reason) in zip(range(len(history), 0, -1), history, strict=True):
+        earlier: dict[str, Any] = {
+            "MonitoringExecutionStatus": status,
+            "ScheduledTime": last["ScheduledTime"] - timedelta(hours=age),
         }
+        if reason:
+            earlier["FailureReason"] = reason
         t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=earlier)
     t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=last)
     if is_dq and bp.dq_status == "Failed":
@@ -616,17 +644,7 @@ def _metric(
     t: _Target, endpoint: str, monitoring_type: str, schedule: str
 ) -> tuple[str, str, list[dict[str, str]]]:
     """(namespace, metric name, dimensions) that a monitor of this type publishes."""
-    dims = [{"Name": "Endpoint", "Value": endpoint}, {"Name": "MonitoringSchedule", "Value": schedule}]
-    if monitoring_type == "DataQuality":
-        return "aws/sagemaker/Endpoints/data-metrics", f"feature_baseline_drift_{FEATURE}", dims
-    if monitoring_type == "ModelQuality":
-        return "aws/sagemaker/Endpoints/model-metrics", "f1", dims
-    if monitoring_type == "ModelBias":
-        extra = [("BiasStage", "Post-Training"), ("Label", "label0"), ("LabelValue", "1"), ("Facet", "age")]
-        extra.append(("FacetValue", "40"))
-        return "aws/sagemaker/Endpoints/bias-metrics", "bias_metric_DPPL", dims + _dims(extra)
-    extra = [("ExplainabilityMethod", "KernelShap"), ("Label", "label0"), ("ValueType", "GlobalShapValues")]
-    return "aws/sagemaker/Endpoints/explainability-metrics", f"feature_{FEATURE}", dims + _dims(extra)
+    return monitor_metric(monitoring_type, schedule, endpoint)
 
 
 def _dims(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
@@ -677,6 +695,9 @@ def _seed_special_dq_alarm(t: _Target, bp: _Blueprint, schedule: str) -> str | N
     if mode in ("no_actions", "composite"):
         # composite: the child has no actions of its own; the composite parent carries them.
         return _seed_alarm(t, bp, "DataQuality", schedule, AlarmActions=[])
+    if mode == "misspelt_namespace":
+        # a documented spelling (DOMAIN §2.1) that is not the one the monitor publishes to: never fires
+        return _seed_alarm(t, bp, "DataQuality", schedule, Namespace=MISSPELT_DQ_NAMESPACE)
     if mode == "wrong_dimensions":
         return _seed_alarm(
             t, bp, "DataQuality", schedule, Dimensions=[{"Name": "Endpoint", "Value": bp.name}]
@@ -808,14 +829,6 @@ def _seed_composite(t: _Target, bp: _Blueprint) -> str:
     return t.alarm_arn(name)
 
 
-def _publish_metric(t: _Target, endpoint: str, monitoring_type: str, schedule: str) -> None:
-    namespace, metric_name, dims = _metric(t, endpoint, monitoring_type, schedule)
-    t.cw.put_metric_data(
-        Namespace=namespace,
-        MetricData=[{"MetricName": metric_name, "Dimensions": dims, "Value": 0.05, "Timestamp": t.now}],
-    )
-
-
 # ------------------------------------------------------------------------------------------ no endpoint
 
 
@@ -858,26 +871,22 @@ def _build_scale(t: _Target, count: int) -> None:
         roll = t.rng.random()
         name = f"model-{t.rng.getrandbits(24):06x}-{i:05d}"
         if roll < 0.70:
-            bp = _Blueprint(name, monitors=("DataQuality", "ModelQuality"), publish_metrics=False)
+            bp = _Blueprint(name, monitors=("DataQuality", "ModelQuality"))
         elif roll < 0.80:
             bp = _Blueprint(
                 name,
                 defect="development_endpoint",
                 tags=_DEV_TAGS,
                 monitors=("DataQuality",),
-                publish_metrics=False,
             )
         elif roll < 0.90:
-            bp = _Blueprint(
-                name, defect="no_data_quality_monitor", monitors=(), dq_alarm="none", publish_metrics=False
-            )
+            bp = _Blueprint(name, defect="no_data_quality_monitor", monitors=(), dq_alarm="none")
         elif roll < 0.95:
             bp = _Blueprint(
                 name,
                 defect="no_drift_alarm",
                 monitors=("DataQuality", "ModelQuality"),
                 dq_alarm="none",
-                publish_metrics=False,
             )
         else:
             bp = _Blueprint(
@@ -885,6 +894,5 @@ def _build_scale(t: _Target, count: int) -> None:
                 defect="schedule_stopped",
                 monitors=("DataQuality", "ModelQuality"),
                 dq_status="Stopped",
-                publish_metrics=False,
             )
-        _seed_endpoint(t, replace(bp, defect_resource=None), full=False)
+        _seed_endpoint(t, replace(bp, defect_resource=None))

@@ -47,6 +47,10 @@ ERRORS: dict[str, tuple[int, str, str]] = {
         "InvalidClientTokenId",
     ),
 }
+# Not an AWS error: a matching call is answered only after TIMEOUT_DELAY_SECONDS, so a client whose
+# read timeout is shorter gives up (a call that timed out).
+TIMEOUT = "Timeout"
+TIMEOUT_DELAY_SECONDS = 2.5
 _STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 500: "500 Internal Server Error"}
 
 # Signing names that differ from the name people use for the service.
@@ -136,15 +140,16 @@ class FaultInjector:
         region: str | None = None,
         count: int | None = None,
     ) -> int:
-        """Make matching calls fail with ``error``; returns the rule id.
+        """Make matching calls fail with ``error`` (an AWS error code of ERRORS, or TIMEOUT: answered
+        too late for a short client read timeout); returns the rule id.
 
         ``operation`` is the API name (``"Search"``, or ``"sagemaker:Search"``); ``service`` is
         ``sagemaker``, ``cloudwatch``/``monitoring``, ``sts``, ... ; ``rate`` is the probability that
         a matching call fails; ``count`` caps how many times the rule fires. Rules are tried in the
         order they were added; the first one that fires decides the error.
         """
-        if error not in ERRORS:
-            raise ValueError(f"unknown error {error!r}; expected one of {sorted(ERRORS)}")
+        if error not in ERRORS and error != TIMEOUT:
+            raise ValueError(f"unknown error {error!r}; expected one of {sorted([*ERRORS, TIMEOUT])}")
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
         if count is not None and count < 0:
@@ -328,7 +333,9 @@ class FaultMiddleware:
         if latency > 0:
             time.sleep(latency)
         error = self._injector.record(info)
-        if error is None:
+        if error == TIMEOUT:
+            time.sleep(TIMEOUT_DELAY_SECONDS)
+        if error is None or error == TIMEOUT:
             return self._app(environ, start_response)
         status_line, headers, body = error_response(info, error)
         start_response(status_line, headers)

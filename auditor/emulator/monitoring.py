@@ -30,6 +30,11 @@ Wrapped (moto's answer is kept and corrected):
   follow composite rules (moto ignores them and returns everything), and ``MaxRecords``/``NextToken``
   page the results.
 * ``ListTags``/``AddTags``/``DeleteTags`` accept monitoring-schedule ARNs.
+* ``ListMetrics``: each metric once, and only while it had data in the last two weeks.
+
+Recording an execution (``set_state``) also publishes the monitor's metrics when the run completed and
+its job definition has publishing on (``auditor.emulator.metrics``), so ListMetrics answers what the
+monitors publish.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from moto.cloudwatch.models import CloudWatchBackend
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import InvalidToken
@@ -50,6 +56,8 @@ from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.utilities.paginator import paginate
 from moto.utilities.utils import get_partition
+
+from auditor.emulator.metrics import publish_execution_metrics, wrap_get_filtered_metrics
 
 MONITORING_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
 SCHEDULE_STATUSES = ("Pending", "Failed", "Scheduled", "Stopped")
@@ -340,6 +348,19 @@ class MonitoringBackend(BaseBackend):
             execution = self._execution(schedule, last_execution)
             schedule.executions.append(execution)
             schedule.last_execution = execution
+            # A completed run of a job with publishing on puts its metrics into CloudWatch (unless the
+            # caller says this run published nothing, as a BYOC container that writes no metrics).
+            if last_execution.get("_publishes_metrics", True) is not False:
+                publish_execution_metrics(
+                    self.account_id,
+                    self.region_name,
+                    monitoring_type=schedule.monitoring_type,
+                    schedule=schedule.name,
+                    endpoint=schedule.endpoint_name,
+                    config=schedule.config,
+                    status=execution["MonitoringExecutionStatus"],
+                    when=execution["ScheduledTime"],
+                )
 
     def _execution(self, schedule: MonitoringSchedule, given: dict[str, Any]) -> dict[str, Any]:
         status = given.get("MonitoringExecutionStatus")
@@ -514,7 +535,17 @@ def _snake(name: str) -> str:
 
 
 def _params(response: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {_snake(n): response._get_param(n) for n in names}
+    return {_snake(n): _time_param(n, response._get_param(n)) for n in names}
+
+
+def _time_param(name: str, value: Any) -> Any:
+    """A ``*Before``/``*After`` timestamp as the JSON protocol sends it (epoch seconds, or ISO text) as
+    an aware datetime; other parameters unchanged."""
+    if not name.endswith(("Before", "After")) or value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _list_monitoring_schedules(self: Any) -> ActionResult:
@@ -787,6 +818,7 @@ def install() -> None:
         (SageMakerResponse, "search", _wrap_search),
         (SageMakerModelBackend, "_get_resource_from_arn", _wrap_get_resource_from_arn),
         (CloudWatchResponse, "describe_alarms", _wrap_describe_alarms),
+        (CloudWatchBackend, "get_filtered_metrics", wrap_get_filtered_metrics),
     )
     for owner, name, wrap in wrapped:
         setattr(owner, name, wrap(getattr(owner, name)))

@@ -156,7 +156,9 @@ class LocalAws:
     ) -> None:
         """Set a monitoring schedule's status / FailureReason, and/or record a last execution
         (a ``MonitoringExecutionSummary``-shaped dict: MonitoringExecutionStatus, ScheduledTime,
-        FailureReason, ...; it is also listed by ListMonitoringExecutions)."""
+        FailureReason, ...; it is also listed by ListMonitoringExecutions). A completed execution of a
+        job with publishing on also puts the monitor's metric into CloudWatch; ``"_publishes_metrics":
+        False`` in ``last_execution`` makes it a run that published nothing."""
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )

@@ -228,7 +228,19 @@ KINDS: tuple[KindSpec, ...] = (
                 many=False,
             ),
         ),
-        field_datasets={Monitor: {"tags": Dataset.TAGS}},
+        field_datasets={
+            Monitor: {
+                "tags": Dataset.TAGS,
+                "metrics": Dataset.METRICS,
+                # Which alarms watch a monitor depends on the namespace its metrics exist under
+                # (ListMetrics): when that listing failed, the link is unknown, not empty.
+                "alarms": Dataset.METRICS,
+                "published_namespace": Dataset.METRICS,
+                "misspelt_alarms": Dataset.METRICS,
+                "executions": Dataset.EXECUTIONS,
+                "execution_history": Dataset.EXECUTIONS,
+            }
+        },
         endpoints=lambda m, _ix: [m.endpoint_arn] if m.endpoint_arn else [],
         case_defaults={"status": "Scheduled", "monitor_type": None},
         case_arn=_arn("sagemaker", "monitoring-schedule/{name}"),

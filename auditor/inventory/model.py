@@ -122,6 +122,10 @@ class Dataset(StrEnum):
     TAGS = "tags"
     # Where alarm notifications go: EventBridge rules (and their targets) and SNS topics.
     ALERTING = "alerting"
+    # CloudWatch ListMetrics on the Model Monitor namespaces: which metrics each monitor has.
+    METRICS = "metrics"
+    # ListMonitoringExecutions: the last executions of each schedule.
+    EXECUTIONS = "executions"
 
 
 class ResourceKind(StrEnum):
@@ -259,6 +263,42 @@ class LastExecution:
     processing_job_arn: str | None = None
 
 
+class FailureClass(StrEnum):
+    """Why a monitoring execution failed, classified from its FailureReason (``executions.classify``)."""
+
+    NO_INPUT_DATA = "no_input_data"  # e.g. "Job inputs had no data" (nothing captured in the window)
+    NO_GROUND_TRUTH = "no_ground_truth"  # the ground-truth merge found no labels
+    PERMISSIONS = "permissions"  # the job's role was denied something (S3, KMS, ...)
+    CAPACITY = "capacity"  # instance capacity or a service quota
+    OTHER = "other"  # anything else, or no reason given
+
+
+@dataclass
+class ExecutionHistory:
+    """A summary of the last executions of one schedule (``Monitor.executions``, newest first)."""
+
+    runs: int  # executions read (at most the scanner's history size)
+    failed: int = 0
+    completed_with_violations: int = 0
+    # Failed executions per FailureClass value (only the classes seen), e.g. {"no_input_data": 9}
+    failure_classes: dict[str, int] = field(default_factory=dict)
+    oldest_scheduled_time: str | None = None
+    newest_scheduled_time: str | None = None
+
+
+@dataclass
+class MisspeltAlarm:
+    """An alarm whose metric names this monitor's dimensions on another spelling of its namespace.
+
+    CloudWatch matches namespaces exactly, so such an alarm never sees the monitor's data.
+    """
+
+    alarm_arn: str
+    alarm_name: str
+    namespace: str  # the spelling the alarm uses
+    expected_namespace: str  # the namespace the monitor publishes to
+
+
 @dataclass
 class Monitor:
     """A monitoring schedule."""
@@ -280,6 +320,14 @@ class Monitor:
     job_definition_name: str | None = None  # None when the definition is embedded
     job_definition_embedded: bool = False
     last_execution: LastExecution | None = None
+    # The metrics CloudWatch lists for this monitor (ListMetrics on the Model Monitor namespaces, with
+    # its MonitoringSchedule and, real-time, Endpoint dimensions); None: not listed (not scanned, or a
+    # template).
+    metrics: list[MetricRef] | None = None
+    # The last executions (ListMonitoringExecutions, newest first, within the history window) and their
+    # summary; None: not read (not scanned, or a template).
+    executions: list[LastExecution] | None = None
+    execution_history: ExecutionHistory | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)
@@ -287,6 +335,10 @@ class Monitor:
     endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
     job_definition_arn: str | None = None
     alarm_arns: list[str] = field(default_factory=list)
+    # The namespace the monitor publishes to: where CloudWatch has its metrics, else the canonical
+    # spelling for its type (None for a type this version does not know).
+    published_namespace: str | None = None
+    misspelt_alarms: list[MisspeltAlarm] = field(default_factory=list)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 

@@ -2,12 +2,15 @@
 
 endpoint ↔ monitors (same account, region and endpoint name), monitor ↔ job definition (named by
 type + name, or the embedded one), and alarm ↔ monitors: an alarm watches monitor M when one of its
-metrics is on the Model Monitor namespace for M's type (the real-time endpoint namespace, or the
-batch namespace for monitors without an endpoint) and its dimensions include
+metrics is on the namespace M publishes to (see ``namespace_matches``: exactly a namespace CloudWatch
+lists M's metrics under, or, before any exist, the canonical spelling for M's type -- the real-time
+endpoint namespace, or the batch namespace for monitors without an endpoint) and its dimensions include
 ``Endpoint=<M.endpoint_name>`` and ``MonitoringSchedule=<M.name>`` (batch: ``MonitoringSchedule``
 only). A metric with only one of the two dimensions does not count: CloudWatch identifies a metric
 by its full dimension set, so such an alarm never sees the monitor's data. Composite alarms watch
-whatever their children watch, transitively.
+whatever their children watch, transitively. An alarm with the right dimensions on another spelling
+of the namespace (leading "/", "Endpoint", "data-metric", another case) does not watch M either:
+CloudWatch matches namespaces exactly. It is reported on M (``misspelt_alarms``).
 
 The alarm join runs over the whole organization's inventory: a metric query that names another
 account (``Metrics[].AccountId``, CloudWatch cross-account observability) watches the monitors of
@@ -29,12 +32,14 @@ from auditor.inventory.model import (
     Inventory,
     JobDefinition,
     MetricRef,
+    MisspeltAlarm,
     Monitor,
     MonitorType,
 )
 
 # Documented spellings disagree (DOMAIN §2.1): leading "/", "Endpoint" vs "Endpoints",
-# "data-metric" vs "data-metrics", any case. All of them are accepted as the same namespace.
+# "data-metric" vs "data-metrics", any case. All of them are *recognized* as a Model Monitor namespace
+# (to keep the alarms and report the variants); only an exact match watches a monitor.
 _NAMESPACE = re.compile(
     r"^/?aws/sagemaker/(?P<scope>endpoints?|modelmonitoring)/"
     r"(?P<kind>data|model|bias|explainability)-metrics?$",
@@ -79,16 +84,65 @@ def model_monitor_namespace(namespace: str | None) -> MonitorNamespace | None:
     return MonitorNamespace(monitor_type=kind, batch=batch, canonical=namespace == expected)
 
 
-def metric_watches(metric: MetricRef, monitor: Monitor) -> bool:
-    """Whether ``metric`` is one of the metrics ``monitor`` publishes (namespace + full dimensions)."""
-    ns = model_monitor_namespace(metric.namespace)
+def canonical_namespace(monitor: Monitor) -> str | None:
+    """The spelling AWS samples use for ``monitor``'s metrics (real-time, or batch without an endpoint)."""
+    if monitor.monitor_type is None:
+        return None
+    if monitor.endpoint_name is None:
+        kind = CANONICAL_ENDPOINT_NAMESPACES[monitor.monitor_type].rsplit("/", 1)[1]
+        return f"aws/sagemaker/ModelMonitoring/{kind}"
+    return CANONICAL_ENDPOINT_NAMESPACES[monitor.monitor_type]
+
+
+def published_namespaces(monitor: Monitor) -> list[str]:
+    """The namespaces ``monitor`` publishes to: those CloudWatch lists its metrics under (ListMetrics),
+    else -- none listed yet, or not listed at all -- the canonical spelling alone (sorted)."""
+    listed = sorted(
+        {m.namespace for m in monitor.metrics or [] if namespace_family_matches(m.namespace, monitor)}
+    )
+    if listed:
+        return listed
+    canonical = canonical_namespace(monitor)
+    return [canonical] if canonical is not None else []
+
+
+def namespace_matches(namespace: str | None, monitor: Monitor) -> bool:
+    """Whether an alarm on ``namespace`` can see ``monitor``'s metrics: exactly (CloudWatch compares
+    namespaces byte for byte) one of ``published_namespaces``."""
+    return namespace is not None and namespace in published_namespaces(monitor)
+
+
+def namespace_family_matches(namespace: str | None, monitor: Monitor) -> bool:
+    """Whether ``namespace`` is some spelling of the Model Monitor namespace of ``monitor``'s type and
+    mode (real-time with an endpoint, batch without)."""
+    ns = model_monitor_namespace(namespace)
     if ns is None or monitor.monitor_type is None or ns.monitor_type != monitor.monitor_type:
         return False
+    return ns.batch == (monitor.endpoint_name is None)
+
+
+def _dimensions_match(metric: MetricRef, monitor: Monitor) -> bool:
     if metric.dimensions.get("MonitoringSchedule") != monitor.name:
         return False
-    if monitor.endpoint_name is None:
-        return ns.batch
-    return not ns.batch and metric.dimensions.get("Endpoint") == monitor.endpoint_name
+    return monitor.endpoint_name is None or metric.dimensions.get("Endpoint") == monitor.endpoint_name
+
+
+def metric_watches(metric: MetricRef, monitor: Monitor) -> bool:
+    """Whether ``metric`` is one of the metrics ``monitor`` publishes (exact namespace + full dimensions)."""
+    return (
+        namespace_family_matches(metric.namespace, monitor)
+        and _dimensions_match(metric, monitor)
+        and namespace_matches(metric.namespace, monitor)
+    )
+
+
+def metric_misspelt(metric: MetricRef, monitor: Monitor) -> bool:
+    """Whether ``metric`` has ``monitor``'s dimensions on another spelling of its namespace."""
+    return (
+        namespace_family_matches(metric.namespace, monitor)
+        and _dimensions_match(metric, monitor)
+        and not namespace_matches(metric.namespace, monitor)
+    )
 
 
 def link(inventory: Inventory) -> Inventory:
@@ -112,6 +166,10 @@ def link(inventory: Inventory) -> Inventory:
 
     for monitor in inventory.monitors:
         monitor.alarm_arns = []
+        monitor.misspelt_alarms = []
+        published = published_namespaces(monitor)
+        canonical = canonical_namespace(monitor)
+        monitor.published_namespace = canonical if canonical in published else next(iter(published), None)
         found = endpoints.get((monitor.account_id, monitor.region, monitor.endpoint_name or ""))
         monitor.endpoint_arn = found.arn if found is not None else None
         if found is not None:
@@ -136,6 +194,7 @@ def link(inventory: Inventory) -> Inventory:
         jd.monitor_arns.sort()
     for monitor in inventory.monitors:
         monitor.alarm_arns.sort()
+        monitor.misspelt_alarms.sort(key=lambda m: (m.alarm_arn, m.namespace))
     return inventory
 
 
@@ -172,6 +231,8 @@ def _link_alarms(inventory: Inventory) -> None:
                 for monitor in monitors_by_name.get((account, region, schedule), ()):
                     if metric_watches(metric, monitor):
                         watched.add(monitor.arn)
+                    elif metric_misspelt(metric, monitor):
+                        _report_misspelt(monitor, alarm, metric.namespace)
         direct[alarm.arn] = watched
 
     def resolve(alarm: Alarm, stack: frozenset[str]) -> set[str]:
@@ -196,3 +257,10 @@ def _link_alarms(inventory: Inventory) -> None:
         if accounts:
             owners = ", ".join(alarm.metric_accounts)
             alarm.display_name += f" (in monitoring account {alarm.account_id} on metrics of {owners})"
+
+
+def _report_misspelt(monitor: Monitor, alarm: Alarm, namespace: str) -> None:
+    expected = monitor.published_namespace or ""
+    entry = MisspeltAlarm(alarm.arn, alarm.name, namespace, expected)
+    if entry not in monitor.misspelt_alarms:
+        monitor.misspelt_alarms.append(entry)

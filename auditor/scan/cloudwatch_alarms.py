@@ -13,12 +13,17 @@ from typing import Any
 
 from auditor.inventory.model import Alarm, AlarmType, Dataset, MetricRef, ResourceKind
 from auditor.inventory.relations import model_monitor_namespace
+from auditor.scan import cloudwatch_metrics
 from auditor.scan.clients import AWS_ERRORS, RegionApi
 from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_int, opt_str, raw
 
-OPERATIONS: tuple[Operation, ...] = (("cloudwatch", "DescribeAlarms"),)
+OPERATIONS: tuple[Operation, ...] = (
+    ("cloudwatch", "DescribeAlarms"),
+    # the monitors' metrics, listed on the namespaces the monitors and these alarms use
+    *cloudwatch_metrics.OPERATIONS,
+)
 
 # ALARM("name"), ALARM(name), OK('name'), INSUFFICIENT_DATA(arn:...) in a composite rule.
 _RULE_REF = re.compile(
@@ -213,7 +218,8 @@ KIND = ResourceKind.ALARM
 
 def collect(ctx: RegionContext) -> list[Alarm]:
     """The Model Monitor alarms of one (account, region) and the composites above them; a targeted
-    scan keeps only those on its endpoints' metrics."""
+    scan keeps only those on its endpoints' metrics. Then the monitors' metrics (ListMetrics on the
+    namespaces the monitors and the kept alarms use) are set on the monitors collected before."""
     api = ctx.api
     metric, composite, complete = describe_alarms(api)
     if not complete:
@@ -233,4 +239,5 @@ def collect(ctx: RegionContext) -> list[Alarm]:
     alarms, ctx.target.other_alarm_count = select_alarms(
         metric, composite, account_id=api.account_id, region=api.region, keep_metric=keep
     )
+    cloudwatch_metrics.fill_monitor_metrics(api, ctx.of(ResourceKind.MONITOR), alarms)
     return alarms

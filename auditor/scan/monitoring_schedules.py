@@ -20,7 +20,7 @@ from auditor.inventory.model import (
     ResourceKind,
     ScanError,
 )
-from auditor.scan import search
+from auditor.scan import monitoring_executions, search
 from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
 from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
@@ -32,6 +32,8 @@ OPERATIONS: tuple[Operation, ...] = (
     ("sagemaker", "ListMonitoringSchedules"),
     ("sagemaker", "DescribeMonitoringSchedule"),
     ("sagemaker", "ListTags"),
+    # the last executions of each schedule
+    *monitoring_executions.OPERATIONS,
 )
 
 SCHEDULE_RECORD_KEYS = (
@@ -222,8 +224,8 @@ KIND = ResourceKind.MONITOR
 
 
 def collect(ctx: RegionContext) -> list[Monitor]:
-    """The monitoring schedules of one (account, region); their embedded job definitions are handed
-    on (``ctx.embedded_definitions``) to the job-definition collector."""
+    """The monitoring schedules of one (account, region) with their last executions; their embedded job
+    definitions are handed on (``ctx.embedded_definitions``) to the job-definition collector."""
     schedules = _reconcile(ctx)
     api = ctx.api
     monitors: list[Monitor] = []
@@ -247,6 +249,7 @@ def collect(ctx: RegionContext) -> list[Monitor]:
             ctx.embedded_definitions.append(embedded_def)
         if error is not None:
             api.errors.append(error)
+    monitoring_executions.fill_execution_history(ctx, monitors)
     return monitors
 
 

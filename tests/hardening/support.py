@@ -401,7 +401,7 @@ def seed_extra_endpoint(
     blueprint = estate_module._Blueprint(
         name, monitors=("DataQuality",) if monitored else (), dq_alarm="none"
     )
-    estate_module._seed_endpoint(target, blueprint, full=False)
+    estate_module._seed_endpoint(target, blueprint)
     endpoint = next(c for c in target.cases if c.kind == "endpoint")
     schedule = f"{name}-dq" if monitored else None
     schedule_arn = (

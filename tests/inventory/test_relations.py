@@ -131,7 +131,8 @@ def test_alarm_needs_namespace_of_the_type_and_both_dimensions() -> None:
     monitor = _monitor("sched", "ep")
     dims = {"Endpoint": "ep", "MonitoringSchedule": "sched"}
     right_pass = _alarm("right", [MetricRef(DQ_NS, "feature_baseline_drift_x", dims)])
-    variant_pass = _alarm("variant", [MetricRef("/aws/sagemaker/Endpoint/data-metric", "m", dims)])
+    # CloudWatch matches namespaces exactly: another spelling never sees the metric (reported, not linked)
+    variant_fail = _alarm("variant", [MetricRef("/aws/sagemaker/Endpoint/data-metric", "m", dims)])
     only_endpoint_fail = _alarm("only-ep", [MetricRef(DQ_NS, "m", {"Endpoint": "ep"})])
     wrong_type_fail = _alarm("wrong-type", [MetricRef("aws/sagemaker/Endpoints/model-metrics", "f1", dims)])
     batch_ns_fail = _alarm("batch-ns", [MetricRef("aws/sagemaker/ModelMonitoring/data-metrics", "m", dims)])
@@ -141,12 +142,38 @@ def test_alarm_needs_namespace_of_the_type_and_both_dimensions() -> None:
     inv = _inventory(
         endpoints=[_endpoint("ep")],
         monitors=[monitor],
-        alarms=[right_pass, variant_pass, only_endpoint_fail, wrong_type_fail, batch_ns_fail, math_pass],
+        alarms=[right_pass, variant_fail, only_endpoint_fail, wrong_type_fail, batch_ns_fail, math_pass],
     )
     link(inv)
     linked = {a.name for a in inv.alarms if a.monitor_arns}
-    assert linked == {"right", "variant", "math"}
-    assert monitor.alarm_arns == sorted([right_pass.arn, variant_pass.arn, math_pass.arn])
+    assert linked == {"right", "math"}
+    assert monitor.alarm_arns == sorted([right_pass.arn, math_pass.arn])
+    assert monitor.published_namespace == DQ_NS
+    assert [(m.alarm_name, m.namespace, m.expected_namespace) for m in monitor.misspelt_alarms] == [
+        ("variant", "/aws/sagemaker/Endpoint/data-metric", DQ_NS)
+    ]
+
+
+def test_namespace_is_the_one_listmetrics_lists_the_monitors_metrics_under() -> None:
+    """Metrics found under a variant spelling make that spelling (only) the one an alarm must use."""
+    variant_ns = "/aws/sagemaker/Endpoint/data-metric"
+    dims = {"Endpoint": "ep", "MonitoringSchedule": "sched"}
+    monitor = _monitor("sched", "ep")
+    monitor.metrics = [MetricRef(variant_ns, "feature_baseline_drift_x", dims)]
+    on_variant = _alarm("on-variant", [MetricRef(variant_ns, "feature_baseline_drift_x", dims)])
+    on_canonical = _alarm("on-canonical", [MetricRef(DQ_NS, "feature_baseline_drift_x", dims)])
+    inv = _inventory(endpoints=[_endpoint("ep")], monitors=[monitor], alarms=[on_variant, on_canonical])
+    link(inv)
+    assert monitor.alarm_arns == [on_variant.arn]
+    assert monitor.published_namespace == variant_ns
+    assert [(m.alarm_name, m.expected_namespace) for m in monitor.misspelt_alarms] == [
+        ("on-canonical", variant_ns)
+    ]
+    # listed, none found yet: the canonical spelling alone counts
+    monitor.metrics = []
+    link(inv)
+    assert monitor.alarm_arns == [on_canonical.arn]
+    assert [m.alarm_name for m in monitor.misspelt_alarms] == ["on-variant"]
 
 
 def test_batch_monitor_links_on_batch_namespace_with_schedule_dimension() -> None:

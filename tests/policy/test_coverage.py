@@ -47,6 +47,15 @@ def watched_endpoint(name: str = "churn", *, alarm_every_monitor: bool = False) 
                 "schedule_expression": "cron(0 * ? * * *)",
                 "interval_seconds": 3600,
                 "last_execution": {"status": "Completed", "scheduled_time": "2026-11-27T11:00:00Z"},
+                "execution_history": {"runs": 12},
+                # what the completed, publishing run put into CloudWatch (ListMetrics)
+                "metrics": [
+                    {
+                        "namespace": NAMESPACE[monitor_type],
+                        "metric_name": "feature_baseline_drift_age",
+                        "dimensions": {"Endpoint": name, "MonitoringSchedule": schedule},
+                    }
+                ],
             }
         )
         definitions.append(

@@ -75,6 +75,7 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     ),
     "last_execution_failed": (
         Expect("mm-last-execution", "monitor", severity=Severity.HIGH, message="found Failed"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="did not complete"),
     ),
     "completed_with_violations": (Expect("mm-last-execution", "monitor", severity=Severity.LOW),),
     "last_execution_stale": (Expect("mm-execution-freshness", "monitor"),),
@@ -85,9 +86,33 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     ),
     "metrics_disabled": (
         Expect("mm-metrics-publishing", "monitor", severity=Severity.HIGH, message="found Disabled"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="not enabled"),
     ),
     "metrics_key_absent": (
         Expect("mm-metrics-publishing", "monitor", severity=Severity.LOW, message="not set"),
+        Expect("mm-metrics-exist", "monitor", Verdict.NOT_APPLICABLE, message="not enabled"),
+    ),
+    # The last run completed after 10 of the 11 before it failed: mm-last-execution passes, this does not.
+    "repeated_failures": (
+        Expect(
+            "mm-repeated-failures",
+            "monitor",
+            message="found 10 failed, by reason {'no_input_data': 9, 'permissions': 1}",
+        ),
+    ),
+    # Violations in all 12 runs, and the monitor's alarm is not in ALARM.
+    "violations_ignored": (
+        Expect("mm-violations-ignored", "monitor", message="12 of the last 12 executions"),
+        Expect("mm-last-execution", "monitor", severity=Severity.LOW),
+    ),
+    # The alarm's namespace is another spelling: CloudWatch matches exactly, so it never fires.
+    "alarm_misspelt_namespace": (
+        Expect(
+            "mm-drift-alarm",
+            "dq_monitor",
+            message="/aws/sagemaker/Endpoints/data-metric, but this monitor publishes to "
+            "aws/sagemaker/Endpoints/data-metrics",
+        ),
     ),
     "no_drift_alarm": (Expect("mm-drift-alarm", "monitor", message="MonitoringSchedule="),),
     # The alarm has only the Endpoint dimension, so it never sees the metric: the monitor has no drift alarm.

@@ -52,6 +52,9 @@ def test_the_built_in_runtime_policies() -> None:
     assert runtime == {
         "mm-last-execution",
         "mm-execution-freshness",
+        "mm-metrics-exist",
+        "mm-repeated-failures",
+        "mm-violations-ignored",
         "mm-alarm-insufficient-data",
         "mm-scan-completeness",
     }

@@ -14,7 +14,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
 from auditor.inventory import store
 from auditor.inventory.model import (
@@ -35,6 +35,8 @@ from auditor.scan.region import RegionResult, scan_region
 ACCT = "111111111111"
 REGION = "eu-west-1"
 T0 = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+# Executions are kept within a window back from the scan's own clock: they are dated from this run's start.
+RECENT = dt.datetime.now(dt.UTC).replace(microsecond=0)
 SM = f"arn:aws:sagemaker:{REGION}:{ACCT}"
 EP_ARN = f"{SM}:endpoint/ep"
 DQ_SCHED_ARN = f"{SM}:monitoring-schedule/dq-sched"
@@ -309,8 +311,73 @@ def _stub_unsearched_schedules(sm: Stubber) -> None:
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": BATCH_SCHED_ARN, "MaxResults": 100})
 
 
-def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
-    """Calls after endpoints and schedules: job definitions, alarms."""
+DQ_NAMESPACE = "aws/sagemaker/Endpoints/data-metrics"
+DQ_BATCH_NAMESPACE = "aws/sagemaker/ModelMonitoring/data-metrics"
+
+
+def _stub_list_metrics(cw: Stubber, namespaces: tuple[str, ...]) -> None:
+    """ListMetrics, one listing per namespace in use (sorted); dq-sched has published its drift metric."""
+    for namespace in namespaces:
+        metrics = []
+        if namespace == DQ_NAMESPACE:
+            dims = [{"Name": "Endpoint", "Value": "ep"}, {"Name": "MonitoringSchedule", "Value": "dq-sched"}]
+            metrics = [
+                {"Namespace": namespace, "MetricName": "feature_baseline_drift_age", "Dimensions": dims}
+            ]
+        cw.add_response(
+            "list_metrics",
+            {"Metrics": metrics},
+            {"Namespace": namespace, "Dimensions": [{"Name": "MonitoringSchedule"}]},
+        )
+
+
+def _stub_executions(sm: Stubber, schedules: tuple[str, ...], *, region_wide: bool) -> None:
+    """ListMonitoringExecutions: one region-wide listing, or one call per schedule (in order). dq-sched
+    failed an hour ago for lack of input data, after a completed run."""
+    now = RECENT
+    records = {
+        "dq-sched": [
+            {
+                "MonitoringScheduleName": "dq-sched",
+                "ScheduledTime": now - dt.timedelta(hours=hours),
+                "CreationTime": now - dt.timedelta(hours=hours),
+                "LastModifiedTime": now - dt.timedelta(hours=hours),
+                "MonitoringExecutionStatus": status,
+                **({"FailureReason": reason} if reason else {}),
+            }
+            for hours, status, reason in (
+                (1, "Failed", "AlgorithmError: Job inputs had no data"),
+                (2, "Completed", None),
+            )
+        ]
+    }
+    common = {"SortBy": "ScheduledTime", "SortOrder": "Descending", "ScheduledTimeAfter": ANY}
+    if region_wide:
+        found = [r for name in schedules for r in records.get(name, [])]
+        sm.add_response(
+            "list_monitoring_executions",
+            {"MonitoringExecutionSummaries": found},
+            {**common, "MaxResults": 100},
+        )
+        return
+    for name in schedules:
+        sm.add_response(
+            "list_monitoring_executions",
+            {"MonitoringExecutionSummaries": records.get(name, [])},
+            {**common, "MonitoringScheduleName": name, "MaxResults": 12},
+        )
+
+
+def _stub_common_tail(
+    sm: Stubber,
+    cw: Stubber,
+    namespaces: tuple[str, ...] = (DQ_NAMESPACE, DQ_BATCH_NAMESPACE),
+    *,
+    schedules: tuple[str, ...] = ("dq-sched", "batch-sched"),
+) -> None:
+    """Calls after endpoints and schedules: the schedules' executions (region-wide for two schedules,
+    one by one for one), job definitions, alarms, the monitors' metrics."""
+    _stub_executions(sm, schedules, region_wide=len(schedules) > 1)
     for monitor_type in MonitorType:
         summaries = []
         if monitor_type is MonitorType.DATA_QUALITY:
@@ -341,6 +408,7 @@ def _stub_common_tail(sm: Stubber, cw: Stubber) -> None:
         _alarms_page(),
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
+    _stub_list_metrics(cw, namespaces)
     _stub_topic(cw)  # the drift alarm's SNS action
 
 
@@ -493,6 +561,14 @@ def test_fast_path_region_scan(stubbed: tuple[RegionApi, Stubber, Stubber]) -> N
     assert unused.monitor_arns == []
     assert sorted(a.name for a in inv.alarms) == ["drift", "math", "page-me", "wrong-dims"]
     assert result.target.other_alarm_count == 1
+    assert [m.metric_name for m in dq.metrics or []] == ["feature_baseline_drift_age"]
+    assert batch.metrics == [] and dq.published_namespace == DQ_NAMESPACE
+    assert batch.published_namespace == DQ_BATCH_NAMESPACE
+    # two schedules (hourly, 6-hourly): one region-wide listing, not two
+    assert api.runtime.counter.snapshot()["sagemaker:ListMonitoringExecutions"] == 1
+    assert dq.execution_history is not None and dq.execution_history.failure_classes == {"no_input_data": 1}
+    assert (dq.execution_history.runs, dq.execution_history.failed) == (2, 1)
+    assert batch.execution_history is not None and batch.execution_history.runs == 0
     assert api.runtime.counter.snapshot()["sagemaker:Search"] == 1
     # Alert paths: the drift alarm's topic has confirmed subscriptions; the math alarm has no action but
     # an EventBridge rule on its ALARM state starts a pipeline; the scheduled rule is only counted.
@@ -591,6 +667,7 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         {"MonitoringScheduleSummaries": [_summary(gone), _summary(denied)]},
         {"MaxResults": 100},
     )
+    _stub_executions(sm, ("gone", "denied"), region_wide=True)
     for monitor_type in MonitorType:
         sm.add_response(
             f"list_{_snake(monitor_type.value)}_job_definitions",
@@ -614,6 +691,7 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         {"MetricAlarms": [], "CompositeAlarms": []},
         {"AlarmTypes": ["MetricAlarm", "CompositeAlarm"], "MaxRecords": 100},
     )
+    _stub_list_metrics(cw, (DQ_NAMESPACE,))
     result = scan_region(api, ScanOptions())
     inv = _inventory(result, api)
     monitors = {m.name: m for m in inv.monitors}
@@ -664,13 +742,14 @@ def test_stale_search_records_are_read_again_and_ghosts_dropped(
     )
     sm.add_response("describe_monitoring_schedule", stopped, {"MonitoringScheduleName": "dq-sched"})
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": DQ_SCHED_ARN, "MaxResults": 100})
-    _stub_common_tail(sm, cw)
+    _stub_common_tail(sm, cw, (DQ_NAMESPACE,), schedules=("dq-sched",))
     result = scan_region(api, ScanOptions())
     assert api.errors == []
     (ep,) = result.resources[ResourceKind.ENDPOINT]
     assert (ep.name, ep.status, ep.tags) == ("ep", "Updating", {"env": "prod"})
     (dq,) = result.resources[ResourceKind.MONITOR]
     assert dq.status == "Stopped"
+    assert dq.execution_history is not None and dq.execution_history.runs == 2  # read one by one
     assert {(d.dataset, d.name, d.kind.value) for d in result.disagreements} == {
         (Dataset.ENDPOINTS, "ghost", "not_listed"),
         (Dataset.ENDPOINTS, "ep", "stale"),

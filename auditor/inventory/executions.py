@@ -1,0 +1,61 @@
+"""Execution history: classify why a monitoring execution failed, and summarize a schedule's last runs.
+
+The classes (``FailureClass``) come from the FailureReason text AWS gives (and the processing job's exit
+message it quotes). Patterns are checked in order; the first that matches decides:
+
+* no input data: "Job inputs had no data" (sagemaker-python-sdk#2634), "no data captured", "no data
+  found" — capture stopped, or the analysis window holds nothing;
+* no ground truth: any mention of ground truth (the model-quality / bias merge found no labels);
+* permissions: AccessDenied, "not authorized", "permission", Forbidden, KMS access errors;
+* capacity: ResourceLimitExceeded, InsufficientCapacity, "capacity", "quota", "limit exceeded";
+* other: anything else, and a Failed run with no reason at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from auditor.inventory.model import ExecutionHistory, FailureClass, LastExecution
+
+_PATTERNS: tuple[tuple[FailureClass, re.Pattern[str]], ...] = (
+    (
+        FailureClass.NO_INPUT_DATA,
+        re.compile(
+            r"inputs? had no data|no data (?:was )?(?:captured|found)|no (?:captured|input) data", re.I
+        ),
+    ),
+    (FailureClass.NO_GROUND_TRUTH, re.compile(r"ground[\s_-]?truth", re.I)),
+    (
+        FailureClass.PERMISSIONS,
+        re.compile(r"access ?denied|not authori[sz]ed|permission|forbidden|KMS\.?AccessDenied", re.I),
+    ),
+    (
+        FailureClass.CAPACITY,
+        re.compile(r"ResourceLimitExceeded|InsufficientCapacity|capacity|quota|limit exceeded", re.I),
+    ),
+)
+
+
+def classify(failure_reason: str | None) -> FailureClass:
+    """The class of a failed execution's reason (OTHER when none matches, or there is no reason)."""
+    for failure_class, pattern in _PATTERNS:
+        if failure_reason and pattern.search(failure_reason):
+            return failure_class
+    return FailureClass.OTHER
+
+
+def summarize(executions: Sequence[LastExecution]) -> ExecutionHistory:
+    """Counts over ``executions`` (newest first): failures by class, runs with violations."""
+    failed = [e for e in executions if e.status == "Failed"]
+    classes = Counter(classify(e.failure_reason).value for e in failed)
+    times = sorted(e.scheduled_time for e in executions if e.scheduled_time)
+    return ExecutionHistory(
+        runs=len(executions),
+        failed=len(failed),
+        completed_with_violations=sum(1 for e in executions if e.status == "CompletedWithViolations"),
+        failure_classes=dict(sorted(classes.items())),
+        oldest_scheduled_time=times[0] if times else None,
+        newest_scheduled_time=times[-1] if times else None,
+    )

@@ -1,0 +1,43 @@
+"""Failure reasons classified, histories summarized."""
+
+from __future__ import annotations
+
+import pytest
+
+from auditor.inventory.executions import classify, summarize
+from auditor.inventory.model import FailureClass, LastExecution
+
+
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("AlgorithmError: Job inputs had no data", FailureClass.NO_INPUT_DATA),
+        ("AlgorithmError: no data captured in the analysis window", FailureClass.NO_INPUT_DATA),
+        ("ClientError: No ground truth data found for the merge", FailureClass.NO_GROUND_TRUTH),
+        ("ClientError: AccessDenied on s3://capture/ep", FailureClass.PERMISSIONS),
+        ("User is not authorized to perform kms:Decrypt", FailureClass.PERMISSIONS),
+        ("ResourceLimitExceeded: ml.m5.xlarge for processing job usage", FailureClass.CAPACITY),
+        ("InternalServerError: we encountered an internal error", FailureClass.OTHER),
+        (None, FailureClass.OTHER),
+    ],
+)
+def test_classify(reason: str | None, expected: FailureClass) -> None:
+    assert classify(reason) is expected
+
+
+def test_summarize_counts_failures_by_class_and_violations() -> None:
+    runs = [
+        LastExecution("Failed", "2026-11-27T11:00:00Z", failure_reason="Job inputs had no data"),
+        LastExecution("CompletedWithViolations", "2026-11-27T10:00:00Z"),
+        LastExecution("Failed", "2026-11-27T09:00:00Z", failure_reason="AccessDenied"),
+        LastExecution("Failed", "2026-11-27T08:00:00Z", failure_reason="Job inputs had no data"),
+        LastExecution("Completed", "2026-11-27T07:00:00Z"),
+    ]
+    summary = summarize(runs)
+    assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 3, 1)
+    assert summary.failure_classes == {"no_input_data": 2, "permissions": 1}
+    assert (summary.oldest_scheduled_time, summary.newest_scheduled_time) == (
+        "2026-11-27T07:00:00Z",
+        "2026-11-27T11:00:00Z",
+    )
+    assert summarize([]).runs == 0

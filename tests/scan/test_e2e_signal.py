@@ -1,0 +1,305 @@
+"""End-to-end (real boto3, real HTTP, the local AWS): does the signal flow? The metrics a monitor
+publishes (ListMetrics) decide which alarms watch it, and a publishing monitor must have them.
+
+One member account, one region:
+  ep-ok    DataQuality monitor, publishing on, completed run → metrics; alarm on the canonical namespace
+  ep-typo  same, but its alarm is on "/aws/sagemaker/Endpoints/data-metric" (a documented misspelling)
+  ep-mute  publishing on and a completed run that published nothing (as a BYOC container that writes
+           no metrics): no metrics
+  ep-off   publishing Disabled: no metrics, none expected
+  ep-fail     10 of its last 12 runs failed (no input data, permissions, capacity); the last completed
+  ep-ignored  violations in its last 12 runs, its alarm never left OK
+  ep-heard    violations in its last 12 runs, its alarm is in ALARM
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from auditor.emulator import LocalAws
+from auditor.emulator.faults import TIMEOUT
+from auditor.emulator.metrics import monitor_metric
+from auditor.inventory.model import Dataset, DatasetStatus, Inventory
+from auditor.policy.engine import judge_all
+from auditor.policy.loader import load_policy_set
+from auditor.results import Verdict
+from auditor.scan.options import ScanOptions
+from auditor.scan.orchestrator import scan
+
+pytestmark = pytest.mark.e2e
+
+REGION = "us-east-1"
+TYPO_NAMESPACE = "/aws/sagemaker/Endpoints/data-metric"
+NO_DATA = "AlgorithmError: Job inputs had no data"
+# Execution histories, oldest first (others: one Completed run).
+HISTORIES: dict[str, list[tuple[str, str | None]]] = {
+    # 10 of the last 12 failed, the last one completed; an older, 13th failure is outside the history
+    "ep-fail": [
+        ("Failed", NO_DATA),
+        ("Completed", None),
+        *[("Failed", NO_DATA)] * 8,
+        ("Failed", "ClientError: AccessDenied on s3://capture"),
+        ("Failed", "ResourceLimitExceeded: ml.m5.xlarge for processing job usage"),
+        ("Completed", None),
+    ],
+    "ep-ignored": [("CompletedWithViolations", None)] * 12,
+    "ep-heard": [("CompletedWithViolations", None)] * 12,
+}
+
+
+def _seed(aws: LocalAws, acct: str) -> None:
+    session = aws.session(acct, REGION)
+    sm = session.client("sagemaker", endpoint_url=aws.endpoint_url)
+    cw = session.client("cloudwatch", endpoint_url=aws.endpoint_url)
+    sm.create_model(
+        ModelName="model", ExecutionRoleArn=f"arn:aws:iam::{acct}:role/x", PrimaryContainer={"Image": "img"}
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    for name, publish in (
+        ("ep-ok", "Enabled"),
+        ("ep-typo", "Enabled"),
+        ("ep-mute", "Enabled"),
+        ("ep-off", "Disabled"),
+        ("ep-fail", "Enabled"),
+        ("ep-ignored", "Enabled"),
+        ("ep-heard", "Enabled"),
+    ):
+        sm.create_endpoint_config(
+            EndpointConfigName=f"{name}-cfg",
+            ProductionVariants=[
+                {
+                    "VariantName": "AllTraffic",
+                    "ModelName": "model",
+                    "InstanceType": "ml.m5.large",
+                    "InitialInstanceCount": 1,
+                }
+            ],
+        )
+        sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-cfg")
+        sm.create_data_quality_job_definition(
+            JobDefinitionName=f"{name}-def",
+            DataQualityAppSpecification={
+                "ImageUri": "img",
+                "Environment": {"publish_cloudwatch_metrics": publish},
+            },
+            DataQualityJobInput={
+                "EndpointInput": {"EndpointName": name, "LocalPath": "/opt/ml/processing/input"}
+            },
+            DataQualityJobOutputConfig={
+                "MonitoringOutputs": [
+                    {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
+                ]
+            },
+            JobResources={
+                "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
+            },
+            RoleArn=f"arn:aws:iam::{acct}:role/mm",
+        )
+        sm.create_monitoring_schedule(
+            MonitoringScheduleName=f"{name}-dq",
+            MonitoringScheduleConfig={
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinitionName": f"{name}-def",
+                "MonitoringType": "DataQuality",
+            },
+        )
+        # oldest first; the newest ran 30 minutes ago, the others hourly before it
+        history = HISTORIES.get(name, [("Completed", None)])
+        for age, (status, reason) in zip(range(len(history) - 1, -1, -1), history, strict=True):
+            execution: dict[str, Any] = {
+                "MonitoringExecutionStatus": status,
+                "ScheduledTime": now - timedelta(minutes=30) - timedelta(hours=age),
+                # ep-mute: as when a BYOC container writes no metrics, the run published nothing
+                "_publishes_metrics": name != "ep-mute",
+            }
+            if reason:
+                execution["FailureReason"] = reason
+            aws.set_schedule_state(acct, REGION, f"{name}-dq", last_execution=execution)
+        namespace, metric_name, dims = monitor_metric("DataQuality", f"{name}-dq", name)
+        cw.put_metric_alarm(
+            AlarmName=f"{name}-drift",
+            Namespace=TYPO_NAMESPACE if name == "ep-typo" else namespace,
+            MetricName=metric_name,
+            Dimensions=dims,
+            Statistic="Maximum",
+            Period=3600,
+            EvaluationPeriods=1,
+            Threshold=0.2,
+            ComparisonOperator="GreaterThanThreshold",
+            AlarmActions=[f"arn:aws:sns:{REGION}:{acct}:oncall"],
+        )
+        if name == "ep-heard":
+            cw.set_alarm_state(AlarmName=f"{name}-drift", StateValue="ALARM", StateReason="drift above 0.2")
+
+
+@pytest.fixture(scope="module")
+def signal_aws() -> Iterator[tuple[LocalAws, str]]:
+    saved = {
+        k: os.environ.get(k)
+        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
+    }
+    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
+    os.environ.pop("AWS_PROFILE", None)
+    aws = LocalAws.start()
+    try:
+        aws.reset()
+        org = aws.session(None).client("organizations", endpoint_url=aws.endpoint_url, region_name=REGION)
+        org.create_organization(FeatureSet="ALL")
+        acct = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
+        _seed(aws, acct)
+        yield aws, acct
+    finally:
+        aws.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _scan(aws: LocalAws, acct: str, **overrides: Any) -> Inventory:
+    values: dict[str, Any] = {
+        "accounts": (acct,),
+        "regions": (REGION,),
+        "endpoint_url": aws.endpoint_url,
+        "role_name": "ModelMonitorAuditor",
+        "max_attempts": 2,
+    }
+    values.update(overrides)
+    return scan(ScanOptions(**values))
+
+
+def _verdicts(inventory: Inventory, policy_id: str) -> dict[str, tuple[Verdict, str]]:
+    policy = next(p for p in load_policy_set().policies if p.id == policy_id)
+    as_of = datetime.fromisoformat(inventory.metadata.finished_at.replace("Z", "+00:00"))
+    return {f.resource_name: (f.verdict, f.message) for f in judge_all(inventory, [policy], as_of)}
+
+
+@pytest.fixture(scope="module")
+def baseline(signal_aws: tuple[LocalAws, str]) -> Inventory:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    return _scan(aws, acct)
+
+
+def test_listmetrics_finds_what_publishing_monitors_published(baseline: Inventory) -> None:
+    assert baseline.errors == []
+    metrics = {m.name: m.metrics for m in baseline.monitors}
+    assert [r.metric_name for r in metrics["ep-ok-dq"] or []] == ["feature_baseline_drift_transaction_amount"]
+    assert metrics["ep-mute-dq"] == []
+    assert metrics["ep-off-dq"] == []
+    # one listing per namespace in use here: the canonical DataQuality one and the alarm's misspelling
+    assert baseline.metadata.api_calls["cloudwatch:ListMetrics"] == 2
+
+
+def test_alarm_on_a_misspelt_namespace_fails_naming_the_published_namespace(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-drift-alarm")
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+    verdict, message = verdicts["ep-typo-dq"]
+    assert verdict is Verdict.FAIL
+    assert TYPO_NAMESPACE in message
+    assert "publishes to aws/sagemaker/Endpoints/data-metrics" in message
+
+
+def test_publishing_monitor_without_metrics_fails(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-metrics-exist")
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+    assert verdicts["ep-typo-dq"][0] is Verdict.PASS
+    assert verdicts["ep-mute-dq"][0] is Verdict.FAIL
+    assert verdicts["ep-off-dq"][0] is Verdict.NOT_APPLICABLE
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+def test_listmetrics_faults_give_error_never_pass(signal_aws: tuple[LocalAws, str], error: str) -> None:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="cloudwatch", operation="ListMetrics")
+    try:
+        inventory = _scan(aws, acct, max_attempts=1, read_timeout=1)
+    finally:
+        aws.faults.clear()
+    assert {e.operation for e in inventory.errors} == {"ListMetrics"}
+    assert all(e.dataset is Dataset.METRICS for e in inventory.errors)
+    (target,) = inventory.targets
+    assert target.datasets[Dataset.METRICS] is DatasetStatus.PARTIAL
+    assert all(m.metrics is None and Dataset.METRICS in m.missing for m in inventory.monitors)
+    for policy_id in ("mm-drift-alarm", "mm-metrics-exist"):
+        verdicts = _verdicts(inventory, policy_id)
+        assert len(verdicts) == 7, policy_id
+        assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
+
+
+# --------------------------------------------------------------------------- execution history
+
+
+def test_execution_history_read_region_wide_in_one_call(baseline: Inventory) -> None:
+    """7 hourly schedules: one by one costs 7 calls; region-wide, 12 h 20 min holds ~13 runs each, 91
+    executions, one page of 100: 1 call."""
+    assert baseline.metadata.api_calls["sagemaker:ListMonitoringExecutions"] == 1
+    history = {m.name: m.execution_history for m in baseline.monitors}
+    fail = history["ep-fail-dq"]
+    assert fail is not None and (fail.runs, fail.failed) == (12, 10)
+    assert fail.failure_classes == {"capacity": 1, "no_input_data": 8, "permissions": 1}
+    ignored = history["ep-ignored-dq"]
+    assert ignored is not None and ignored.completed_with_violations == 12
+    ok = history["ep-ok-dq"]
+    assert ok is not None and (ok.runs, ok.failed) == (1, 0)
+
+
+def test_per_schedule_and_region_wide_read_the_same_history(signal_aws: tuple[LocalAws, str]) -> None:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    region_wide = _scan(aws, acct)
+    session = aws.session(acct, REGION)
+    sm = session.client("sagemaker", endpoint_url=aws.endpoint_url)
+    for monitor in region_wide.monitors:
+        one = sm.list_monitoring_executions(
+            MonitoringScheduleName=monitor.name, SortBy="ScheduledTime", SortOrder="Descending", MaxResults=12
+        )["MonitoringExecutionSummaries"]
+        assert [e.status for e in monitor.executions or []] == [
+            e["MonitoringExecutionStatus"] for e in one
+        ], monitor.name
+
+
+def test_repeated_failures_fail_and_a_healthy_history_passes(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-repeated-failures")
+    verdict, message = verdicts["ep-fail-dq"]
+    assert verdict is Verdict.FAIL
+    assert "found 10 failed" in message and "'no_input_data': 8" in message
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+    # the one-run view does not see it: the last run completed
+    assert _verdicts(baseline, "mm-last-execution")["ep-fail-dq"][0] is Verdict.PASS
+
+
+def test_violations_ignored_fail_unless_an_alarm_is_in_alarm(baseline: Inventory) -> None:
+    verdicts = _verdicts(baseline, "mm-violations-ignored")
+    assert verdicts["ep-ignored-dq"][0] is Verdict.FAIL
+    assert "12 of the last 12 executions" in verdicts["ep-ignored-dq"][1]
+    assert verdicts["ep-heard-dq"][0] is Verdict.PASS
+    assert verdicts["ep-ok-dq"][0] is Verdict.PASS
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+def test_execution_history_faults_give_error_never_pass(signal_aws: tuple[LocalAws, str], error: str) -> None:
+    aws, acct = signal_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="sagemaker", operation="ListMonitoringExecutions")
+    try:
+        inventory = _scan(aws, acct, max_attempts=1, read_timeout=1)
+    finally:
+        aws.faults.clear()
+    assert {(e.operation, e.dataset) for e in inventory.errors} == {
+        ("ListMonitoringExecutions", Dataset.EXECUTIONS)
+    }
+    (target,) = inventory.targets
+    assert target.datasets[Dataset.EXECUTIONS] is DatasetStatus.FAILED
+    assert all(m.execution_history is None and Dataset.EXECUTIONS in m.missing for m in inventory.monitors)
+    for policy_id in ("mm-repeated-failures", "mm-violations-ignored"):
+        verdicts = _verdicts(inventory, policy_id)
+        assert len(verdicts) == 7, policy_id
+        assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
