@@ -37,6 +37,21 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         "Default: only the account of the current credentials.",
     ),
     click.option(
+        "--accounts-file",
+        default=None,
+        metavar="PATH",
+        help="A file of 12-digit member account ids, one per line ('#' comments allowed), for a "
+        "selection too long for --accounts.",
+    ),
+    click.option(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="Scan only shard I of N of the selected accounts (a stable hash of each account id), "
+        "for one job of a CI matrix or an array job; join the shards' inventory.json files with "
+        "`auditor merge`.",
+    ),
+    click.option(
         "--org",
         is_flag=True,
         default=False,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from auditor.errors import InputError
-from auditor.scan.accounts import validate_account_ids, validate_ou_ids
+from auditor.fileio import read_text
+from auditor.inventory.shards import Shard, parse_shard
+from auditor.scan.accounts import ACCOUNT_ID, validate_account_ids, validate_ou_ids
 
 DEFAULT_ROLE_NAME = "ModelMonitorAuditor"
 DEFAULT_SESSION_NAME = "mm-auditor"
@@ -39,6 +42,7 @@ class ScanOptions:
     per_service_concurrency: int = 4
     max_attempts: int | None = None  # per API call, retries included (None: 10)
     read_timeout: int | None = None  # seconds per HTTP response (None: 60)
+    shard: Shard | None = None  # scan only this shard of the accounts (``auditor merge`` joins them)
 
     def validate(self) -> None:
         """Check the values AWS would reject anyway, before any call; InputError otherwise."""
@@ -151,6 +155,35 @@ def _endpoint_names(values: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(result)
 
 
+def read_accounts_file(path: str) -> tuple[str, ...]:
+    """Account ids from a file, one per line (blank lines and ``#`` comments ignored); InputError
+    naming the file and line otherwise. For a selection too long for a command line."""
+    result: list[str] = []
+    for number, line in enumerate(read_text(Path(path)).splitlines(), start=1):
+        value = line.split("#", 1)[0].strip()
+        if not value:
+            continue
+        if not ACCOUNT_ID.match(value):
+            raise InputError(path, f"{value!r} is not a 12-digit AWS account id", line=number)
+        if value not in result:
+            result.append(value)
+    if not result:
+        raise InputError(path, "lists no account id")
+    return tuple(result)
+
+
+def _accounts(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    accounts = validate_account_ids(_split(kwargs.get("accounts")))
+    path = kwargs.get("accounts_file")
+    if not path:
+        return accounts
+    if accounts:
+        raise InputError("--accounts-file", "cannot be combined with --accounts; give one of them")
+    if kwargs.get("org"):
+        raise InputError("--accounts-file", "cannot be combined with --org; give one of them")
+    return read_accounts_file(str(path))
+
+
 def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
     """ScanOptions from scan flags as the command line gives them (``auditor.cli.scan_options``: strings
     such as "111111111111,222222222222"); InputError on bad values.
@@ -182,7 +215,7 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         profile=kwargs.get("profile") or None,
         profile_source=kwargs.get("profile_source") or "--profile",
         regions=_regions(kwargs.get("regions")),
-        accounts=validate_account_ids(_split(kwargs.get("accounts"))),
+        accounts=_accounts(kwargs),
         org=org,
         ous=ous,
         role_name=kwargs.get("role_name") or DEFAULT_ROLE_NAME,
@@ -196,6 +229,7 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         max_workers=int(max_workers) if max_workers is not None else 8,
         max_attempts=kwargs.get("max_attempts"),
         read_timeout=kwargs.get("read_timeout"),
+        shard=parse_shard(kwargs["shard"]) if kwargs.get("shard") else None,
     )
     options.validate()
     return options

@@ -23,6 +23,7 @@ from auditor.inventory.model import (
     Target,
 )
 from auditor.inventory.relations import link
+from auditor.inventory.shards import SHARD_KEY, describe_shard
 from auditor.scan import accounts, regions, sessions
 from auditor.scan.clients import AWS_ERRORS, RegionApi, Runtime, scan_error
 from auditor.scan.options import ScanOptions
@@ -104,6 +105,9 @@ def scan(
     if not explicit_accounts and not options.org:
         account_ids = [hub.account_id]
     account_ids.sort()
+    selection = list(account_ids)
+    if options.shard is not None:  # this machine scans only its shard of the selection
+        account_ids = [a for a in selection if options.shard.owns(a)]
 
     entered, not_scanned, entry_errors = _enter_accounts(runtime, base, hub, account_ids, options)
     errors.extend(entry_errors)
@@ -177,7 +181,7 @@ def scan(
         regions=list(wanted_regions),
         identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
         api_calls=runtime.counter.snapshot(),
-        options={**options.describe(), "search_fallback": fallbacks},
+        options={**options.describe(), "search_fallback": fallbacks, **_shard_record(options, selection)},
         search_disagreements=sorted(
             (d for r in results for d in r.disagreements),
             key=lambda d: (d.account_id, d.region, d.dataset, d.name, d.kind),
@@ -186,6 +190,13 @@ def scan(
     linked = link(inventory)
     linked.metadata.unknown_values = unknown_values(linked)
     return linked
+
+
+def _shard_record(options: ScanOptions, selection: list[str]) -> dict[str, object]:
+    """``{"shard": ...}`` for a shard scan (what ``auditor merge`` checks), nothing otherwise."""
+    if options.shard is None:
+        return {}
+    return {SHARD_KEY: describe_shard(options.shard, selection)}
 
 
 def _enter_accounts(
