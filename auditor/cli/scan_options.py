@@ -112,7 +112,17 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         type=int,
         default=None,
         metavar="N",
-        help="How many (account, region) pairs are scanned at once (default: 8).",
+        help="A fixed number of (account, region) pairs scanned at once (default: every region of "
+        "--max-accounts accounts, at most 128).",
+    ),
+    click.option(
+        "--max-accounts",
+        type=int,
+        default=None,
+        metavar="N",
+        help="How many accounts are scanned at once (default: 32). Each account has its own API rate "
+        "limits; calls per (account, region, service) adapt to them (start at 4, grow to 16 while "
+        "calls succeed, halve on throttling).",
     ),
     click.option(
         "--max-attempts",

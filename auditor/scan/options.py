@@ -13,6 +13,12 @@ from auditor.inventory.shards import Shard, parse_shard
 from auditor.scan.accounts import ACCOUNT_ID, validate_account_ids, validate_ou_ids
 
 DEFAULT_ROLE_NAME = "ModelMonitorAuditor"
+# Accounts have their own API rate limits, so scanning more of them at once costs AWS nothing; what it
+# costs is threads here (each target runs up to limiter.MAX_CONCURRENCY calls at once). See
+# docs/multi-account.md, "Concurrency and rate limits".
+DEFAULT_MAX_ACCOUNTS = 32
+MAX_ACCOUNTS_LIMIT = 1000
+TARGETS_IN_FLIGHT_CAP = 128
 DEFAULT_SESSION_NAME = "mm-auditor"
 
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -38,8 +44,10 @@ class ScanOptions:
     endpoint_tags: tuple[tuple[str, str], ...] = ()  # targeted scan by tag key=value
     use_search: bool = True  # --no-search turns the fast path off
     endpoint_url: str | None = None  # for the local AWS; real AWS leaves it None
-    max_workers: int = 8  # concurrency across (account, region)
-    per_service_concurrency: int = 4
+    max_accounts: int = DEFAULT_MAX_ACCOUNTS  # the global budget of accounts scanned at once
+    max_workers: int | None = None  # a fixed cap on (account, region) pairs at once (None: from max_accounts)
+    per_service_concurrency: int = 4  # calls in flight per (account, region, service) at the start
+    adaptive_concurrency: bool = True  # grow while calls succeed, halve on throttling (AIMD)
     max_attempts: int | None = None  # per API call, retries included (None: 10)
     read_timeout: int | None = None  # seconds per HTTP response (None: 60)
     shard: Shard | None = None  # scan only this shard of the accounts (``auditor merge`` joins them)
@@ -54,8 +62,10 @@ class ScanOptions:
             raise InputError("--role-arn-template", "must contain the placeholder {account_id}")
         if self.external_id is not None and not 2 <= len(self.external_id) <= 1224:
             raise InputError("--external-id", "must be 2 to 1224 characters")
-        if self.max_workers < 1 or self.per_service_concurrency < 1:
+        if (self.max_workers is not None and self.max_workers < 1) or self.per_service_concurrency < 1:
             raise InputError("--max-workers", "must be at least 1")
+        if not 1 <= self.max_accounts <= MAX_ACCOUNTS_LIMIT:
+            raise InputError("--max-accounts", f"must be between 1 and {MAX_ACCOUNTS_LIMIT}")
         if self.max_attempts is not None and not 1 <= self.max_attempts <= 20:
             raise InputError("--max-attempts", "must be between 1 and 20")
         if self.read_timeout is not None and not 1 <= self.read_timeout <= 900:
@@ -66,6 +76,13 @@ class ScanOptions:
             raise InputError(
                 "--accounts", "cannot be combined with --org (org discovery already chooses the accounts)"
             )
+
+    def targets_in_flight(self, regions: int) -> int:
+        """How many (account, region) pairs are scanned at once: ``max_workers`` when given, else every
+        region of ``max_accounts`` accounts, capped at TARGETS_IN_FLIGHT_CAP (threads are not free)."""
+        if self.max_workers is not None:
+            return self.max_workers
+        return max(1, min(self.max_accounts * max(1, regions), TARGETS_IN_FLIGHT_CAP))
 
     @property
     def targeted(self) -> bool:
@@ -226,7 +243,10 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         endpoint_tags=_tags(kwargs.get("endpoint_tags")),
         use_search=not kwargs.get("no_search"),
         endpoint_url=kwargs.get("endpoint_url") or None,
-        max_workers=int(max_workers) if max_workers is not None else 8,
+        max_workers=int(max_workers) if max_workers is not None else None,
+        max_accounts=int(kwargs["max_accounts"])
+        if kwargs.get("max_accounts") is not None
+        else DEFAULT_MAX_ACCOUNTS,
         max_attempts=kwargs.get("max_attempts"),
         read_timeout=kwargs.get("read_timeout"),
         shard=parse_shard(kwargs["shard"]) if kwargs.get("shard") else None,

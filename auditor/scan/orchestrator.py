@@ -69,6 +69,7 @@ def scan(
         per_service_concurrency=options.per_service_concurrency,
         max_attempts=options.max_attempts,
         read_timeout=options.read_timeout,
+        adaptive=options.adaptive_concurrency,
     )
     if session is not None and options.profile:
         raise InputError(options.profile_source, "a session was given: its credentials replace the profile")
@@ -139,7 +140,8 @@ def scan(
         )
 
     report(None)
-    pool = ThreadPoolExecutor(max_workers=max(1, options.max_workers))
+    # Jobs are submitted account by account, so about ``max_accounts`` accounts are in flight at once.
+    pool = ThreadPoolExecutor(max_workers=options.targets_in_flight(len(wanted_regions)))
     try:
         futures: dict[Future[RegionResult], tuple[str, str]] = {}
         for acct, region in jobs:
@@ -227,7 +229,8 @@ def _enter_accounts(
         except AWS_ERRORS as exc:
             return scan_error(exc, account_id, None, "sts", "AssumeRole", None, resource=role_arn)
 
-    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+    workers = options.max_workers or min(options.max_accounts, max(1, len(account_ids)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for account_id, outcome in zip(account_ids, pool.map(enter, account_ids), strict=True):
             if isinstance(outcome, ScanError):
                 failed.append(account_id)
