@@ -597,8 +597,15 @@ def _iac_targets(res: dict[str, Any]) -> list[str]:
     return out
 
 
+def org_section(record: dict[str, Any]) -> str:
+    import org_bench
+
+    return org_bench.section(record)
+
+
 SECTIONS = {
     "scan": scan_section,
+    "org": org_section,
     "custodian": custodian_section,
     "evaluation": evaluation_section,
     "reports": reports_section,
