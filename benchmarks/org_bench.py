@@ -44,10 +44,10 @@ from localaws_proc import LocalAwsProcess
 
 LATENCY_SECONDS = 0.05
 FULL_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 100), (10, 2, 50), (200, 2, 10))
-SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 4), (3, 2, 2))
+SMOKE_SIZES: tuple[tuple[int, int, int], ...] = ((2, 2, 2),)
 ORG_ACCOUNTS = 1000
 ORG_SAMPLE = 50
-ORG_SAMPLE_SMOKE = 4
+ORG_SAMPLE_SMOKE = 3
 REGION_NAMES = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 TARGET_RATIO = 1.3
 

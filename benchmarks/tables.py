@@ -603,9 +603,16 @@ def org_section(record: dict[str, Any]) -> str:
     return org_bench.section(record)
 
 
+def memory_section(record: dict[str, Any]) -> str:
+    import memory_bench
+
+    return memory_bench.section(record)
+
+
 SECTIONS = {
     "scan": scan_section,
     "org": org_section,
+    "memory": memory_section,
     "custodian": custodian_section,
     "evaluation": evaluation_section,
     "reports": reports_section,

@@ -109,9 +109,18 @@ def test_smoke_run_completes_prints_the_table_and_leaves_the_readme(smoke: Any) 
         and "### 5. History" in done.stdout
         and "### 6. Templates" in done.stdout
         and "### 7. Organization scale" in done.stdout
+        and "### 8. Memory" in done.stdout
     )
     names = sorted(p.name for p in results.iterdir())
-    assert names == ["evaluation.json", "history.json", "iac.json", "org.json", "reports.json", "scan.json"]
+    assert names == [
+        "evaluation.json",
+        "history.json",
+        "iac.json",
+        "memory.json",
+        "org.json",
+        "reports.json",
+        "scan.json",
+    ]
     assert README.read_bytes() == readme_before
 
 
@@ -129,6 +138,16 @@ def test_org_results_have_calls_walls_bounds_and_memory(smoke: Any) -> None:
         # the scanner's own count agrees with the server's when nothing is throttled
         assert estate["free"]["calls_counted_by_scanner"] == estate["free"]["calls"]
     assert org["organization"]["calls_extrapolated"] > 0
+
+
+def test_memory_results_have_a_whole_run_and_the_extrapolation(smoke: Any) -> None:
+    _, results, _ = smoke
+    memory = _load(results, "memory")["results"]
+    scan = memory["scan"]
+    assert scan["endpoints"] > 0 and scan["findings"] > 0 and scan["scan_errors"] == 0
+    assert scan["peak_rss_mb"] > 0 and "report.json" in scan["files_mb"]
+    assert [s["endpoints"] for s in memory["synthetic"]] == [100, 200]
+    assert [e["endpoints"] for e in memory["extrapolated"]] == [20_000, 100_000]
 
 
 def test_scan_results_have_calls_times_and_bounds_for_both_paths(smoke: Any) -> None:
