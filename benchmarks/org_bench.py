@@ -35,6 +35,7 @@ time extrapolated linearly from the sample's (accounts run ``max_accounts`` at a
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -99,6 +100,11 @@ def _scan_child(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _scan(options: dict[str, Any]) -> dict[str, Any]:
+    print(
+        f"  org: scanning {len(options['accounts'])} account(s), fixed: {'max_workers' in options}",
+        file=sys.stderr,
+        flush=True,
+    )
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(_scan_child, options).result()
 

@@ -151,6 +151,12 @@ def custodian_section(record: dict[str, Any]) -> str:
         ],
     ]
     table = _table(["tool", "what it collects", "API calls", "calls/endpoint", "wall s"], rows)
+    if "speedup" in res:
+        ok = res["speedup"] >= res["target_speedup"]
+        table += (
+            f"\n\nCustodian's wall time ÷ the auditor's: {res['speedup']}× "
+            f"(target ≥ {res['target_speedup']}×: {_met(ok)}; one run each, same machine, noisy)."
+        )
     return "\n".join([*head, table])
 
 
