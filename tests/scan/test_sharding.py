@@ -126,6 +126,18 @@ def test_merged_shards_judge_exactly_like_one_scan(sharded: Sharded) -> None:
     )
 
 
+def test_judging_one_shard_says_it_is_only_a_shard(
+    sharded: Sharded, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = sharded.root / "one-shard-run"
+    run(
+        ["evaluate", str(sharded.shard(1)), "--output-dir", str(out), "--format", "json", "--history", "none"]
+    )
+    printed = capsys.readouterr().out
+    assert f"Shard 1/{SHARDS} of a sharded scan: only its accounts are judged here" in printed
+    assert "auditor merge" in printed
+
+
 def test_a_missing_shard_is_refused_naming_it(sharded: Sharded, capsys: pytest.CaptureFixture[str]) -> None:
     given = sharded.all_shards()[:2] + sharded.all_shards()[3:]
     assert run(["merge", *given, "-o", str(sharded.root / "never.json")]) == 2
