@@ -182,7 +182,7 @@ def build_history_options(
 # Settings that only make sense together: when the command line sets any of a group, the config
 # file's values for the whole group are ignored (flags override the file, and never mix with it).
 _SCAN_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("accounts", "org", "ous"),
+    ("accounts", "accounts_file", "org", "ous"),
     ("role_name", "role_arn_template"),
     ("endpoint_names", "endpoint_tags"),
 )
@@ -200,6 +200,7 @@ def merge_scan_flags(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, 
     merged = dict(kwargs)
     fallbacks: dict[str, Any] = {
         "accounts": ",".join(config.accounts) if config.accounts else None,
+        "accounts_file": None,  # a flag only; listed so that it replaces the file's accounts
         "org": config.org or None,
         "ous": tuple(config.ous) or None,
         "role_name": config.role_name,

@@ -47,6 +47,12 @@ def _serve(conn: Connection) -> None:
                 )
             elif command == "latency":
                 aws.faults.set_latency(float(args))
+            elif command == "rate_limits":
+                from auditor.emulator.ratelimits import RateLimits
+
+                aws.faults.set_rate_limits(RateLimits(scale=float(args)) if args is not None else None)
+            elif command == "throttled":
+                reply = aws.faults.throttled
             elif command == "calls":
                 reply = aws.faults.calls(**args)
             elif command == "calls_by_target":
@@ -90,6 +96,16 @@ class LocalAwsProcess:
 
     def set_latency(self, seconds: float) -> None:
         self._ask("latency", seconds)
+
+    def set_rate_limits(self, scale: float | None) -> None:
+        """Turn the local AWS's rate limits on (``scale`` x the defaults of auditor.emulator.ratelimits)
+        or off (None). Buckets start full."""
+        self._ask("rate_limits", scale)
+
+    def throttled(self) -> int:
+        """Calls the rate limits have refused since they were turned on."""
+        result: int = self._ask("throttled")
+        return result
 
     def calls(self) -> dict[str, int]:
         """Calls received per "service:Operation" since the last reset."""

@@ -8,7 +8,9 @@
     python benchmarks/run.py --table-only             no run: the table (and README) from the saved results
 
 Benchmarks: scan (1), custodian (2, full mode only: it needs its own virtual environment), evaluation
-(3), reports (4), history (5), iac (6: templates judged by `auditor iac`). See benchmarks/README.md for
+(3), reports (4), history (5), iac (6: templates judged by `auditor iac`), org (7: organization scale
+under the local AWS's rate limits, wall time against the bound), memory (8: peak RSS of scan + evaluate +
+reports). See benchmarks/README.md for
 what each one measures and how.
 """
 
@@ -32,6 +34,8 @@ import eval_bench  # noqa: E402
 import history_bench  # noqa: E402
 import iac_bench  # noqa: E402
 import machine  # noqa: E402
+import memory_bench  # noqa: E402
+import org_bench  # noqa: E402
 import report_bench  # noqa: E402
 import scan_bench  # noqa: E402
 import tables  # noqa: E402
@@ -45,6 +49,8 @@ END_MARK = "<!-- results:end -->"
 # Run in this order (the longest-running evaluation last); the table has its own order.
 BENCHMARKS: dict[str, tuple[bool, Callable[[bool], dict[str, Any]]]] = {
     "scan": (True, scan_bench.run),
+    "org": (True, org_bench.run),
+    "memory": (True, memory_bench.run),
     "custodian": (False, lambda smoke: custodian_bench.run()),
     "reports": (True, report_bench.run),
     "history": (True, history_bench.run),

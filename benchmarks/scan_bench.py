@@ -167,7 +167,9 @@ def measure_scan(
     monitors = len(inventory.monitors)
     k = monitors / endpoints if endpoints else 0.0
     targets = len(members) * len(regions)
-    workers, psc = options.max_workers, options.per_service_concurrency
+    # With adaptive concurrency psc is where each (account, region, service) starts (it may grow to 16),
+    # so this structural bound assumes the starting concurrency.
+    workers, psc = options.targets_in_flight(len(regions)), options.per_service_concurrency
     bound_calls, unknown = scan_lower_bound(per_target, len(members), workers, psc)
     lower = bound_calls * latency
     naive_concurrency = min(workers, targets) * psc

@@ -151,6 +151,12 @@ def custodian_section(record: dict[str, Any]) -> str:
         ],
     ]
     table = _table(["tool", "what it collects", "API calls", "calls/endpoint", "wall s"], rows)
+    if "speedup" in res:
+        ok = res["speedup"] >= res["target_speedup"]
+        table += (
+            f"\n\nCustodian's wall time ÷ the auditor's: {res['speedup']}× "
+            f"(target ≥ {res['target_speedup']}×: {_met(ok)}; one run each, same machine, noisy)."
+        )
     return "\n".join([*head, table])
 
 
@@ -546,7 +552,67 @@ def targets(results: dict[str, dict[str, Any]]) -> str:
     iac = results.get("iac", {})
     if "results" in iac:
         lines += _iac_targets(iac["results"])
+    org = results.get("org", {})
+    if "results" in org:
+        lines += _org_targets(org["results"])
+    memory = results.get("memory", {})
+    if "results" in memory:
+        lines += _memory_targets(memory["results"])
+    custodian = results.get("custodian", {})
+    if "results" in custodian and "speedup" in custodian["results"]:
+        c = custodian["results"]
+        lines.append(
+            f"**Without rate limits (50 ms), ≥ {c['target_speedup']}× faster than c7n-org on {c['size']}: "
+            f"{_met(c['speedup'] >= c['target_speedup'])}** ({c['speedup']}×: c7n-org "
+            f"{c['custodian']['wall_seconds']} s, this auditor {c['auditor']['wall_seconds']} s, which also "
+            "reads endpoint configs, schedules, job definitions and alarms)."
+        )
     return "\n\n".join(f"- {line}" for line in lines)
+
+
+def _org_targets(res: dict[str, Any]) -> list[str]:
+    judged = [e for e in res["estates"] if e["size"] in ("10x2x50", "200x2x10") and "limited" in e]
+    if not judged:
+        return []
+    target = res["target_ratio"]
+    ratios = ", ".join(f"{e['size']} × {e['limited']['wall_over_bound']}" for e in judged)
+    ok = all(e["limited"]["wall_over_bound"] <= target for e in judged)
+    speedups = ", ".join(
+        f"{e['size']} {round(e['fixed']['wall_seconds'] / e['limited']['wall_seconds'], 1)}×"
+        for e in judged
+        if "fixed" in e
+    )
+    free = ", ".join(f"{e['size']} {e['free']['wall_seconds']} s" for e in judged)
+    return [
+        f"**Organization scale, wall ≤ {target} × bound under rate limits (50 ms): {_met(ok)}** ({ratios}). "
+        "Two causes. The bound assumes an ideal scanner that overlaps every operation of an (account, "
+        "region); this one runs its collectors in turn inside a target (endpoint configs, then schedules, "
+        "then job definitions, then alarms: each needs what the one before found), so under per-operation "
+        "buckets a target needs about the sum of its phases, not the slowest one. And CPU: the same "
+        f"estates without any rate limit already take {free} here, the scanner and the local AWS sharing "
+        "2 cores with the other work on the machine; at 200x2x10 the wall time follows CPU, not the "
+        "limits. What the adaptive concurrency changed, under the same limits and in the same run: "
+        f"{speedups} faster than the fixed 8 × 4 it replaces, no scan errors, every throttled call retried."
+    ]
+
+
+def _memory_targets(res: dict[str, Any]) -> list[str]:
+    rows = {r["endpoints"]: r for r in res["extrapolated"]}
+    big = rows.get(100_000)
+    if big is None:
+        return []
+    scan = res["scan"]
+    ok = big["peak_rss_mb"] <= res["limit_mb"]
+    return [
+        f"**Memory, scan + evaluate + reports under {res['limit_mb']} MB at 100,000 endpoints: {_met(ok)}** "
+        f"(about {big['peak_rss_mb']:.0f} MB, extrapolated at {res['mb_per_1000_endpoints']} MB per 1,000 "
+        f"endpoints from the synthetic runs; measured: the whole `api.run` at {scan['endpoints']:,} "
+        f"endpoints peaked at {scan['peak_rss_mb']} MB). The inventory is held whole (every raw API "
+        "record beside the normalized fields), the engine builds one document per resource and one "
+        "finding per verdict, and the run serializes the inventory and each report in memory before "
+        "writing it; getting under 2 GB at 100,000 endpoints needs streaming the inventory and the "
+        "reports, not done yet."
+    ]
 
 
 def iac_section(record: dict[str, Any]) -> str:
@@ -598,8 +664,22 @@ def _iac_targets(res: dict[str, Any]) -> list[str]:
     return out
 
 
+def org_section(record: dict[str, Any]) -> str:
+    import org_bench
+
+    return org_bench.section(record)
+
+
+def memory_section(record: dict[str, Any]) -> str:
+    import memory_bench
+
+    return memory_bench.section(record)
+
+
 SECTIONS = {
     "scan": scan_section,
+    "org": org_section,
+    "memory": memory_section,
     "custodian": custodian_section,
     "evaluation": evaluation_section,
     "reports": reports_section,

@@ -22,6 +22,7 @@ from auditor.cli.history_cmd import history
 from auditor.cli.iac_cmd import iac_cmd
 from auditor.cli.iam_cmd import iam_policy
 from auditor.cli.init_cmd import init
+from auditor.cli.merge_cmd import merge_cmd
 from auditor.cli.policy_cmd import policies
 from auditor.cli.report_cmd import diff, evidence
 from auditor.cli.run_cmds import evaluate_cmd, scan_cmd
@@ -49,6 +50,7 @@ def cli() -> None:
 for command in (
     scan_cmd,
     evaluate_cmd,
+    merge_cmd,
     iac_cmd,
     demo,
     policies,

@@ -92,13 +92,23 @@ def _coverage_lines(inventory: Inventory, saved_from: Path | None) -> list[str]:
         f"{len(inventory.monitors)} monitors, {len(inventory.job_definitions)} job definitions, "
         f"{len(inventory.alarms)} monitoring alarms"
     )
+    shard = inventory.metadata.options.get("shard")
+    partial = (
+        [
+            f"  Shard {shard.get('index')}/{shard.get('count')} of a sharded scan: only its accounts are "
+            "judged here; join every shard with `auditor merge` to judge the whole selection"
+        ]
+        if isinstance(shard, dict)
+        else []
+    )
     if saved_from is None:
-        return [f"Scanned {what} ({calls} API calls, {len(inventory.errors)} scan errors)"]
+        return [f"Scanned {what} ({calls} API calls, {len(inventory.errors)} scan errors)", *partial]
     # evaluate makes no AWS call: say what it judged, and what the original scan did, as such.
     return [
         f"Judged the saved inventory {saved_from} (no AWS calls): {what}",
         f"  from the scan finished {inventory.metadata.finished_at or 'at an unrecorded time'}, "
         f"which made {calls} API calls and recorded {len(inventory.errors)} scan errors",
+        *partial,
     ]
 
 

@@ -37,6 +37,21 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         "Default: only the account of the current credentials.",
     ),
     click.option(
+        "--accounts-file",
+        default=None,
+        metavar="PATH",
+        help="A file of 12-digit member account ids, one per line ('#' comments allowed), for a "
+        "selection too long for --accounts.",
+    ),
+    click.option(
+        "--shard",
+        default=None,
+        metavar="I/N",
+        help="Scan only shard I of N of the selected accounts (a stable hash of each account id), "
+        "for one job of a CI matrix or an array job; join the shards' inventory.json files with "
+        "`auditor merge`.",
+    ),
+    click.option(
         "--org",
         is_flag=True,
         default=False,
@@ -97,7 +112,17 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         type=int,
         default=None,
         metavar="N",
-        help="How many (account, region) pairs are scanned at once (default: 8).",
+        help="A fixed number of (account, region) pairs scanned at once (default: every region of "
+        "--max-accounts accounts, at most 128).",
+    ),
+    click.option(
+        "--max-accounts",
+        type=int,
+        default=None,
+        metavar="N",
+        help="How many accounts are scanned at once (default: 32). Each account has its own API rate "
+        "limits; calls per (account, region, service) adapt to them (start at 4, grow to 16 while "
+        "calls succeed, halve on throttling).",
     ),
     click.option(
         "--max-attempts",

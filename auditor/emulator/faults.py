@@ -30,11 +30,15 @@ import botocore.exceptions
 import botocore.session
 from moto.iam.models import get_account_id_from
 
+from auditor.emulator.ratelimits import RateLimiter, RateLimits
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 # error code -> (HTTP status, message, code used by query/XML protocols such as STS and IAM)
 ERRORS: dict[str, tuple[int, str, str]] = {
     "ThrottlingException": (400, "Rate exceeded", "Throttling"),
+    "Throttling": (400, "Rate exceeded", "Throttling"),  # CloudWatch, STS (query-compatible code)
+    "TooManyRequestsException": (400, "Too many requests", "TooManyRequestsException"),  # Organizations
     "AccessDeniedException": (
         400,
         "User is not authorized to perform this operation (injected by the local AWS)",
@@ -117,6 +121,19 @@ class FaultInjector:
         self._rules: list[_Rule] = []
         self._next_id = 1
         self._calls: Counter[tuple[str, str, str]] = Counter()
+        self._limiter: RateLimiter | None = None
+
+    def set_rate_limits(self, limits: RateLimits | None) -> None:
+        """Throttle calls over the per-(account, region, operation) limits (``auditor.emulator.ratelimits``);
+        None turns rate limiting off (the default). Buckets start full."""
+        with self._lock:
+            self._limiter = RateLimiter(limits) if limits is not None else None
+
+    @property
+    def throttled(self) -> int:
+        """Calls answered with a throttling error by the rate limits (0 when they are off)."""
+        limiter = self._limiter
+        return limiter.throttled if limiter is not None else 0
 
     def set_latency(self, seconds: float) -> None:
         """Add ``seconds`` of delay to every call (0 turns it off)."""
@@ -183,9 +200,11 @@ class FaultInjector:
                 raise KeyError(rule_id)
 
     def clear(self) -> None:
-        """Remove every rule and the latency, and re-seed the RNG. Call counters are kept."""
+        """Remove every rule, the latency and the rate limits, and re-seed the RNG. Call counters are
+        kept."""
         with self._lock:
             self._rules.clear()
+            self._limiter = None
             self._latency = 0.0
             self._rng = random.Random(self._seed)
 
@@ -216,6 +235,9 @@ class FaultInjector:
                 if rule.remaining is not None:
                     rule.remaining -= 1
                 return rule.error
+            limiter = self._limiter
+        if limiter is not None:
+            return limiter.admit(info.account_id, info.region, info.service, info.operation)
         return None
 
 

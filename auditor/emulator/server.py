@@ -17,6 +17,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from auditor.emulator import alerting, securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
+from auditor.emulator.ratelimits import RateLimits
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's default account: what plain test credentials map to
 # Credentials of the management account (moto accepts anything; these are what `auditor emulator` prints).
@@ -63,12 +64,13 @@ class LocalAws:
         self._thread = threading.Thread(target=server.serve_forever, name="local-aws", daemon=True)
 
     @classmethod
-    def start(cls, *, port: int = 0, latency: float = 0.0) -> LocalAws:
+    def start(cls, *, port: int = 0, latency: float = 0.0, rate_limits: RateLimits | None = None) -> LocalAws:
         """Start serving on 127.0.0.1 (a free port when ``port`` is 0) in a background thread.
 
         moto keeps its state in process-wide globals, so every LocalAws of a process serves the same
         AWS; a newly started one begins empty (earlier state would otherwise leak into it, e.g. an
-        organization that already exists).
+        organization that already exists). ``rate_limits`` turns on throttling (off by default; see
+        ``auditor.emulator.ratelimits`` and ``faults.set_rate_limits``).
         """
         install()
         alerting.install()
@@ -78,6 +80,7 @@ class LocalAws:
         if port:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
+        faults.set_rate_limits(rate_limits)
         app = FaultMiddleware(DomainDispatcherApplication(create_backend_app), faults)
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
         aws = cls(server, faults)

@@ -1,8 +1,9 @@
 """Shared, guarded, counted AWS clients: one per (account, region, service).
 
 Adaptive retry state lives on the client object, so sharing one client per (account, region,
-service) across threads lets botocore's rate limiter see every throttle. A semaphore per
-(account, region, service) bounds how many calls are in flight at once.
+service) across threads lets botocore's rate limiter see every throttle. An adaptive limit per
+(account, region, service) (``limiter.AdaptiveLimit``: AIMD) bounds how many calls are in flight at
+once; botocore tells it about every throttled attempt before it retries.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from botocore.loaders import create_loader
 
 from auditor.inventory.model import Dataset, ScanError
 from auditor.scan.guard import Operation, install_guard
+from auditor.scan.limiter import MAX_CONCURRENCY, AdaptiveLimit, is_throttle
 from auditor.scan.pagination import PaginationError, pages
 
 # Errors that mean "AWS (or the network) said no"; anything else is a bug and propagates.
@@ -71,8 +73,26 @@ class CallCounter:
             return dict(sorted(self._counts.items()))
 
 
+_CURRENT = threading.local()  # the (limit, ticket) of the call this thread is making
+
+
+def _observe_attempt(response: Any = None, **_: Any) -> None:
+    """botocore's ``needs-retry`` event, before its own handler: tell the call's limit about a throttle."""
+    if response is None:
+        return
+    code = response[1].get("Error", {}).get("Code") if isinstance(response[1], dict) else None
+    current = getattr(_CURRENT, "call", None)
+    if current is not None and is_throttle(code):
+        limit, ticket = current
+        limit.throttled(ticket)
+
+
 class Runtime:
-    """Scan-wide state shared by every client: allow-list, counter, config, semaphores."""
+    """Scan-wide state shared by every client: allow-list, counter, config, adaptive limits.
+
+    ``per_service_concurrency`` is where each (account, region, service) starts; with ``adaptive`` it
+    grows up to ``max_concurrency`` while calls succeed and halves on throttling, without it stays.
+    """
 
     def __init__(
         self,
@@ -82,20 +102,25 @@ class Runtime:
         per_service_concurrency: int,
         max_attempts: int | None = None,
         read_timeout: int | None = None,
+        adaptive: bool = True,
+        max_concurrency: int = MAX_CONCURRENCY,
     ) -> None:
         self.allowed = frozenset(allowed)
         self.endpoint_url = endpoint_url
         self.per_service_concurrency = max(1, per_service_concurrency)
+        self.max_concurrency = (
+            max(self.per_service_concurrency, max_concurrency) if adaptive else self.per_service_concurrency
+        )
         self.counter = CallCounter()
         # Set when the scan is abandoned (Ctrl-C): every worker stops at its next call.
         self.cancelled = threading.Event()
         self.loader = create_loader()  # service models, parsed once and shared by every account session
         self.config = client_config(
-            max(10, self.per_service_concurrency * 2), max_attempts=max_attempts, read_timeout=read_timeout
+            max(10, self.max_concurrency), max_attempts=max_attempts, read_timeout=read_timeout
         )
         self._lock = threading.Lock()
         self._client_lock = threading.Lock()
-        self._semaphores: dict[tuple[str, str, str], threading.BoundedSemaphore] = {}
+        self._limits: dict[tuple[str, str, str], AdaptiveLimit] = {}
 
     def make_client(self, session: boto3.Session, service: str, region: str | None) -> Any:
         """A new guarded, counted client (callers cache it; see ``RegionApi``)."""
@@ -106,16 +131,23 @@ class Runtime:
                 service, region_name=region, endpoint_url=self.endpoint_url, config=self.config
             )
         install_guard(client, service, self.allowed, self.counter.add)
+        client.meta.events.register_first("needs-retry", _observe_attempt)
         return client
 
-    def semaphore(self, account_id: str, region: str, service: str) -> threading.BoundedSemaphore:
+    def limit(self, account_id: str, region: str, service: str) -> AdaptiveLimit:
+        """The adaptive bound on calls in flight for one (account, region, service)."""
         key = (account_id, region, service)
         with self._lock:
-            sem = self._semaphores.get(key)
-            if sem is None:
-                sem = threading.BoundedSemaphore(self.per_service_concurrency)
-                self._semaphores[key] = sem
-            return sem
+            found = self._limits.get(key)
+            if found is None:
+                found = AdaptiveLimit(self.per_service_concurrency, self.max_concurrency)
+                self._limits[key] = found
+            return found
+
+    def limits(self) -> dict[tuple[str, str, str], AdaptiveLimit]:
+        """Every limit so far (for the benchmarks: peaks and throttles)."""
+        with self._lock:
+            return dict(self._limits)
 
 
 @dataclass(frozen=True)
@@ -151,8 +183,18 @@ class RegionApi:
         if self.runtime.cancelled.is_set():
             raise ScanCancelled
         method = getattr(self.client(service), _snake(operation))
-        with self.runtime.semaphore(self.account_id, self.region, service):
-            result: dict[str, Any] = method(**params)
+        limit = self.runtime.limit(self.account_id, self.region, service)
+        with limit.slot() as ticket:
+            _CURRENT.call = (limit, ticket)
+            try:
+                result: dict[str, Any] = method(**params)
+            except ClientError as exc:
+                if not is_throttle(exc.response.get("Error", {}).get("Code")):
+                    limit.succeeded()  # an answer that is not "slow down" (e.g. access denied)
+                raise
+            finally:
+                _CURRENT.call = None
+        limit.succeeded()
         result.pop("ResponseMetadata", None)
         return result
 

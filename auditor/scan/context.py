@@ -76,5 +76,6 @@ class RegionContext:
         items = list(items)
         if len(items) <= 1:
             return [fn(i) for i in items]
-        with ThreadPoolExecutor(max_workers=self.api.runtime.per_service_concurrency) as pool:
+        # As many threads as the adaptive limit may grow to; the limit itself decides how many call.
+        with ThreadPoolExecutor(max_workers=min(len(items), self.api.runtime.max_concurrency)) as pool:
             return list(pool.map(fn, items))

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from auditor.errors import InputError
-from auditor.scan.accounts import validate_account_ids, validate_ou_ids
+from auditor.fileio import read_text
+from auditor.inventory.shards import Shard, parse_shard
+from auditor.scan.accounts import ACCOUNT_ID, validate_account_ids, validate_ou_ids
 
 DEFAULT_ROLE_NAME = "ModelMonitorAuditor"
+# Accounts have their own API rate limits, so scanning more of them at once costs AWS nothing; what it
+# costs is threads here (each target runs up to limiter.MAX_CONCURRENCY calls at once). See
+# docs/multi-account.md, "Concurrency and rate limits".
+DEFAULT_MAX_ACCOUNTS = 32
+MAX_ACCOUNTS_LIMIT = 1000
+TARGETS_IN_FLIGHT_CAP = 128
 DEFAULT_SESSION_NAME = "mm-auditor"
 
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -35,10 +44,13 @@ class ScanOptions:
     endpoint_tags: tuple[tuple[str, str], ...] = ()  # targeted scan by tag key=value
     use_search: bool = True  # --no-search turns the fast path off
     endpoint_url: str | None = None  # for the local AWS; real AWS leaves it None
-    max_workers: int = 8  # concurrency across (account, region)
-    per_service_concurrency: int = 4
+    max_accounts: int = DEFAULT_MAX_ACCOUNTS  # the global budget of accounts scanned at once
+    max_workers: int | None = None  # a fixed cap on (account, region) pairs at once (None: from max_accounts)
+    per_service_concurrency: int = 4  # calls in flight per (account, region, service) at the start
+    adaptive_concurrency: bool = True  # grow while calls succeed, halve on throttling (AIMD)
     max_attempts: int | None = None  # per API call, retries included (None: 10)
     read_timeout: int | None = None  # seconds per HTTP response (None: 60)
+    shard: Shard | None = None  # scan only this shard of the accounts (``auditor merge`` joins them)
 
     def validate(self) -> None:
         """Check the values AWS would reject anyway, before any call; InputError otherwise."""
@@ -50,8 +62,10 @@ class ScanOptions:
             raise InputError("--role-arn-template", "must contain the placeholder {account_id}")
         if self.external_id is not None and not 2 <= len(self.external_id) <= 1224:
             raise InputError("--external-id", "must be 2 to 1224 characters")
-        if self.max_workers < 1 or self.per_service_concurrency < 1:
+        if (self.max_workers is not None and self.max_workers < 1) or self.per_service_concurrency < 1:
             raise InputError("--max-workers", "must be at least 1")
+        if not 1 <= self.max_accounts <= MAX_ACCOUNTS_LIMIT:
+            raise InputError("--max-accounts", f"must be between 1 and {MAX_ACCOUNTS_LIMIT}")
         if self.max_attempts is not None and not 1 <= self.max_attempts <= 20:
             raise InputError("--max-attempts", "must be between 1 and 20")
         if self.read_timeout is not None and not 1 <= self.read_timeout <= 900:
@@ -62,6 +76,13 @@ class ScanOptions:
             raise InputError(
                 "--accounts", "cannot be combined with --org (org discovery already chooses the accounts)"
             )
+
+    def targets_in_flight(self, regions: int) -> int:
+        """How many (account, region) pairs are scanned at once: ``max_workers`` when given, else every
+        region of ``max_accounts`` accounts, capped at TARGETS_IN_FLIGHT_CAP (threads are not free)."""
+        if self.max_workers is not None:
+            return self.max_workers
+        return max(1, min(self.max_accounts * max(1, regions), TARGETS_IN_FLIGHT_CAP))
 
     @property
     def targeted(self) -> bool:
@@ -151,6 +172,35 @@ def _endpoint_names(values: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(result)
 
 
+def read_accounts_file(path: str) -> tuple[str, ...]:
+    """Account ids from a file, one per line (blank lines and ``#`` comments ignored); InputError
+    naming the file and line otherwise. For a selection too long for a command line."""
+    result: list[str] = []
+    for number, line in enumerate(read_text(Path(path)).splitlines(), start=1):
+        value = line.split("#", 1)[0].strip()
+        if not value:
+            continue
+        if not ACCOUNT_ID.match(value):
+            raise InputError(path, f"{value!r} is not a 12-digit AWS account id", line=number)
+        if value not in result:
+            result.append(value)
+    if not result:
+        raise InputError(path, "lists no account id")
+    return tuple(result)
+
+
+def _accounts(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    accounts = validate_account_ids(_split(kwargs.get("accounts")))
+    path = kwargs.get("accounts_file")
+    if not path:
+        return accounts
+    if accounts:
+        raise InputError("--accounts-file", "cannot be combined with --accounts; give one of them")
+    if kwargs.get("org"):
+        raise InputError("--accounts-file", "cannot be combined with --org; give one of them")
+    return read_accounts_file(str(path))
+
+
 def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
     """ScanOptions from scan flags as the command line gives them (``auditor.cli.scan_options``: strings
     such as "111111111111,222222222222"); InputError on bad values.
@@ -182,7 +232,7 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         profile=kwargs.get("profile") or None,
         profile_source=kwargs.get("profile_source") or "--profile",
         regions=_regions(kwargs.get("regions")),
-        accounts=validate_account_ids(_split(kwargs.get("accounts"))),
+        accounts=_accounts(kwargs),
         org=org,
         ous=ous,
         role_name=kwargs.get("role_name") or DEFAULT_ROLE_NAME,
@@ -193,9 +243,13 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         endpoint_tags=_tags(kwargs.get("endpoint_tags")),
         use_search=not kwargs.get("no_search"),
         endpoint_url=kwargs.get("endpoint_url") or None,
-        max_workers=int(max_workers) if max_workers is not None else 8,
+        max_workers=int(max_workers) if max_workers is not None else None,
+        max_accounts=int(kwargs["max_accounts"])
+        if kwargs.get("max_accounts") is not None
+        else DEFAULT_MAX_ACCOUNTS,
         max_attempts=kwargs.get("max_attempts"),
         read_timeout=kwargs.get("read_timeout"),
+        shard=parse_shard(kwargs["shard"]) if kwargs.get("shard") else None,
     )
     options.validate()
     return options

@@ -23,6 +23,7 @@ from auditor.inventory.model import (
     Target,
 )
 from auditor.inventory.relations import link
+from auditor.inventory.shards import SHARD_KEY, describe_shard
 from auditor.scan import accounts, regions, sessions
 from auditor.scan.clients import AWS_ERRORS, RegionApi, Runtime, scan_error
 from auditor.scan.options import ScanOptions
@@ -68,6 +69,7 @@ def scan(
         per_service_concurrency=options.per_service_concurrency,
         max_attempts=options.max_attempts,
         read_timeout=options.read_timeout,
+        adaptive=options.adaptive_concurrency,
     )
     if session is not None and options.profile:
         raise InputError(options.profile_source, "a session was given: its credentials replace the profile")
@@ -104,6 +106,9 @@ def scan(
     if not explicit_accounts and not options.org:
         account_ids = [hub.account_id]
     account_ids.sort()
+    selection = list(account_ids)
+    if options.shard is not None:  # this machine scans only its shard of the selection
+        account_ids = [a for a in selection if options.shard.owns(a)]
 
     entered, not_scanned, entry_errors = _enter_accounts(runtime, base, hub, account_ids, options)
     errors.extend(entry_errors)
@@ -135,7 +140,8 @@ def scan(
         )
 
     report(None)
-    pool = ThreadPoolExecutor(max_workers=max(1, options.max_workers))
+    # Jobs are submitted account by account, so about ``max_accounts`` accounts are in flight at once.
+    pool = ThreadPoolExecutor(max_workers=options.targets_in_flight(len(wanted_regions)))
     try:
         futures: dict[Future[RegionResult], tuple[str, str]] = {}
         for acct, region in jobs:
@@ -177,7 +183,7 @@ def scan(
         regions=list(wanted_regions),
         identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
         api_calls=runtime.counter.snapshot(),
-        options={**options.describe(), "search_fallback": fallbacks},
+        options={**options.describe(), "search_fallback": fallbacks, **_shard_record(options, selection)},
         search_disagreements=sorted(
             (d for r in results for d in r.disagreements),
             key=lambda d: (d.account_id, d.region, d.dataset, d.name, d.kind),
@@ -186,6 +192,13 @@ def scan(
     linked = link(inventory)
     linked.metadata.unknown_values = unknown_values(linked)
     return linked
+
+
+def _shard_record(options: ScanOptions, selection: list[str]) -> dict[str, object]:
+    """``{"shard": ...}`` for a shard scan (what ``auditor merge`` checks), nothing otherwise."""
+    if options.shard is None:
+        return {}
+    return {SHARD_KEY: describe_shard(options.shard, selection)}
 
 
 def _enter_accounts(
@@ -216,7 +229,8 @@ def _enter_accounts(
         except AWS_ERRORS as exc:
             return scan_error(exc, account_id, None, "sts", "AssumeRole", None, resource=role_arn)
 
-    with ThreadPoolExecutor(max_workers=max(1, options.max_workers)) as pool:
+    workers = options.max_workers or min(options.max_accounts, max(1, len(account_ids)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         for account_id, outcome in zip(account_ids, pool.map(enter, account_ids), strict=True):
             if isinstance(outcome, ScanError):
                 failed.append(account_id)

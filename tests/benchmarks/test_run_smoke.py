@@ -108,10 +108,46 @@ def test_smoke_run_completes_prints_the_table_and_leaves_the_readme(smoke: Any) 
         and "### 4. Reports" in done.stdout
         and "### 5. History" in done.stdout
         and "### 6. Templates" in done.stdout
+        and "### 7. Organization scale" in done.stdout
+        and "### 8. Memory" in done.stdout
     )
     names = sorted(p.name for p in results.iterdir())
-    assert names == ["evaluation.json", "history.json", "iac.json", "reports.json", "scan.json"]
+    assert names == [
+        "evaluation.json",
+        "history.json",
+        "iac.json",
+        "memory.json",
+        "org.json",
+        "reports.json",
+        "scan.json",
+    ]
     assert README.read_bytes() == readme_before
+
+
+def test_org_results_have_calls_walls_bounds_and_memory(smoke: Any) -> None:
+    _, results, _ = smoke
+    org = _load(results, "org")["results"]
+    assert org["latency_seconds"] > 0
+    for estate in org["estates"]:
+        assert estate["calls_per_endpoint"] > 0
+        for name in ("free", "limited"):
+            run = estate[name]
+            assert run["scan_errors"] == 0, run["error_codes"]
+            assert run["bound_seconds"] > 0 and run["wall_seconds"] >= run["bound_seconds"] * 0.5
+            assert run["wall_over_bound"] > 0 and run["peak_rss_mb"] > 0
+        # the scanner's own count agrees with the server's when nothing is throttled
+        assert estate["free"]["calls_counted_by_scanner"] == estate["free"]["calls"]
+    assert org["organization"]["calls_extrapolated"] > 0
+
+
+def test_memory_results_have_a_whole_run_and_the_extrapolation(smoke: Any) -> None:
+    _, results, _ = smoke
+    memory = _load(results, "memory")["results"]
+    scan = memory["scan"]
+    assert scan["endpoints"] > 0 and scan["findings"] > 0 and scan["scan_errors"] == 0
+    assert scan["peak_rss_mb"] > 0 and "report.json" in scan["files_mb"]
+    assert [s["endpoints"] for s in memory["synthetic"]] == [100, 200]
+    assert [e["endpoints"] for e in memory["extrapolated"]] == [20_000, 100_000]
 
 
 def test_scan_results_have_calls_times_and_bounds_for_both_paths(smoke: Any) -> None:
