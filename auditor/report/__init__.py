@@ -68,7 +68,7 @@ FORMATS: dict[str, Reporter] = {
     r.name: r
     for r in (
         Reporter("json", "report.json", "application/json", json_report.render, stream=json_report.write),
-        Reporter("html", "report.html", "text/html", html_report.render),
+        Reporter("html", "report.html", "text/html", html_report.render, stream=html_report.write),
         Reporter("junit", "junit.xml", "application/xml", junit_report.render),
         Reporter("sarif", "report.sarif", "application/sarif+json", sarif_report.render),
         Reporter("csv", "report.csv", "text/csv", csv_report.render),
