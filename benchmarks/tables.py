@@ -622,8 +622,8 @@ def _memory_targets(res: dict[str, Any]) -> list[str]:
         "time, and the model, result and document classes have slots. What is left grows with the "
         "estate because it is held whole: the inventory (every raw API record beside the normalized "
         "fields), one document per resource while judging, and one finding (with its rendered message) "
-        f"per verdict ({per_endpoint} per endpoint); getting under 2 GB at 100,000 endpoints needs judging and "
-        "writing the findings target by target instead of all at once (not done)."
+        f"per verdict ({per_endpoint} per endpoint); getting under 2 GB at 100,000 endpoints needs "
+        "judging and writing the findings target by target instead of all at once (not done)."
     ]
 
 
