@@ -13,11 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.fileio import write_atomic
 from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.policy.engine import evaluate, inventory_sha256
+from auditor.policy.engine import evaluate
 from auditor.policy.frameworks import FrameworkSet, load_frameworks
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.rollup import rollup
@@ -182,13 +181,16 @@ def finish(
     if folder is None:
         with RunFolder.open(output.output_dir or default_output_dir()) as opened:
             return finish(inventory, inputs, output, started_at=started_at, folder=opened, history=history)
-    saved = store.dumps(inventory)  # serialized once: saved, and hashed for report.json
-    result = judge(inventory, inputs, inventory_digest=inventory_sha256(saved))
-    if history is not None:
-        attach(history, result)
     staging = folder.staging()
     try:
-        write_atomic(staging / INVENTORY_FILE, saved)
+        # Written first, in pieces (never held whole), and hashed as written for report.json.
+        digest = store.write(inventory, staging / INVENTORY_FILE)
+    except OSError as exc:
+        raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
+    result = judge(inventory, inputs, inventory_digest=digest)
+    if history is not None:
+        attach(history, result)
+    try:
         options = ReportOptions(asff_include_passed=output.asff_include_passed)
         reports = [p.name for p in write_reports(result, output.formats, staging, options=options)]
         written = record_run(

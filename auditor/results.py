@@ -61,7 +61,7 @@ class CellState(StrEnum):
     UNKNOWN = "unknown"  # a check behind it could not be decided (data not collected)
 
 
-@dataclass
+@dataclass(slots=True)
 class WaiverRef:
     """The waiver that applied (or had applied until it expired) to a finding."""
 
@@ -72,7 +72,7 @@ class WaiverRef:
     expired: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """The verdict of one policy on one resource."""
 
@@ -92,7 +92,7 @@ class Finding:
     location: SourceLocation | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PolicyInfo:
     id: str
     title: str
@@ -107,7 +107,7 @@ class PolicyInfo:
     fix: str = ""  # one line: what to do about a failure (reports written before it have none)
 
 
-@dataclass
+@dataclass(slots=True)
 class WaiverInfo:
     waiver_id: str
     policy_id: str
@@ -119,7 +119,7 @@ class WaiverInfo:
     matched: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageColumn:
     """A column of the coverage matrix, declared by the policies that feed it (``coverage:``)."""
 
@@ -128,7 +128,7 @@ class CoverageColumn:
     policies: list[str] = field(default_factory=list)  # the policies whose verdicts fill it
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageCell:
     """The aggregate of one column's verdicts on an endpoint and the resources linked to it."""
 
@@ -136,7 +136,7 @@ class CoverageCell:
     notes: list[str] = field(default_factory=list)  # why: failing or unverifiable checks, N/A reasons
 
 
-@dataclass
+@dataclass(slots=True)
 class CoverageRow:
     """One endpoint's row in the coverage matrix: a view of the verdicts, never a second judgement."""
 
@@ -150,7 +150,7 @@ class CoverageRow:
     chain_arns: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetRef:
     """An (account, region) a run scanned."""
 
@@ -158,7 +158,7 @@ class TargetRef:
     region: str
 
 
-@dataclass
+@dataclass(slots=True)
 class BaselineComparison:
     """What changed since a previous report (``--baseline``).
 
@@ -198,7 +198,7 @@ class RequirementStatus(StrEnum):
     NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
-@dataclass
+@dataclass(slots=True)
 class RequirementRollup:
     """One requirement of a framework: its status and the verdicts behind it."""
 
@@ -213,7 +213,7 @@ class RequirementRollup:
     failing_resources: list[str] = field(default_factory=list)  # ARNs with a FAIL or ERROR verdict
 
 
-@dataclass
+@dataclass(slots=True)
 class FrameworkRollup:
     """A framework (SR 11-7, ISO/IEC 42001, ...) with the status of each of its requirements."""
 
@@ -226,7 +226,7 @@ class FrameworkRollup:
     requirements: list[RequirementRollup] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class EvaluationResult:
     generated_at: str
     tool_version: str
@@ -261,7 +261,7 @@ class LifecycleStatus(StrEnum):
     STILL_FAILING = "still_failing"  # failing in the previous run too
 
 
-@dataclass
+@dataclass(slots=True)
 class FindingHistory:
     """The lifecycle of one failing finding of this run."""
 
@@ -274,7 +274,7 @@ class FindingHistory:
     times_reopened: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class ResolvedFinding:
     """A finding that failed in the previous run and does not any more (passes, is waived, or is gone)."""
 
@@ -289,7 +289,7 @@ class ResolvedFinding:
     now: str  # its verdict in this run, or "absent" when the resource or policy is gone
 
 
-@dataclass
+@dataclass(slots=True)
 class TrendPoint:
     """One run of the series (the last point is this run)."""
 
@@ -301,7 +301,7 @@ class TrendPoint:
     run_id: int | None = None  # None for this run (recorded after the reports are written)
 
 
-@dataclass
+@dataclass(slots=True)
 class AgeBucket:
     """Open (failing) findings of this run by how long they have been failing."""
 
@@ -311,7 +311,7 @@ class AgeBucket:
     count: int
 
 
-@dataclass
+@dataclass(slots=True)
 class HistoryView:
     """The history of this run's scope (same accounts, regions and endpoint filters) up to this run."""
 

@@ -20,6 +20,7 @@ PACKAGE = Path(auditor.__file__).resolve().parent
 LAYERS = {
     "errors": "foundation",
     "fileio": "foundation",
+    "jsonstream": "foundation",
     "schemas": "foundation",
     "interrupts": "foundation",
     "secrets": "foundation",

@@ -24,7 +24,7 @@ JsonDict = dict[str, Any]
 AWS_ENUM = "aws_enum"  # dataclass field metadata key: the AwsEnum of a field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AwsEnum:
     """The values this version knows for a field that comes from an AWS enum AWS can extend.
 
@@ -166,7 +166,7 @@ class DatasetStatus(StrEnum):
 # --------------------------------------------------------------------------- provenance
 
 
-@dataclass
+@dataclass(slots=True)
 class SourceLocation:
     """Where a resource read from a template or a plan is declared (None on scanned resources).
 
@@ -195,7 +195,7 @@ Unknowns = dict[str, str]
 # --------------------------------------------------------------------------- endpoints
 
 
-@dataclass
+@dataclass(slots=True)
 class Variant:
     """A production or shadow variant of an endpoint."""
 
@@ -208,7 +208,7 @@ class Variant:
     serverless_max_concurrency: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DataCapture:
     """Data capture: running state from DescribeEndpoint, options from DescribeEndpointConfig.
 
@@ -226,7 +226,7 @@ class DataCapture:
     json_content_types: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Endpoint:
     arn: str
     name: str
@@ -253,7 +253,7 @@ class Endpoint:
 # --------------------------------------------------------------------------- monitors
 
 
-@dataclass
+@dataclass(slots=True)
 class LastExecution:
     status: str | None = field(metadata=EXECUTION_STATUSES)  # None: AWS sent no status
     scheduled_time: str | None = None
@@ -273,7 +273,7 @@ class FailureClass(StrEnum):
     OTHER = "other"  # anything else, or no reason given
 
 
-@dataclass
+@dataclass(slots=True)
 class ExecutionHistory:
     """A summary of the last executions of one schedule (``Monitor.executions``, newest first)."""
 
@@ -286,7 +286,7 @@ class ExecutionHistory:
     newest_scheduled_time: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class MisspeltAlarm:
     """An alarm whose metric names this monitor's dimensions on another spelling of its namespace.
 
@@ -299,7 +299,7 @@ class MisspeltAlarm:
     expected_namespace: str  # the namespace the monitor publishes to
 
 
-@dataclass
+@dataclass(slots=True)
 class Monitor:
     """A monitoring schedule."""
 
@@ -346,7 +346,7 @@ class Monitor:
 # --------------------------------------------------------------------------- job definitions
 
 
-@dataclass
+@dataclass(slots=True)
 class JobDefinition:
     """A monitoring job definition, named (Describe<Type>JobDefinition) or embedded in a schedule.
 
@@ -389,7 +389,7 @@ class JobDefinition:
 # --------------------------------------------------------------------------- alarms
 
 
-@dataclass
+@dataclass(slots=True)
 class MetricRef:
     """One metric an alarm reads: the alarm's own metric, or one of its metric-math inputs.
 
@@ -429,7 +429,7 @@ class AlertStatus(StrEnum):
     UNSUPPORTED = "unsupported"  # an action ARN of a kind this version does not know
 
 
-@dataclass
+@dataclass(slots=True)
 class AlertPath:
     """One way an alarm's state change into ALARM travels, resolved by ``relations.link``.
 
@@ -442,7 +442,7 @@ class AlertPath:
     detail: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Alarm:
     arn: str
     name: str
@@ -490,7 +490,7 @@ class Alarm:
 # --------------------------------------------------------------------------- alerting
 
 
-@dataclass
+@dataclass(slots=True)
 class RuleTarget:
     """One target of an EventBridge rule (ListTargetsByRule)."""
 
@@ -498,7 +498,7 @@ class RuleTarget:
     arn: str
 
 
-@dataclass
+@dataclass(slots=True)
 class EventRule:
     """An EventBridge rule whose event pattern can match CloudWatch alarm state-change events.
 
@@ -521,7 +521,7 @@ class EventRule:
     unknown: Unknowns = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Topic:
     """An SNS topic named by an alarm action or a rule target (GetTopicAttributes).
 
@@ -544,7 +544,7 @@ class Topic:
 # --------------------------------------------------------------------------- scan metadata
 
 
-@dataclass
+@dataclass(slots=True)
 class ScanError:
     """A collection failure. It is data: the engine turns it into ERROR verdicts, never PASS."""
 
@@ -558,7 +558,7 @@ class ScanError:
     resource: str | None = None  # a resource name or ARN when the failure concerns one resource
 
 
-@dataclass
+@dataclass(slots=True)
 class Target:
     """One (account, region) the scan was asked to cover, and what it managed to collect."""
 
@@ -571,7 +571,7 @@ class Target:
     source: SourceLocation | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Identity:
     account_id: str
     arn: str
@@ -586,7 +586,7 @@ class Disagreement(StrEnum):
     STALE = "stale"  # in both, with a different status or modification time: read again with Describe
 
 
-@dataclass
+@dataclass(slots=True)
 class SearchDisagreement:
     """One resource on which Search and the authoritative calls disagreed (``detail`` says how)."""
 
@@ -598,7 +598,7 @@ class SearchDisagreement:
     detail: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class UnknownValue:
     """An enum-like field (see ``AwsEnum``) whose value this version does not know, kept as read."""
 
@@ -607,7 +607,7 @@ class UnknownValue:
     value: str | None  # None: AWS always sends this field, and did not
 
 
-@dataclass
+@dataclass(slots=True)
 class ScanMetadata:
     tool_version: str
     started_at: str
@@ -622,7 +622,7 @@ class ScanMetadata:
     source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Inventory:
     metadata: ScanMetadata
     targets: list[Target] = field(default_factory=list)

@@ -29,7 +29,7 @@ from auditor.results import CellState, CoverageCell, CoverageColumn, CoverageRow
 DEFAULT_ORDER = 1000  # columns that declare no order come after the ones that do, by id
 
 
-@dataclass
+@dataclass(slots=True)
 class Contribution:
     """One verdict that feeds a matrix column."""
 

@@ -64,7 +64,7 @@ class MapType:
     dataset: Dataset | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ObjectType:
     """An object with known fields. ``dataset`` is where its data comes from; ``field_datasets``
     overrides it for single fields. ``owner`` is the resource kind whose record holds these fields
@@ -211,14 +211,19 @@ def _nested_fields(cls: type) -> tuple[str, ...]:
     return tuple(out)
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def plain(obj: Any) -> dict[str, Any]:
     """A shallow JSON-like view of a model object.
 
     Enum members are StrEnums (they compare equal to their wire value), and ``raw`` records are
     already JSON data, so only nested dataclasses are converted: the view costs one dict copy.
     """
-    out = dict(vars(obj))
     cls: Any = type(obj)
+    out = {name: getattr(obj, name) for name in _field_names(cls)}
     for name in _nested_fields(cls):
         value = out[name]
         if isinstance(value, list):
@@ -233,7 +238,7 @@ UnknownFields = dict[tuple[ResourceKind, str], str]
 _NO_UNKNOWNS: UnknownFields = {}
 
 
-@dataclass
+@dataclass(slots=True)
 class Resource:
     """One judged resource: its document and what the engine needs to know about it."""
 

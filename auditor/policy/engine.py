@@ -20,7 +20,6 @@ Documents are built once per resource and shared by every policy; nothing is cop
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -29,8 +28,8 @@ from jmespath import exceptions as jmes_exc
 
 import auditor
 from auditor.errors import InputError
+from auditor.inventory import store
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
-from auditor.inventory.store import dumps
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
 from auditor.policy.loader import PolicySet
@@ -279,11 +278,6 @@ def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: dat
     return infos
 
 
-def inventory_sha256(saved_text: str) -> str:
-    """The digest report.json carries: SHA-256 of inventory.json's bytes (``sha256sum`` agrees)."""
-    return hashlib.sha256(saved_text.encode("utf-8")).hexdigest()
-
-
 def evaluate(
     inventory: Inventory,
     policies: PolicySet,
@@ -314,7 +308,7 @@ def evaluate(
         generated_at=iso_z(moment),
         tool_version=auditor.__version__,
         policy_set_digest=policies.digest,
-        inventory_digest=inventory_digest or inventory_sha256(dumps(inventory)),
+        inventory_digest=inventory_digest or store.sha256(inventory),
         scan=inventory.metadata,
         targets=list(inventory.targets),
         scan_errors=list(inventory.errors),

@@ -7,6 +7,7 @@ touches the disk.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,8 @@ class Reporter:
     render_with: Callable[[EvaluationResult, ReportOptions], bytes] | None = None
     # Raises InputError when the format cannot be written here (an optional extra is missing).
     check_available: Callable[[], None] | None = None
+    # Writes the same bytes as ``render`` straight to a file, in pieces (large formats: never held whole).
+    stream: Callable[[EvaluationResult, Path], None] | None = None
 
     def output(self, result: EvaluationResult, options: ReportOptions) -> bytes:
         """The file's bytes for ``result``."""
@@ -53,12 +56,19 @@ class Reporter:
             return self.render_with(result, options)
         return self.render(result)
 
+    def write(self, result: EvaluationResult, options: ReportOptions, path: Path) -> None:
+        """Write the file for ``result`` atomically at ``path``."""
+        if self.stream is not None and self.render_with is None:
+            self.stream(result, path)
+        else:
+            write_atomic(path, self.output(result, options))
+
 
 FORMATS: dict[str, Reporter] = {
     r.name: r
     for r in (
-        Reporter("json", "report.json", "application/json", json_report.render),
-        Reporter("html", "report.html", "text/html", html_report.render),
+        Reporter("json", "report.json", "application/json", json_report.render, stream=json_report.write),
+        Reporter("html", "report.html", "text/html", html_report.render, stream=html_report.write),
         Reporter("junit", "junit.xml", "application/xml", junit_report.render),
         Reporter("sarif", "report.sarif", "application/sarif+json", sarif_report.render),
         Reporter("csv", "report.csv", "text/csv", csv_report.render),
@@ -102,14 +112,24 @@ def write_reports(
     *,
     options: ReportOptions | None = None,
 ) -> list[Path]:
-    """Render every requested format, then write each file atomically into ``output_dir``.
+    """Render every requested format into a temporary file each, then move them all into place.
 
-    All formats are rendered before the first file is written, so a rendering bug leaves no
-    half-updated folder. Returns the written paths in the order requested.
+    A rendering bug leaves no half-updated folder (the temporary files are removed), and only one
+    format is in memory at a time. Returns the written paths in the order requested.
     """
     reporters = resolve_formats(formats)
     chosen = options or ReportOptions()
-    rendered = [(output_dir / r.filename, r.output(result, chosen)) for r in reporters]
-    for path, data in rendered:
-        write_atomic(path, data)
-    return [path for path, _ in rendered]
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for r in reporters:
+            final = output_dir / r.filename
+            partial = output_dir / f".{r.filename}.partial"
+            r.write(result, chosen, partial)
+            staged.append((partial, final))
+        for partial, final in staged:
+            os.replace(partial, final)
+    except BaseException:
+        for partial, _ in staged:
+            partial.unlink(missing_ok=True)
+        raise
+    return [final for _, final in staged]

@@ -113,6 +113,13 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _file_digest(path: Path) -> dict[str, Any]:
+    """SHA-256 and size of a file, read in blocks (a report can be hundreds of megabytes)."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256")
+    return {"sha256": digest.hexdigest(), "size": path.stat().st_size}
+
+
 def _copy_inputs(folder: Path, kind: str, files: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:
     taken: set[str] = set()
     records: list[dict[str, Any]] = []
@@ -175,8 +182,7 @@ def record_run(
     names = [*files, *(entry["path"] for kind in inputs.values() for entry in kind)]
     listed: dict[str, dict[str, Any]] = {}
     for name in names:
-        data = (folder / name).read_bytes()
-        listed[name] = {"sha256": _digest(data), "size": len(data)}
+        listed[name] = _file_digest(folder / name)
     record = {
         "format": RUN_FORMAT,
         "argv": redact_argv(argv),

@@ -13,13 +13,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, partial
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import jinja2
 from markupsafe import Markup
 
+from auditor.fileio import write_atomic_with
 from auditor.inventory.model import DatasetStatus
 from auditor.report.console_links import console_link, encode_name
 from auditor.report.encoding import utf8
@@ -123,12 +126,30 @@ def content_security_policy(css: str, js: str) -> str:
 
 def script_json(data: Any) -> Markup:
     """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end or confuse it."""
+    return Markup(_script_safe(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)))
+
+
+def _script_safe(text: str) -> str:
     # A lone surrogate (valid in a Python str, possible in AWS JSON) crashes Chromium's renderer
     # when shown as text; page strings arrive escaped by safe_text, and "?" covers anything else.
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # Every replacement is of one character, so pieces of a text give the pieces of its result.
     text = utf8(text).decode("utf-8")
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
+    """``script_json(data)`` in pieces: the long lists of ``page_data`` one element at a time."""
+    dump = partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    for i, key in enumerate(sorted(data)):
+        value = data[key]
+        yield ("{" if i == 0 else ",") + dump(key) + ":"
+        if isinstance(value, list) and value:
+            for j, item in enumerate(value):
+                yield _script_safe(("[" if j == 0 else ",") + dump(item))
+            yield "]"
+        else:
+            yield _script_safe(dump(value))
+    yield "}" if data else "{}"
 
 
 class _Strings:
@@ -387,6 +408,16 @@ def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:
 
 def render_text(result: EvaluationResult) -> str:
     """The page as text."""
+    return "".join(_template(result, script_json(page_data(result))))
+
+
+# Stands for the page data while the page is streamed: autoescape turns every ``<`` of a value into
+# ``&lt;``, so no resource name can spell it.
+_DATA_MARK = "<page-data/>"
+
+
+def _template(result: EvaluationResult, data_json: Markup) -> jinja2.environment.TemplateStream:
+    """The page's template bound to its context (``data_json`` as given)."""
     css, js = _asset("report.css"), _asset("report.js")
     summary = summarize(result)
     template = _environment().get_template("report.html.j2")
@@ -395,7 +426,7 @@ def render_text(result: EvaluationResult) -> str:
     fixes = fix_first(result, Verdict.FAIL)
     unchecked = fix_first(result, Verdict.ERROR)
     all_places = places(result)
-    return template.render(
+    return template.stream(
         r=result,
         s=summary,
         compliance=format_percent(summary.compliance_percent),
@@ -403,7 +434,7 @@ def render_text(result: EvaluationResult) -> str:
         csp=content_security_policy(css, js),
         css=Markup(css),
         js=Markup(js),
-        data_json=script_json(page_data(result)),
+        data_json=data_json,
         verdicts=list(Verdict),
         verdict_labels=VERDICT_LABELS,
         states=[s.value for s in CellState],
@@ -438,3 +469,24 @@ def render_text(result: EvaluationResult) -> str:
 def render(result: EvaluationResult) -> bytes:
     """report.html bytes (UTF-8)."""
     return utf8(render_text(result))
+
+
+def write(result: EvaluationResult, path: Path) -> None:
+    """Write report.html (the bytes of ``render``) in pieces: the page data one row at a time."""
+    data = page_data(result)
+
+    def body(handle: BinaryIO) -> None:
+        for piece in _template(result, Markup(_DATA_MARK)):
+            before, mark, after = piece.partition(_DATA_MARK)
+            handle.write(utf8(before))
+            if mark:
+                pending: list[str] = []
+                for part in _script_json_pieces(data):
+                    pending.append(part)
+                    if len(pending) >= 4096:
+                        handle.write(utf8("".join(pending)))
+                        pending.clear()
+                handle.write(utf8("".join(pending)))
+                handle.write(utf8(after))
+
+    write_atomic_with(path, body)

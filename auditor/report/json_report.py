@@ -9,16 +9,18 @@ The published schema ``report.schema.json`` is derived from ``auditor/results.py
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from auditor import jsonstream
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
 from auditor.report.encoding import json_text
 from auditor.report.summary import Summary, summarize
-from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult
+from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult, Finding
 from auditor.schemas import packaged_schema, parse_versioned_json
 
 SCHEMA_ID = f"https://mm-auditor.dev/schemas/report-{RESULTS_SCHEMA_VERSION}.json"
@@ -49,19 +51,24 @@ def _finding_key(f: dict[str, Any]) -> tuple[str, ...]:
 def _stable_order(data: dict[str, Any]) -> None:
     """Sort every list of the serialized result in place by a natural identity."""
     data["findings"].sort(key=_finding_key)
+    data["coverage"].sort(key=lambda r: (r["account_id"], r["region"], r["endpoint_arn"]))
+    _order_small_lists(data)
+    baseline = data.get("baseline")
+    if baseline is not None:
+        for key in ("new", "resolved", "still_failing", "regressed"):
+            baseline[key].sort(key=_finding_key)
+
+
+def _order_small_lists(data: dict[str, Any]) -> None:
+    """The lists besides the findings, the coverage rows and the baseline's findings."""
     data["policies"].sort(key=lambda p: p["id"])
     data["waivers"].sort(key=lambda w: (w["waiver_id"], w["policy_id"], w["selector"]))
-    data["coverage"].sort(key=lambda r: (r["account_id"], r["region"], r["endpoint_arn"]))
     data["targets"].sort(key=lambda t: (t["account_id"], t["region"]))
     data["scan_errors"].sort(key=lambda e: json.dumps(e, sort_keys=True))
     scan = data["scan"]
     scan["accounts"].sort()
     scan["regions"].sort()
     scan["identities"].sort(key=lambda i: (i["account_id"], i["arn"]))
-    baseline = data.get("baseline")
-    if baseline is not None:
-        for key in ("new", "resolved", "still_failing", "regressed"):
-            baseline[key].sort(key=_finding_key)
 
 
 def to_document(result: EvaluationResult) -> dict[str, Any]:
@@ -75,6 +82,41 @@ def to_document(result: EvaluationResult) -> dict[str, Any]:
 def render(result: EvaluationResult) -> bytes:
     """report.json bytes: sorted keys, two-space indent, UTF-8, final newline."""
     return (json_text(to_document(result)) + "\n").encode("utf-8")
+
+
+def _finding_order(f: Finding) -> tuple[str, ...]:
+    return (f.policy_id, f.resource_arn, f.account_id, f.region, f.verdict.value)
+
+
+def _streamed(result: EvaluationResult) -> dict[str, Any]:
+    """``to_document`` with the findings, the coverage rows and the baseline's lists converted one
+    at a time as they are written (the same order: every sort key is a field of the record)."""
+    data: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if f.name == "findings":
+            data[f.name] = jsonstream.Items(sorted(value, key=_finding_order), to_jsonable)
+        elif f.name == "coverage":
+            rows = sorted(value, key=lambda r: (r.account_id, r.region, r.endpoint_arn))
+            data[f.name] = jsonstream.Items(rows, to_jsonable)
+        elif f.name == "baseline" and value is not None:
+            baseline = {b.name: getattr(value, b.name) for b in dataclasses.fields(value)}
+            data[f.name] = {
+                key: jsonstream.Items(sorted(item, key=_finding_order), to_jsonable)
+                if key in ("new", "resolved", "still_failing", "regressed")
+                else to_jsonable(item)
+                for key, item in baseline.items()
+            }
+        else:
+            data[f.name] = to_jsonable(value)
+    _order_small_lists(data)
+    data["summary"] = to_jsonable(summarize(result))
+    return data
+
+
+def write(result: EvaluationResult, path: Path) -> None:
+    """Write report.json (the bytes of ``render``) in pieces: one finding's JSON at a time."""
+    jsonstream.write(path, _streamed(result), ascii_fallback=True)
 
 
 def loads_report(text: str, source: str = "<report>") -> EvaluationResult:

@@ -20,11 +20,13 @@ second logical location. GitHub code scanning then annotates the pull request th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from typing import Any, assert_never
 from urllib.parse import quote
 
+from auditor.inventory.model import ScanError
 from auditor.report.encoding import json_text, utf8
 from auditor.report.summary import ordered_findings, summarize
 from auditor.report.text import safe_text
@@ -36,6 +38,10 @@ INFORMATION_URI = "https://github.com/mm-auditor/mm-auditor"
 # ("locationFromSarifResult: expected artifact location"). A cloud resource has no source file, so
 # each result also points at the inventory snapshot the verdict was computed from.
 EVIDENCE_ARTIFACT = "inventory.json"
+
+
+def _error_key(error: ScanError) -> str:
+    return json.dumps(dataclasses.asdict(error), sort_keys=True, default=str)
 
 
 def _level(severity: Severity) -> str:
@@ -225,9 +231,7 @@ def _log(result: EvaluationResult) -> dict[str, Any]:
                 },
                 "properties": {"dataset": e.dataset.value if e.dataset else None, "resource": e.resource},
             }
-            for e in sorted(
-                result.scan_errors, key=lambda e: json.dumps(e.__dict__, sort_keys=True, default=str)
-            )
+            for e in sorted(result.scan_errors, key=_error_key)
         ],
     }
     if result.scan.started_at:
