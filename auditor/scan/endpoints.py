@@ -190,6 +190,7 @@ def build_endpoint(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.ENDPOINT
+NEEDS: tuple[ResourceKind, ...] = ()
 
 # An endpoint record (Search's or DescribeEndpoint's), its tags (None: unreadable), what is missing.
 _EndpointInput = tuple[dict[str, Any], dict[str, str] | None, list[Dataset]]

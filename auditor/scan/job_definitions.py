@@ -242,6 +242,7 @@ def build_embedded_job_definition(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.JOB_DEFINITION
+NEEDS: tuple[ResourceKind, ...] = (ResourceKind.MONITOR,)  # the referenced and embedded definitions
 
 
 def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
@@ -255,16 +256,12 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
     """The embedded definitions the schedule collector found, and each referenced (and, on a full
     scan, each existing) named definition, described once.
 
+    A full scan lists and describes the existing definitions while the schedules are still being
+    collected (that needs no schedule); then the definitions the monitors name that were not listed.
     One that exists but cannot be described is kept as a stub (``stub_job_definition``) with
     JOB_DEFINITIONS missing: its own verdicts and those of the monitors using it become ERROR.
     """
     api = ctx.api
-    monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
-    users: dict[tuple[MonitorType, str], Monitor] = {}
-    for monitor in monitors:
-        key = _definition_key(monitor)
-        if key is not None:
-            users.setdefault(key, monitor)
     summaries: dict[tuple[MonitorType, str], dict[str, Any]] = {}
     if not ctx.options.targeted:
         for monitor_type in MonitorType:
@@ -272,11 +269,24 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
             if not complete:
                 ctx.failed(Dataset.JOB_DEFINITIONS)
             summaries.update(((monitor_type, n), s) for n, s in listed.items())
-    keys = sorted(set(users) | set(summaries))
 
-    def fetch(key: tuple[MonitorType, str]) -> JobDefinition | None:
+    def describe(key: tuple[MonitorType, str]) -> tuple[dict[str, Any] | None, bool]:
+        return describe_job_definition(api, key[0], key[1])
+
+    listed_keys = sorted(summaries)
+    outcomes = dict(zip(listed_keys, ctx.map(describe, listed_keys), strict=True))
+    monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
+    users: dict[tuple[MonitorType, str], Monitor] = {}
+    for monitor in monitors:
+        key = _definition_key(monitor)
+        if key is not None:
+            users.setdefault(key, monitor)
+    unlisted = sorted(set(users) - set(outcomes))
+    outcomes.update(zip(unlisted, ctx.map(describe, unlisted), strict=True))
+
+    def build(key: tuple[MonitorType, str]) -> JobDefinition | None:
         monitor_type, name = key
-        record, exists = describe_job_definition(api, monitor_type, name)
+        record, exists = outcomes[key]
         if record is not None:
             return build_named_job_definition(
                 record, monitor_type=monitor_type, account_id=api.account_id, region=api.region
@@ -294,7 +304,7 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
             endpoint_name=user.endpoint_name if user else None,
         )
 
-    described = dict(zip(keys, ctx.map(fetch, keys), strict=True))
+    described = {key: build(key) for key in sorted(outcomes)}
     for monitor in monitors:
         key = _definition_key(monitor)
         jd = described.get(key) if key is not None else None
