@@ -35,6 +35,7 @@ time extrapolated linearly from the sample's (accounts run ``max_accounts`` at a
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -85,11 +86,12 @@ def _scan_child(args: dict[str, Any]) -> dict[str, Any]:
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
     )
     options = ScanOptions(**args)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     inventory = scan(options, session=session)
     wall = time.perf_counter() - started
     return {
         "wall_seconds": round(wall, 3),
+        "scanner_cpu_seconds": round(time.process_time() - cpu, 3),
         "endpoints": len(inventory.endpoints),
         "monitors": len(inventory.monitors),
         "scan_errors": len(inventory.errors),
@@ -99,14 +101,28 @@ def _scan_child(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _scan(options: dict[str, Any]) -> dict[str, Any]:
+def _scan(aws: LocalAwsProcess, options: dict[str, Any]) -> dict[str, Any]:
+    """One scan in a fresh process, with the CPU it and the local AWS used (the machine bound)."""
     print(
         f"  org: scanning {len(options['accounts'])} account(s), fixed: {'max_workers' in options}",
         file=sys.stderr,
         flush=True,
     )
+    server_cpu = aws.cpu_seconds()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(_scan_child, options).result()
+        run = pool.submit(_scan_child, options).result()
+    run["server_cpu_seconds"] = round(aws.cpu_seconds() - server_cpu, 3)
+    run["machine_bound_seconds"] = round(
+        machine_bound(run["scanner_cpu_seconds"], run["server_cpu_seconds"]), 3
+    )
+    return run
+
+
+def machine_bound(scanner_cpu: float, server_cpu: float, cores: int | None = None) -> float:
+    """Seconds the measured CPU needs at least on this machine: both processes' CPU spread over the
+    cores, and neither process faster than its own CPU (each runs Python on one core at a time)."""
+    cores = cores or os.cpu_count() or 1
+    return max((scanner_cpu + server_cpu) / cores, scanner_cpu, server_cpu)
 
 
 def _bucket_seconds(key: str, n: int, latency: float, scale: float | None) -> float:
@@ -160,7 +176,7 @@ def _measure_estate(accounts: int, n_regions: int, per_region: int, smoke: bool)
         targets = [(a, r) for a in built.member_account_ids for r in regions]
 
         aws.reset_calls()
-        free = _scan(base)
+        free = _scan(aws, base)
         calls = aws.calls()
         per_target = list(aws.calls_by_target(targets).values())
         free["calls"] = sum(calls.values())
@@ -174,7 +190,7 @@ def _measure_estate(accounts: int, n_regions: int, per_region: int, smoke: bool)
         for name, extra in runs:
             aws.set_rate_limits(1.0)
             aws.reset_calls()
-            run = _scan({**base, **extra})
+            run = _scan(aws, {**base, **extra})
             run["throttled_calls"] = aws.throttled()
             run["calls_received"] = sum(aws.calls().values())
             run["bound_seconds"] = round(bound, 3)
@@ -184,6 +200,11 @@ def _measure_estate(accounts: int, n_regions: int, per_region: int, smoke: bool)
         run = out.get(name)
         if run is not None:
             run["wall_over_bound"] = round(run["wall_seconds"] / run["bound_seconds"], 2)
+            worst = max(run["bound_seconds"], run["machine_bound_seconds"])
+            run["wall_over_max_bound"] = round(run["wall_seconds"] / worst, 2)
+            calls = run.get("calls_received", run.get("calls")) or 1
+            run["scanner_cpu_ms_per_call"] = round(1000 * run["scanner_cpu_seconds"] / calls, 2)
+            run["server_cpu_ms_per_call"] = round(1000 * run["server_cpu_seconds"] / calls, 2)
     return out
 
 
@@ -200,12 +221,13 @@ def _organization(smoke: bool) -> dict[str, Any]:
         built = aws.build(1, REGION_NAMES[:1], 2)
         aws.reset_calls()
         _scan(
+            aws,
             {
                 "accounts": built.member_account_ids,
                 "role_name": built.role_name,
                 "regions": REGION_NAMES[:1],
                 "endpoint_url": aws.endpoint_url,
-            }
+            },
         )
         ops = aws.calls_by_target([(built.member_account_ids[0], REGION_NAMES[0])])
     per_target = list(ops.values()) * ORG_ACCOUNTS
