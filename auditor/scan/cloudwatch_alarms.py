@@ -231,7 +231,7 @@ def collect(ctx: RegionContext) -> list[Alarm]:
     monitors = ctx.of(ResourceKind.MONITOR)
     ctx.after(ResourceKind.JOB_DEFINITION)  # it fills in the monitors' endpoints, which the metrics match
     if ctx.options.targeted:
-        ctx.after(ResourceKind.ENDPOINT)
+        ctx.handed_on(ResourceKind.ENDPOINT)
         selected = ctx.selected_endpoints
         monitor_names = {m.name for m in monitors}
 

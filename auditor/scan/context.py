@@ -65,16 +65,33 @@ class RegionContext:
     # Set by ``auditor.scan.region`` while collectors run: one event per kind, set when its collector
     # has finished (empty when a collector is called on its own, e.g. in a test: nothing to wait for).
     finished: dict[ResourceKind, threading.Event] = field(default_factory=dict)
+    # Set once the collector of a kind has handed on what it leaves in the fields above (at the latest
+    # when it has finished): the endpoint collector does after its listings, before describing configs.
+    handed: dict[ResourceKind, threading.Event] = field(default_factory=dict)
 
     def after(self, kind: ResourceKind) -> None:
         """Wait until the collector of ``kind`` has finished (and everything it hands on is here).
 
         A collector may only wait for the kinds in its ``NEEDS`` (declared, and earlier in
         ``COLLECTORS``: that order is what keeps the waits free of cycles)."""
+        self._wait(kind, self.finished)
+
+    def handed_on(self, kind: ResourceKind) -> None:
+        """Wait until the collector of ``kind`` has handed on what it leaves in this context's fields
+        (not its resources: use ``of`` for those). Same rule as ``after``."""
+        self._wait(kind, self.handed)
+
+    def hand_on(self, kind: ResourceKind) -> None:
+        """Called by the collector of ``kind``: what it hands on in this context's fields is complete."""
+        event = self.handed.get(kind)
+        if event is not None:
+            event.set()
+
+    def _wait(self, kind: ResourceKind, events: dict[ResourceKind, threading.Event]) -> None:
         needs: tuple[ResourceKind, ...] | None = getattr(_CURRENT, "needs", None)
         if needs is not None and kind not in needs:
             raise RuntimeError(f"a collector read {kind.value} without declaring it in NEEDS")
-        event = self.finished.get(kind)
+        event = events.get(kind)
         if event is not None:
             event.wait()
 

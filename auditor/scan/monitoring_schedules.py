@@ -265,7 +265,7 @@ def _reconcile(ctx: RegionContext) -> dict[str, ScheduleInput]:
     """
     api, options = ctx.api, ctx.options
     listed = list_schedule_summaries(api)  # needs nothing: listed while the endpoints are collected
-    ctx.after(ResourceKind.ENDPOINT)
+    ctx.handed_on(ResourceKind.ENDPOINT)
     selected = ctx.selected_endpoints
     schedules = dict(ctx.searched_schedules)
     if not listed.complete:

@@ -59,6 +59,7 @@ def run_collectors(ctx: RegionContext, collectors: tuple[Collector, ...]) -> Non
     for a free thread), and store what each returns; re-raise the first failure in their order.
     With one call per service at a time they run one after another, in their order."""
     ctx.finished = {c.KIND: threading.Event() for c in collectors}
+    ctx.handed = {c.KIND: threading.Event() for c in collectors}
 
     def run(collector: Collector) -> None:
         declare_needs(collector.NEEDS)
@@ -66,7 +67,8 @@ def run_collectors(ctx: RegionContext, collectors: tuple[Collector, ...]) -> Non
             ctx.resources[collector.KIND] = list(collector.collect(ctx))
         finally:
             declare_needs(None)
-            ctx.finished[collector.KIND].set()  # a failed collector must not leave the others waiting
+            ctx.hand_on(collector.KIND)  # a failed collector must not leave the others waiting
+            ctx.finished[collector.KIND].set()
 
     if ctx.api.runtime.per_service_concurrency == 1:
         # One call at a time per service: one collector at a time too, so the calls come in a fixed
