@@ -3,8 +3,8 @@
 AWS throttles each operation on its own, so each (account, region, service, operation) -- or each
 (account, region, service) when ``auditor.scan.clients.PACE_PER_OPERATION`` is off -- starts with
 ``initial`` calls in flight and grows by one each time as many calls as the current limit have
-succeeded without a throttle (additive increase: about one step per round trip), up to ``maximum``. A throttled attempt -- botocore reports it before retrying --
-halves the limit (multiplicative decrease, never below 1), at most once per round of calls, so one
+succeeded without a throttle (additive increase: about one step per round trip), up to ``maximum``.
+A throttled attempt -- botocore reports it before retrying -- halves the limit (multiplicative decrease, never below 1), at most once per round of calls, so one
 burst of throttles counts as one signal. botocore's retries (back-off) and its adaptive client-side
 rate limiter, one per operation (``clients.OperationPacer``), then space the calls that were refused.
 
