@@ -4,9 +4,10 @@ AWS throttles each operation on its own, so each (account, region, service, oper
 (account, region, service) when ``auditor.scan.clients.PACE_PER_OPERATION`` is off -- starts with
 ``initial`` calls in flight and grows by one each time as many calls as the current limit have
 succeeded without a throttle (additive increase: about one step per round trip), up to ``maximum``.
-A throttled attempt -- botocore reports it before retrying -- halves the limit (multiplicative decrease, never below 1), at most once per round of calls, so one
-burst of throttles counts as one signal. botocore's retries (back-off) and its adaptive client-side
-rate limiter, one per operation (``clients.OperationPacer``), then space the calls that were refused.
+A throttled attempt -- botocore reports it before retrying -- halves the limit (multiplicative
+decrease, never below 1), at most once per round of calls, so one burst of throttles counts as one
+signal. botocore's retries (back-off) and its adaptive client-side rate limiter, one per operation
+(``clients.OperationPacer``), then space the calls that were refused.
 
 Concurrency cannot hold a call rate below one call per latency; that is what botocore's client-side
 rate limiter is for. The limiter here keeps the number in flight where the service answers without
