@@ -252,6 +252,29 @@ def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
     return monitor.monitor_type, monitor.job_definition_name
 
 
+def _describe_by_type(
+    ctx: RegionContext, keys: list[tuple[MonitorType, str]]
+) -> dict[tuple[MonitorType, str], tuple[dict[str, Any] | None, bool]]:
+    """Describe each definition; the types side by side (each type is its own operation, paced and
+    throttled on its own: one queue would leave the later types waiting behind the first)."""
+    by_type: dict[MonitorType, list[str]] = {}
+    for monitor_type, name in keys:
+        by_type.setdefault(monitor_type, []).append(name)
+
+    def one_type(monitor_type: MonitorType) -> list[tuple[dict[str, Any] | None, bool]]:
+        return ctx.map(
+            lambda name: describe_job_definition(ctx.api, monitor_type, name), by_type[monitor_type]
+        )
+
+    types = list(by_type)
+    described = ctx.map(one_type, types)
+    return {
+        (t, name): outcome
+        for t, outcomes in zip(types, described, strict=True)
+        for name, outcome in zip(by_type[t], outcomes, strict=True)
+    }
+
+
 def collect(ctx: RegionContext) -> list[JobDefinition]:
     """The embedded definitions the schedule collector found, and each referenced (and, on a full
     scan, each existing) named definition, described once.
@@ -270,19 +293,14 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
                 ctx.failed(Dataset.JOB_DEFINITIONS)
             summaries.update(((monitor_type, n), s) for n, s in listed.items())
 
-    def describe(key: tuple[MonitorType, str]) -> tuple[dict[str, Any] | None, bool]:
-        return describe_job_definition(api, key[0], key[1])
-
-    listed_keys = sorted(summaries)
-    outcomes = dict(zip(listed_keys, ctx.map(describe, listed_keys), strict=True))
+    outcomes = _describe_by_type(ctx, sorted(summaries))
     monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
     users: dict[tuple[MonitorType, str], Monitor] = {}
     for monitor in monitors:
         key = _definition_key(monitor)
         if key is not None:
             users.setdefault(key, monitor)
-    unlisted = sorted(set(users) - set(outcomes))
-    outcomes.update(zip(unlisted, ctx.map(describe, unlisted), strict=True))
+    outcomes.update(_describe_by_type(ctx, sorted(set(users) - set(outcomes))))
 
     def build(key: tuple[MonitorType, str]) -> JobDefinition | None:
         monitor_type, name = key
