@@ -607,9 +607,11 @@ def _org_targets(res: dict[str, Any]) -> list[str]:
         "execution history after the schedules, ListMetrics after the monitors and definitions, topics "
         "after alarms and rules), and botocore's rate limiter probes each bucket's rate (CUBIC) rather "
         "than holding it. CPU: without any rate limit the same estates take "
-        f"{free} here, with the load average above the 2 cores (other work on the machine): at 200x2x10 "
-        "the wall time follows CPU, not the limits. Under the same limits and in the same run, the "
-        f"adaptive scan against the fixed 8 × 4 it replaced: {speedups or 'not run'} faster."
+        f"{free} here, on a machine shared with other work (the load average is under the table; "
+        "above the core count, wall time also contains waiting for a core, which neither bound "
+        "counts): where the machine bound exceeds the rate-limit bound, CPU, not the rate limits, binds. "
+        "Under the same limits and in the same run, the adaptive scan against the fixed 8 × 4 it "
+        f"replaced: {speedups or 'not run'} faster."
     ]
 
 
