@@ -1,9 +1,12 @@
 """Shared, guarded, counted AWS clients: one per (account, region, service).
 
-Adaptive retry state lives on the client object, so sharing one client per (account, region,
-service) across threads lets botocore's rate limiter see every throttle. An adaptive limit per
-(account, region, service) (``limiter.AdaptiveLimit``: AIMD) bounds how many calls are in flight at
-once; botocore tells it about every throttled attempt before it retries.
+AWS throttles each operation on its own (a bucket per account, region and operation), so the scanner
+paces each operation on its own too: botocore's adaptive rate limiter (CUBIC over a token bucket),
+one per operation of a client (``OperationPacer``) instead of botocore's one per client, under which
+a throttled DescribeEndpointConfig slowed the job-definition describes of the same client. An adaptive
+limit per (account, region, service, operation) (``limiter.AdaptiveLimit``: AIMD) bounds how many calls
+are in flight at once; botocore tells it about every throttled attempt before it retries.
+``PACE_PER_OPERATION = False`` restores the per-client pacing (the benchmark compares the two).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.loaders import create_loader
+from botocore.retries import adaptive, bucket, standard, throttling
 
 from auditor.inventory.model import Dataset, ScanError
 from auditor.scan.guard import Operation, install_guard
@@ -31,17 +35,24 @@ AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, Paginatio
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60
 TOTAL_MAX_ATTEMPTS = 10
+PACE_PER_OPERATION = True  # read when a Runtime is made (module doc)
 
 
 def client_config(
-    max_pool_connections: int, *, max_attempts: int | None = None, read_timeout: int | None = None
+    max_pool_connections: int,
+    *,
+    max_attempts: int | None = None,
+    read_timeout: int | None = None,
+    per_operation: bool = False,
 ) -> Config:
-    """The botocore config of every scanner client: adaptive retries, bounded timeouts.
+    """The botocore config of every scanner client: adaptive retries (standard ones when an
+    ``OperationPacer`` does the pacing per operation), bounded timeouts.
 
     ``None`` takes the module defaults (TOTAL_MAX_ATTEMPTS, READ_TIMEOUT_SECONDS).
     """
+    mode = "standard" if per_operation else "adaptive"
     return Config(
-        retries={"mode": "adaptive", "total_max_attempts": max_attempts or TOTAL_MAX_ATTEMPTS},
+        retries={"mode": mode, "total_max_attempts": max_attempts or TOTAL_MAX_ATTEMPTS},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=read_timeout or READ_TIMEOUT_SECONDS,
         max_pool_connections=max_pool_connections,
@@ -87,6 +98,46 @@ def _observe_attempt(response: Any = None, **_: Any) -> None:
         limit.throttled(ticket)
 
 
+class OperationPacer:
+    """botocore's adaptive rate limiter, one per operation of one client (built as botocore builds
+    its one per client): it starts unlimited, and after a throttle sends that operation's calls at a
+    rate it adjusts (CUBIC) to what the operation is answered at."""
+
+    def __init__(self) -> None:
+        self._limiters: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def install(self, client: Any) -> None:
+        client.meta.events.register("before-send", self._sending)
+        client.meta.events.register("needs-retry", self._received)
+
+    def _limiter(self, event_name: str) -> Any:
+        operation = event_name.rsplit(".", 1)[-1]
+        with self._lock:
+            found = self._limiters.get(operation)
+            if found is None:
+                clock = bucket.Clock()
+                found = adaptive.ClientRateLimiter(
+                    rate_adjustor=throttling.CubicCalculator(
+                        starting_max_rate=0, start_time=clock.current_time()
+                    ),
+                    rate_clocker=adaptive.RateClocker(clock),
+                    token_bucket=bucket.TokenBucket(max_rate=1, clock=clock),
+                    throttling_detector=standard.ThrottlingErrorDetector(
+                        retry_event_adapter=standard.RetryEventAdapter()
+                    ),
+                    clock=clock,
+                )
+                self._limiters[operation] = found
+            return found
+
+    def _sending(self, event_name: str, **kwargs: Any) -> None:
+        self._limiter(event_name).on_sending_request(**kwargs)
+
+    def _received(self, event_name: str, **kwargs: Any) -> None:
+        self._limiter(event_name).on_receiving_response(**kwargs)
+
+
 class Runtime:
     """Scan-wide state shared by every client: allow-list, counter, config, adaptive limits.
 
@@ -104,8 +155,10 @@ class Runtime:
         read_timeout: int | None = None,
         adaptive: bool = True,
         max_concurrency: int = MAX_CONCURRENCY,
+        per_operation: bool | None = None,
     ) -> None:
         self.allowed = frozenset(allowed)
+        self.per_operation = PACE_PER_OPERATION if per_operation is None else per_operation
         self.endpoint_url = endpoint_url
         self.per_service_concurrency = max(1, per_service_concurrency)
         self.max_concurrency = (
@@ -116,11 +169,14 @@ class Runtime:
         self.cancelled = threading.Event()
         self.loader = create_loader()  # service models, parsed once and shared by every account session
         self.config = client_config(
-            max(10, self.max_concurrency), max_attempts=max_attempts, read_timeout=read_timeout
+            max(10, self.max_concurrency),
+            max_attempts=max_attempts,
+            read_timeout=read_timeout,
+            per_operation=self.per_operation,
         )
         self._lock = threading.Lock()
         self._client_lock = threading.Lock()
-        self._limits: dict[tuple[str, str, str], AdaptiveLimit] = {}
+        self._limits: dict[tuple[str, ...], AdaptiveLimit] = {}
 
     def make_client(self, session: boto3.Session, service: str, region: str | None) -> Any:
         """A new guarded, counted client (callers cache it; see ``RegionApi``)."""
@@ -132,11 +188,16 @@ class Runtime:
             )
         install_guard(client, service, self.allowed, self.counter.add)
         client.meta.events.register_first("needs-retry", _observe_attempt)
+        if self.per_operation:
+            OperationPacer().install(client)
         return client
 
-    def limit(self, account_id: str, region: str, service: str) -> AdaptiveLimit:
-        """The adaptive bound on calls in flight for one (account, region, service)."""
-        key = (account_id, region, service)
+    def limit(self, account_id: str, region: str, service: str, operation: str) -> AdaptiveLimit:
+        """The adaptive bound on calls in flight for one (account, region, service, operation), or
+        (account, region, service) when pacing per client."""
+        key = (
+            (account_id, region, service, operation) if self.per_operation else (account_id, region, service)
+        )
         with self._lock:
             found = self._limits.get(key)
             if found is None:
@@ -144,7 +205,7 @@ class Runtime:
                 self._limits[key] = found
             return found
 
-    def limits(self) -> dict[tuple[str, str, str], AdaptiveLimit]:
+    def limits(self) -> dict[tuple[str, ...], AdaptiveLimit]:
         """Every limit so far (for the benchmarks: peaks and throttles)."""
         with self._lock:
             return dict(self._limits)
@@ -183,7 +244,7 @@ class RegionApi:
         if self.runtime.cancelled.is_set():
             raise ScanCancelled
         method = getattr(self.client(service), _snake(operation))
-        limit = self.runtime.limit(self.account_id, self.region, service)
+        limit = self.runtime.limit(self.account_id, self.region, service, operation)
         with limit.slot() as ticket:
             _CURRENT.call = (limit, ticket)
             try:

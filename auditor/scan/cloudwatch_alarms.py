@@ -214,6 +214,9 @@ def select_alarms(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.ALARM
+# A targeted scan keeps the alarms of its endpoints and monitors; the metrics are set on the monitors
+# once their definitions have filled in their endpoints.
+NEEDS: tuple[ResourceKind, ...] = (ResourceKind.ENDPOINT, ResourceKind.MONITOR, ResourceKind.JOB_DEFINITION)
 
 
 def collect(ctx: RegionContext) -> list[Alarm]:
@@ -225,9 +228,12 @@ def collect(ctx: RegionContext) -> list[Alarm]:
     if not complete:
         ctx.failed(Dataset.ALARMS)
     keep: Callable[[Alarm], bool] = is_model_monitor_alarm
+    monitors = ctx.of(ResourceKind.MONITOR)
+    ctx.after(ResourceKind.JOB_DEFINITION)  # it fills in the monitors' endpoints, which the metrics match
     if ctx.options.targeted:
+        ctx.handed_on(ResourceKind.ENDPOINT)
         selected = ctx.selected_endpoints
-        monitor_names = {m.name for m in ctx.of(ResourceKind.MONITOR)}
+        monitor_names = {m.name for m in monitors}
 
         def keep(alarm: Alarm) -> bool:
             return is_model_monitor_alarm(alarm) and any(
@@ -239,5 +245,5 @@ def collect(ctx: RegionContext) -> list[Alarm]:
     alarms, ctx.target.other_alarm_count = select_alarms(
         metric, composite, account_id=api.account_id, region=api.region, keep_metric=keep
     )
-    cloudwatch_metrics.fill_monitor_metrics(api, ctx.of(ResourceKind.MONITOR), alarms)
+    cloudwatch_metrics.fill_monitor_metrics(api, monitors, alarms)
     return alarms

@@ -1,9 +1,11 @@
 """The collectors: one module per collected resource kind, in the order they run in each region.
 
 Each module declares the kind it fills (``KIND``), the API operations it calls (``OPERATIONS``: the
-read-only guard and ``auditor iam-policy`` are derived from them) and ``collect(ctx)``, which reads
-what the collectors before it left in the ``RegionContext`` and returns its resources. A test holds
-this tuple equal to the collected kinds of ``auditor.inventory.kinds.KINDS``.
+read-only guard and ``auditor iam-policy`` are derived from them), the kinds whose collectors must have
+finished before it reads what they left (``NEEDS``: only kinds listed before it here) and
+``collect(ctx)``, which returns its resources. The collectors of one (account, region) run at the same
+time; each waits (``ctx.of(kind)`` / ``ctx.after(kind)``) only where it reads a kind it needs. A test
+holds this tuple equal to the collected kinds of ``auditor.inventory.kinds.KINDS``.
 """
 
 from __future__ import annotations
@@ -29,13 +31,15 @@ class Collector(Protocol):
 
     KIND: ResourceKind
     OPERATIONS: tuple[Operation, ...]
+    NEEDS: tuple[ResourceKind, ...]
 
     def collect(self, ctx: RegionContext) -> Sequence[Any]: ...
 
 
-# In dependency order: schedules need Search's endpoint records, definitions need the schedules,
-# alarms of a targeted scan need the selected endpoints and their schedules, topics are those the alarms
-# and the rules name.
+# In dependency order (each NEEDS only kinds above it): schedules need Search's endpoint records,
+# definitions the schedules (the listed ones are described before), alarms' metrics the monitors with
+# their definitions (and a targeted scan's alarms the selected endpoints), topics are those the alarms
+# and the rules name; rules need nothing.
 COLLECTORS: tuple[Collector, ...] = (
     endpoints,
     monitoring_schedules,

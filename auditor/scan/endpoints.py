@@ -190,6 +190,7 @@ def build_endpoint(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.ENDPOINT
+NEEDS: tuple[ResourceKind, ...] = ()
 
 # An endpoint record (Search's or DescribeEndpoint's), its tags (None: unreadable), what is missing.
 _EndpointInput = tuple[dict[str, Any], dict[str, str] | None, list[Dataset]]
@@ -204,6 +205,7 @@ def collect(ctx: RegionContext) -> list[Endpoint]:
     """
     inputs = _inputs(ctx)
     ctx.selected_endpoints = {str(rec["EndpointName"]) for rec, _, _ in inputs}
+    ctx.hand_on(KIND)  # the selection and Search's schedules: the schedules need no endpoint config
     config_names = sorted(
         {str(rec["EndpointConfigName"]) for rec, _, _ in inputs if rec.get("EndpointConfigName")}
     )

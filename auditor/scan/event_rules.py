@@ -21,6 +21,7 @@ from auditor.scan.guard import Operation
 from auditor.scan.normalize import opt_str, raw
 
 KIND = ResourceKind.EVENT_RULE
+NEEDS: tuple[ResourceKind, ...] = ()
 OPERATIONS: tuple[Operation, ...] = (
     ("events", "ListEventBuses"),
     ("events", "ListRules"),

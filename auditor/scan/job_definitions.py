@@ -242,6 +242,7 @@ def build_embedded_job_definition(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.JOB_DEFINITION
+NEEDS: tuple[ResourceKind, ...] = (ResourceKind.MONITOR,)  # the referenced and embedded definitions
 
 
 def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
@@ -251,20 +252,39 @@ def _definition_key(monitor: Monitor) -> tuple[MonitorType, str] | None:
     return monitor.monitor_type, monitor.job_definition_name
 
 
+def _describe_by_type(
+    ctx: RegionContext, keys: list[tuple[MonitorType, str]]
+) -> dict[tuple[MonitorType, str], tuple[dict[str, Any] | None, bool]]:
+    """Describe each definition; the types side by side (each type is its own operation, paced and
+    throttled on its own: one queue would leave the later types waiting behind the first)."""
+    by_type: dict[MonitorType, list[str]] = {}
+    for monitor_type, name in keys:
+        by_type.setdefault(monitor_type, []).append(name)
+
+    def one_type(monitor_type: MonitorType) -> list[tuple[dict[str, Any] | None, bool]]:
+        return ctx.map(
+            lambda name: describe_job_definition(ctx.api, monitor_type, name), by_type[monitor_type]
+        )
+
+    types = list(by_type)
+    described = ctx.map(one_type, types)
+    return {
+        (t, name): outcome
+        for t, outcomes in zip(types, described, strict=True)
+        for name, outcome in zip(by_type[t], outcomes, strict=True)
+    }
+
+
 def collect(ctx: RegionContext) -> list[JobDefinition]:
     """The embedded definitions the schedule collector found, and each referenced (and, on a full
     scan, each existing) named definition, described once.
 
+    A full scan lists and describes the existing definitions while the schedules are still being
+    collected (that needs no schedule); then the definitions the monitors name that were not listed.
     One that exists but cannot be described is kept as a stub (``stub_job_definition``) with
     JOB_DEFINITIONS missing: its own verdicts and those of the monitors using it become ERROR.
     """
     api = ctx.api
-    monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
-    users: dict[tuple[MonitorType, str], Monitor] = {}
-    for monitor in monitors:
-        key = _definition_key(monitor)
-        if key is not None:
-            users.setdefault(key, monitor)
     summaries: dict[tuple[MonitorType, str], dict[str, Any]] = {}
     if not ctx.options.targeted:
         for monitor_type in MonitorType:
@@ -272,11 +292,19 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
             if not complete:
                 ctx.failed(Dataset.JOB_DEFINITIONS)
             summaries.update(((monitor_type, n), s) for n, s in listed.items())
-    keys = sorted(set(users) | set(summaries))
 
-    def fetch(key: tuple[MonitorType, str]) -> JobDefinition | None:
+    outcomes = _describe_by_type(ctx, sorted(summaries))
+    monitors: list[Monitor] = ctx.of(ResourceKind.MONITOR)
+    users: dict[tuple[MonitorType, str], Monitor] = {}
+    for monitor in monitors:
+        key = _definition_key(monitor)
+        if key is not None:
+            users.setdefault(key, monitor)
+    outcomes.update(_describe_by_type(ctx, sorted(set(users) - set(outcomes))))
+
+    def build(key: tuple[MonitorType, str]) -> JobDefinition | None:
         monitor_type, name = key
-        record, exists = describe_job_definition(api, monitor_type, name)
+        record, exists = outcomes[key]
         if record is not None:
             return build_named_job_definition(
                 record, monitor_type=monitor_type, account_id=api.account_id, region=api.region
@@ -294,7 +322,7 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
             endpoint_name=user.endpoint_name if user else None,
         )
 
-    described = dict(zip(keys, ctx.map(fetch, keys), strict=True))
+    described = {key: build(key) for key in sorted(outcomes)}
     for monitor in monitors:
         key = _definition_key(monitor)
         jd = described.get(key) if key is not None else None

@@ -1,12 +1,13 @@
-"""Adaptive concurrency per (account, region, service): AIMD, as TCP finds a link's capacity.
+"""Adaptive concurrency per (account, region, service, operation): AIMD, as TCP finds a link's capacity.
 
-Each (account, region, service) starts with ``initial`` calls in flight and grows by one each time as
-many calls as the current limit have succeeded without a throttle (additive increase: about one step
-per round trip), up to ``maximum``. A throttled attempt -- botocore reports it before retrying --
-halves the limit (multiplicative decrease, never below 1), at most once per round of calls, so one
-burst of throttles counts as one signal. botocore's own retries (``adaptive`` mode: back-off plus a
-client-side rate limiter per client, so per (account, region, service)) then space the calls that
-were refused.
+AWS throttles each operation on its own, so each (account, region, service, operation) -- or each
+(account, region, service) when ``auditor.scan.clients.PACE_PER_OPERATION`` is off -- starts with
+``initial`` calls in flight and grows by one each time as many calls as the current limit have
+succeeded without a throttle (additive increase: about one step per round trip), up to ``maximum``.
+A throttled attempt -- botocore reports it before retrying -- halves the limit (multiplicative
+decrease, never below 1), at most once per round of calls, so one burst of throttles counts as one
+signal. botocore's retries (back-off) and its adaptive client-side rate limiter, one per operation
+(``clients.OperationPacer``), then space the calls that were refused.
 
 Concurrency cannot hold a call rate below one call per latency; that is what botocore's client-side
 rate limiter is for. The limiter here keeps the number in flight where the service answers without

@@ -221,6 +221,7 @@ def build_monitor(
 # --------------------------------------------------------------------------- the collector
 
 KIND = ResourceKind.MONITOR
+NEEDS: tuple[ResourceKind, ...] = (ResourceKind.ENDPOINT,)  # Search's schedules, the selection
 
 
 def collect(ctx: RegionContext) -> list[Monitor]:
@@ -262,9 +263,11 @@ def _reconcile(ctx: RegionContext) -> dict[str, ScheduleInput]:
     the endpoints Search returned are recorded. A targeted scan keeps only the schedules of the
     endpoints it selected.
     """
-    api, options, selected = ctx.api, ctx.options, ctx.selected_endpoints
+    api, options = ctx.api, ctx.options
+    listed = list_schedule_summaries(api)  # needs nothing: listed while the endpoints are collected
+    ctx.handed_on(ResourceKind.ENDPOINT)
+    selected = ctx.selected_endpoints
     schedules = dict(ctx.searched_schedules)
-    listed = list_schedule_summaries(api)
     if not listed.complete:
         ctx.failed(Dataset.MONITORS)
     summaries = {str(s["MonitoringScheduleName"]): s for s in listed.items}

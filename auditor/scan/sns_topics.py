@@ -16,6 +16,7 @@ from auditor.scan.guard import Operation
 from auditor.scan.normalize import opt_int, raw
 
 KIND = ResourceKind.TOPIC
+NEEDS: tuple[ResourceKind, ...] = (ResourceKind.ALARM, ResourceKind.EVENT_RULE)  # the topics they name
 OPERATIONS: tuple[Operation, ...] = (("sns", "GetTopicAttributes"),)
 
 

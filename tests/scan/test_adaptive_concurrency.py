@@ -1,5 +1,5 @@
-"""Adaptive concurrency: the AIMD limit per (account, region, service) grows while calls succeed and
-halves on throttling; a scan against the rate-limited local AWS finishes complete, equal to an
+"""Adaptive concurrency: the AIMD limit per (account, region, service, operation) grows while calls
+succeed and halves on throttling; a scan against the rate-limited local AWS finishes complete, equal to an
 unthrottled one, although the local AWS throttled it."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from auditor.emulator import Estate, LocalAws, build_estate
 from auditor.emulator.ratelimits import RateLimits
 from auditor.inventory import store
 from auditor.inventory.model import DatasetStatus, Inventory
+from auditor.scan.clients import Runtime
 from auditor.scan.limiter import AdaptiveLimit, is_throttle
 from auditor.scan.options import ScanOptions
 
@@ -91,6 +92,20 @@ def estate_aws() -> Iterator[tuple[LocalAws, Estate]]:
 
 def _body(inventory: Inventory) -> str:
     return re.sub(r'"metadata": \{.*?\n  \},\n', "", store.dumps(inventory), flags=re.DOTALL)
+
+
+@pytest.mark.parametrize("per_operation", [True, False])
+def test_a_throttled_operation_halves_only_its_own_limit(per_operation: bool) -> None:
+    # AWS's buckets are per (account, region, operation): a throttled DescribeEndpointConfig says
+    # nothing about the job-definition describes of the same service (unless pacing per client).
+    runtime = Runtime(allowed=(), endpoint_url=None, per_service_concurrency=4, per_operation=per_operation)
+    configs = runtime.limit("111111111111", "eu-west-1", "sagemaker", "DescribeEndpointConfig")
+    definitions = runtime.limit("111111111111", "eu-west-1", "sagemaker", "DescribeDataQualityJobDefinition")
+    with configs.slot() as ticket:
+        configs.throttled(ticket)
+    assert configs.limit == 2
+    assert definitions.limit == (4 if per_operation else 2)
+    assert runtime.config.retries["mode"] == ("standard" if per_operation else "adaptive")
 
 
 @pytest.mark.e2e

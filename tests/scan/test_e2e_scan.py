@@ -328,3 +328,21 @@ def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory
     # Only schedules Search cannot return (the orphans) are described, and their tags listed, one by one.
     orphans = sum(1 for m in baseline.monitors if m.endpoint_arn is None)
     assert calls["sagemaker:DescribeMonitoringSchedule"] == orphans == calls["sagemaker:ListTags"]
+
+
+def test_collectors_at_once_and_one_at_a_time_give_the_same_inventory(
+    small_estate: Any, baseline: Inventory
+) -> None:
+    # The collectors of a region overlap (and their calls finish in any order); one call per service at
+    # a time runs them one after another. Either way the inventory is the same, byte for byte.
+    faults = small_estate.aws.faults
+    faults.clear()
+    faults.set_latency(0.02)  # calls in flight long enough to overlap
+    try:
+        overlapping = scan(_options(small_estate))
+        in_order = scan(_options(small_estate, per_service_concurrency=1, adaptive_concurrency=False))
+    finally:
+        faults.clear()
+    assert overlapping.errors == [] and in_order.errors == []
+    assert _without_metadata(overlapping) == _without_metadata(baseline)
+    assert _without_metadata(in_order) == _without_metadata(baseline)
