@@ -98,7 +98,7 @@ class CostView:
     wasted_by_reason: dict[str, float] = field(default_factory=dict)
     unestimated: int = 0
     price_sources: list[str] = field(default_factory=list)  # which sources the prices came from
-    price_notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- price tables
@@ -258,7 +258,10 @@ def cost_view(inventory: Inventory) -> CostView:
     endpoints = {e.arn: e for e in inventory.endpoints}
     pricing = inventory.pricing or Pricing(notes=["prices not resolved for this inventory"])
     prices = {(p.region, p.instance_type): p for p in pricing.prices}
-    view = CostView(price_notes=list(pricing.notes))
+    view = CostView(
+        notes=list(pricing.notes)
+        + [f"{t.account_id}/{t.region}: {note}" for t in inventory.targets for note in t.cost_notes]
+    )
     view.price_sources = sorted({p.source.value for p in pricing.prices})
     wasted: dict[str, float] = defaultdict(float)
     for monitor in sorted(inventory.monitors, key=lambda m: m.arn):

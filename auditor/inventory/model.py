@@ -569,6 +569,8 @@ class Target:
     datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
     other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
     other_rule_count: int = 0  # EventBridge rules that cannot match alarm state changes: counted
+    # What the cost view could not read here (never a scan error: costs decide no verdict)
+    cost_notes: list[str] = field(default_factory=list)
     # Set when only templates put resources here (no scan covered it): the first file that did.
     source: SourceLocation | None = None
 
