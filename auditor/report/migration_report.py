@@ -129,10 +129,10 @@ def render_text(result: EvaluationResult) -> str:
         "<h1>Migrating off Model Monitor</h1>",
         f"<p>Generated {_t(result.generated_at)} by mm-auditor {_t(result.tool_version)}.</p>",
         '<section id="summary"><h2>Summary</h2><table>',
-        "<tr><th>Monthly cost of every estimated schedule</th>",
+        "<tr><th>Monthly cost of every estimated schedule (USD)</th>",
         f'<td class="num" id="total">{_usd(cost.total_usd)}</td></tr>',
-        f'<tr><th>of which wasted</th><td class="num" id="wasted">{_usd(cost.wasted_usd)}</td></tr>',
-        f'<tr><th>Saving if every schedule were deleted</th><td class="num" id="saving">'
+        f'<tr><th>of which wasted (USD)</th><td class="num" id="wasted">{_usd(cost.wasted_usd)}</td></tr>',
+        f'<tr><th>Saving if every schedule were deleted (USD / month)</th><td class="num" id="saving">'
         f"{_usd(migration.total_saving_usd)}</td></tr>",
         f'<tr><th>Endpoint / type pairs that would lose monitoring</th><td class="num" id="losing">'
         f"{migration.rows_with_loss}</td></tr>",
