@@ -73,6 +73,9 @@ class Config:
     fail_on_empty: bool | None = None  # None: on for a targeted scan, off for a full one
     # Run history
     history: str | None = None  # a file, or "none"; default reports/history.sqlite
+    # Cost view: ask the Price List API (pricing:GetProducts); a price table file replacing the bundled one
+    price_list_api: bool = True
+    price_table: str | None = None
     fail_on_new: bool = False
     fail_on_age: int | None = None  # days
     notify: NotifyConfig | None = None
@@ -130,6 +133,8 @@ def load_config(path: Path) -> Config:
     ]
     if config.waivers is not None and not Path(config.waivers).is_absolute():
         config.waivers = str((base / config.waivers).resolve())
+    if config.price_table is not None and not Path(config.price_table).is_absolute():
+        config.price_table = str((base / config.price_table).resolve())
     if config.output_dir is not None and not Path(config.output_dir).is_absolute():
         config.output_dir = str((base / config.output_dir).resolve())
     if config.history is not None and config.history != "none" and not Path(config.history).is_absolute():
@@ -204,4 +209,9 @@ fail_on_new: false      # true: exit 1 only for failures new since the previous 
 #   webhook: slack      # or teams; the URL is read from the variable below, never from here
 #   webhook_url_env: AUDITOR_WEBHOOK_URL
 #   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
+
+# --- Cost view (docs/migration.md) ---------------------------------------------
+price_list_api: true    # false = do not call pricing:GetProducts; price from the table only
+# price_table: prices.json  # replaces the bundled, dated table ({"date", "source", "prices": {region:
+                        # {instance type: USD per hour}}})
 """.replace("{formats}", ", ".join(FORMATS))

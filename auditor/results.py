@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from auditor.inventory.cost import CostView
+from auditor.inventory.migration import MigrationView
 from auditor.inventory.model import ResourceKind as ResourceKind
 from auditor.inventory.model import ScanError, ScanMetadata, SourceLocation, Target
 
@@ -244,6 +246,8 @@ class EvaluationResult:
     frameworks: list[FrameworkRollup] = field(default_factory=list)
     schema_version: str = RESULTS_SCHEMA_VERSION
     history: HistoryView | None = None  # from the run history (auditor/history), read before rendering
+    cost: CostView | None = None  # the monitors' estimated monthly cost (auditor/inventory/cost.py)
+    migration: MigrationView | None = None  # what deleting the schedules would lose and save
 
 
 # --------------------------------------------------------------------------- run history

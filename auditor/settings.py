@@ -211,6 +211,8 @@ def merge_scan_flags(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, 
         "no_search": (not config.search) or None,
         "endpoint_names": tuple(config.endpoints) or None,
         "endpoint_tags": tuple(config.endpoint_tags) or None,
+        "no_price_list_api": (not config.price_list_api) or None,
+        "price_table": config.price_table,
     }
     from_flags = {key for key in fallbacks if merged.get(key)}
     for group in _SCAN_GROUPS:

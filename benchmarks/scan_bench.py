@@ -57,6 +57,8 @@ _SEQUENTIAL_PAGES = frozenset(
         "events:ListEventBuses",
         "events:ListRules",
         "cloudwatch:ListMetrics",  # one listing per Model Monitor namespace in use, one after another
+        "sagemaker:ListProcessingJobs",  # the executions' job durations (cost view): pages one after another
+        "pricing:GetProducts",  # once per scan per (region, instance type), one after another (hub only)
     }
 )
 # One call per item with per_service_concurrency in flight (rule targets, then topics).

@@ -87,7 +87,7 @@ def test_bad_config_names_file_and_field(
         (
             "formats: [json, pdf]\n",
             "'pdf' is not allowed; expected one of json, html, junit, sarif, csv, markdown, asff, ocsf, "
-            "frameworks-csv",
+            "frameworks-csv, migration-json, migration-csv, migration-html",
         ),
         ("profile: 3\n", "3 is not allowed; expected a string or null"),
     ],

@@ -539,6 +539,7 @@ def _seed_monitor(
     }
     if is_dq and bp.dq_last_failure:
         last["FailureReason"] = bp.dq_last_failure
+    last["_processing_seconds"] = _run_seconds(monitoring_type, last["MonitoringExecutionStatus"])
     # earlier runs, hourly, so ListMonitoringExecutions has history (by default two healthy ones)
     history = bp.dq_earlier if is_dq else (("Completed", None), ("Completed", None))
     for age, (status, reason) in zip(range(len(history), 0, -1), history, strict=True):
@@ -548,12 +549,24 @@ def _seed_monitor(
         }
         if reason:
             earlier["FailureReason"] = reason
+        earlier["_processing_seconds"] = _run_seconds(monitoring_type, status)
         t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=earlier)
     t.aws.set_schedule_state(t.account_id, t.region, schedule, last_execution=last)
     if is_dq and bp.dq_status == "Failed":
         reason = (bp.dq_failure_reason or "").replace("ACCOUNT", t.account_id)
         t.aws.set_schedule_state(t.account_id, t.region, schedule, status="Failed", failure_reason=reason)
     return schedule, arn
+
+
+# How long the sample's processing jobs run (for the cost view): Clarify jobs run longer than the
+# data-quality analyzer; a failed run stops early. A run still in progress has not ended.
+_RUN_SECONDS = {"DataQuality": 540, "ModelQuality": 660, "ModelBias": 900, "ModelExplainability": 1200}
+
+
+def _run_seconds(monitoring_type: str, status: str) -> int | None:
+    if status in ("InProgress", "Pending", "Stopping"):
+        return None
+    return 180 if status == "Failed" else _RUN_SECONDS.get(monitoring_type, 600)
 
 
 def _create_job_definition(t: _Target, monitoring_type: str, name: str, endpoint: str, bp: _Blueprint) -> str:

@@ -31,6 +31,8 @@ Wrapped (moto's answer is kept and corrected):
   page the results.
 * ``ListTags``/``AddTags``/``DeleteTags`` accept monitoring-schedule ARNs.
 * ``ListMetrics``: each metric once, and only while it had data in the last two weeks.
+* ``ListProcessingJobs``: the processing jobs of the recorded executions (``ProcessingEndTime`` =
+  creation + the execution's ``_processing_seconds`` when given), ``CreationTime*`` filters, sorting, pages.
 
 Recording an execution (``set_state``) also publishes the monitor's metrics when the run completed and
 its job definition has publishing on (``auditor.emulator.metrics``), so ListMetrics answers what the
@@ -43,7 +45,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from moto.cloudwatch.models import CloudWatchBackend
@@ -178,6 +180,8 @@ class MonitoringBackend(BaseBackend):
         super().__init__(region_name, account_id)
         self.schedules: dict[str, MonitoringSchedule] = {}
         self._execution_seq = 0
+        # The processing jobs of the recorded executions (ListProcessingJobs summaries, newest last).
+        self.processing_jobs: list[dict[str, Any]] = []
         # Test hook: when set, Search(Resource='Endpoint') answers with these records (a lagging index).
         self.search_index: list[dict[str, Any]] | None = None
 
@@ -382,6 +386,7 @@ class MonitoringBackend(BaseBackend):
             "ProcessingJobArn",
             f"arn:{partition}:sagemaker:{self.region_name}:{self.account_id}:processing-job/{job_name}",
         )
+        self._record_processing_job(execution, job_name, given.get("_processing_seconds"))
         if schedule.endpoint_name:
             execution["EndpointName"] = schedule.endpoint_name
         if given.get("FailureReason"):
@@ -391,6 +396,44 @@ class MonitoringBackend(BaseBackend):
         if schedule.monitoring_type:
             execution["MonitoringType"] = schedule.monitoring_type
         return execution
+
+    def _record_processing_job(self, execution: dict[str, Any], name: str, seconds: Any) -> None:
+        """The processing job an execution ran: ended ``seconds`` after its creation when given (a run
+        recorded without ``_processing_seconds`` has a job that has not ended)."""
+        status = execution["MonitoringExecutionStatus"]
+        job: dict[str, Any] = {
+            "ProcessingJobName": name,
+            "ProcessingJobArn": execution["ProcessingJobArn"],
+            "CreationTime": execution["CreationTime"],
+            "LastModifiedTime": execution["LastModifiedTime"],
+            "ProcessingJobStatus": _JOB_STATUS.get(status, "InProgress"),
+        }
+        if seconds is not None:
+            job["ProcessingEndTime"] = execution["CreationTime"] + timedelta(seconds=float(seconds))
+            job["LastModifiedTime"] = job["ProcessingEndTime"]
+        self.processing_jobs.append(job)
+
+    def list_processing_jobs(
+        self,
+        *,
+        creation_time_after: datetime | None,
+        creation_time_before: datetime | None,
+        sort_order: str | None,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """ListProcessingJobs over the executions' jobs, by CreationTime (newest first by default)."""
+        found = [
+            j
+            for j in self.processing_jobs
+            if _in_window(_aware(j["CreationTime"]), creation_time_after, creation_time_before)
+        ]
+        found.sort(key=lambda j: _aware(j["CreationTime"]), reverse=sort_order != "Ascending")
+        start = int(next_token or 0)
+        size = max_results or 10
+        page = found[start : start + size]
+        more = start + size < len(found)
+        return page, str(start + size) if more else None
 
     @paginate(pagination_model=PAGINATION_MODEL)
     def list_monitoring_executions(
@@ -566,6 +609,36 @@ def _list_monitoring_executions(self: Any) -> ActionResult:
     return ActionResult(
         {"MonitoringExecutionSummaries": [_public_execution(e) for e in executions], "NextToken": token}
     )
+
+
+_JOB_STATUS = {
+    "Completed": "Completed",
+    "CompletedWithViolations": "Completed",
+    "Failed": "Failed",
+    "Stopped": "Stopped",
+}
+
+
+def _wrap_list_processing_jobs(original: Callable[[Any], ActionResult]) -> Callable[[Any], ActionResult]:
+    """ListProcessingJobs answers with the processing jobs of the recorded monitoring executions
+    (filtered by CreationTimeAfter/Before, sorted by CreationTime, paged); moto's own processing jobs
+    (CreateProcessingJob) are not listed: nothing in the local AWS creates them."""
+
+    def list_processing_jobs(self: Any) -> ActionResult:
+        jobs, token = _backend_of(self).list_processing_jobs(
+            creation_time_after=_time_param("CreationTimeAfter", self._get_param("CreationTimeAfter")),
+            creation_time_before=_time_param("CreationTimeBefore", self._get_param("CreationTimeBefore")),
+            sort_order=self._get_param("SortOrder"),
+            max_results=self._get_param("MaxResults"),
+            next_token=self._get_param("NextToken"),
+        )
+        result: dict[str, Any] = {"ProcessingJobSummaries": jobs}
+        if token is not None:
+            result["NextToken"] = token
+        return ActionResult(result)
+
+    list_processing_jobs.__wrapped__ = original  # type: ignore[attr-defined]
+    return list_processing_jobs
 
 
 _ADDED_SAGEMAKER_ACTIONS: dict[str, Callable[[Any], ActionResult]] = {
@@ -816,6 +889,7 @@ def install() -> None:
     wrapped: tuple[tuple[type, str, Callable[[Any], Any]], ...] = (
         (SageMakerResponse, "describe_endpoint", _wrap_describe_endpoint),
         (SageMakerResponse, "search", _wrap_search),
+        (SageMakerResponse, "list_processing_jobs", _wrap_list_processing_jobs),
         (SageMakerModelBackend, "_get_resource_from_arn", _wrap_get_resource_from_arn),
         (CloudWatchResponse, "describe_alarms", _wrap_describe_alarms),
         (CloudWatchBackend, "get_filtered_metrics", wrap_get_filtered_metrics),

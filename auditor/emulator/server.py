@@ -17,6 +17,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from auditor.emulator import alerting, securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
+from auditor.emulator.pricing import PriceListMiddleware
 from auditor.emulator.ratelimits import RateLimits
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's default account: what plain test credentials map to
@@ -81,7 +82,7 @@ class LocalAws:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
         faults.set_rate_limits(rate_limits)
-        app = FaultMiddleware(DomainDispatcherApplication(create_backend_app), faults)
+        app = FaultMiddleware(PriceListMiddleware(DomainDispatcherApplication(create_backend_app)), faults)
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
         aws = cls(server, faults)
         aws._thread.start()
@@ -161,7 +162,8 @@ class LocalAws:
         (a ``MonitoringExecutionSummary``-shaped dict: MonitoringExecutionStatus, ScheduledTime,
         FailureReason, ...; it is also listed by ListMonitoringExecutions). A completed execution of a
         job with publishing on also puts the monitor's metric into CloudWatch; ``"_publishes_metrics":
-        False`` in ``last_execution`` makes it a run that published nothing."""
+        False`` in ``last_execution`` makes it a run that published nothing; ``"_processing_seconds": n``
+        makes its processing job end ``n`` seconds after its creation (ListProcessingJobs)."""
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )

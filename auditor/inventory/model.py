@@ -261,6 +261,8 @@ class LastExecution:
     last_modified_time: str | None = None
     failure_reason: str | None = None
     processing_job_arn: str | None = None
+    # Its processing job's ProcessingEndTime - CreationTime (ListProcessingJobs); None: not read / not ended
+    processing_seconds: float | None = None
 
 
 class FailureClass(StrEnum):
@@ -567,6 +569,8 @@ class Target:
     datasets: dict[Dataset, DatasetStatus] = field(default_factory=dict)
     other_alarm_count: int = 0  # alarms outside the Model Monitor namespaces: counted, not stored
     other_rule_count: int = 0  # EventBridge rules that cannot match alarm state changes: counted
+    # What the cost view could not read here (never a scan error: costs decide no verdict)
+    cost_notes: list[str] = field(default_factory=list)
     # Set when only templates put resources here (no scan covered it): the first file that did.
     source: SourceLocation | None = None
 
@@ -622,6 +626,35 @@ class ScanMetadata:
     source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
 
 
+class PriceSource(StrEnum):
+    """Where an instance price came from (the cost view says which)."""
+
+    PRICE_LIST_API = "price-list-api"  # pricing:GetProducts, read during the scan
+    BUNDLED = "bundled"  # the table shipped with the tool (auditor/inventory/data/processing_prices.json)
+    FILE = "file"  # a price table named in the config (price_table)
+
+
+@dataclass(slots=True)
+class InstancePrice:
+    """The on-demand hourly price of one SageMaker processing instance type in one region."""
+
+    region: str
+    instance_type: str
+    usd_per_hour: float
+    source: PriceSource
+    detail: str = ""  # the table's date and origin, or the Price List API's SKU
+
+
+@dataclass(slots=True)
+class Pricing:
+    """The prices the scan resolved for the processing instances it found, and how."""
+
+    prices: list[InstancePrice] = field(default_factory=list)
+    notes: list[str] = field(
+        default_factory=list
+    )  # e.g. "Price List API unreachable (...): bundled table used"
+
+
 @dataclass(slots=True)
 class Inventory:
     metadata: ScanMetadata
@@ -633,4 +666,5 @@ class Inventory:
     event_rules: list[EventRule] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
+    pricing: Pricing | None = None  # None: prices not resolved (e.g. an inventory read from templates)
     schema_version: str = SCHEMA_VERSION

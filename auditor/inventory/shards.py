@@ -24,7 +24,9 @@ from auditor.inventory.model import (
     Dataset,
     DatasetStatus,
     Identity,
+    InstancePrice,
     Inventory,
+    Pricing,
     ScanError,
     ScanMetadata,
     Target,
@@ -192,6 +194,19 @@ def merge(parts: Sequence[tuple[str, Inventory]], *, allow_missing: bool = False
     return _union(checked, missing)
 
 
+def _union_pricing(parts: list[Pricing | None]) -> Pricing | None:
+    """The shards' prices (the first shard's price of a (region, instance type) wins) and notes."""
+    given = [p for p in parts if p is not None]
+    if not given:
+        return None
+    prices: dict[tuple[str, str], InstancePrice] = {}
+    for pricing in given:
+        for price in pricing.prices:
+            prices.setdefault((price.region, price.instance_type), price)
+    notes = list(dict.fromkeys(n for pricing in given for n in pricing.notes))
+    return Pricing(prices=[prices[k] for k in sorted(prices)], notes=notes)
+
+
 def _union(parts: list[_Part], missing: list[int]) -> Inventory:
     first = parts[0]
     meta = first.inventory.metadata
@@ -238,6 +253,7 @@ def _union(parts: list[_Part], missing: list[int]) -> Inventory:
             )
     for spec in KINDS:
         spec.items(inventory).sort(key=spec.arn_of)
+    inventory.pricing = _union_pricing([p.inventory.pricing for p in parts])
     inventory.targets = sorted(targets, key=lambda t: (t.account_id, t.region))
     inventory.errors = sorted(
         errors,

@@ -29,6 +29,8 @@ from jmespath import exceptions as jmes_exc
 import auditor
 from auditor.errors import InputError
 from auditor.inventory import store
+from auditor.inventory.cost import cost_view
+from auditor.inventory.migration import migration_view
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
@@ -304,6 +306,7 @@ def evaluate(
     findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
     # After the waivers: a waived failure still shows the gap in the matrix, marked as waived.
     columns, rows = coverage_matrix(judgement.resources, judgement.contributions, policies.policies)
+    costs = cost_view(inventory)
     return EvaluationResult(
         generated_at=iso_z(moment),
         tool_version=auditor.__version__,
@@ -317,4 +320,6 @@ def evaluate(
         waivers=waiver_infos,
         coverage_columns=columns,
         coverage=rows,
+        cost=costs,
+        migration=migration_view(inventory, costs),
     )

@@ -22,6 +22,7 @@ from auditor.report import (
     json_report,
     junit_report,
     markdown_report,
+    migration_report,
     ocsf_report,
     sarif_report,
 )
@@ -88,6 +89,9 @@ FORMATS: dict[str, Reporter] = {
             check_available=ocsf_report.check_available,
         ),
         Reporter("frameworks-csv", "frameworks.csv", "text/csv", frameworks_csv_report.render),
+        Reporter("migration-json", "migration.json", "application/json", migration_report.render_json),
+        Reporter("migration-csv", "migration.csv", "text/csv", migration_report.render_csv),
+        Reporter("migration-html", "migration.html", "text/html", migration_report.render_html),
     )
 }
 

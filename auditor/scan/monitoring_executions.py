@@ -29,12 +29,17 @@ from typing import Any
 
 from auditor.inventory.executions import summarize
 from auditor.inventory.model import Dataset, LastExecution, Monitor
+from auditor.scan import processing_jobs
 from auditor.scan.clients import AWS_ERRORS, RegionApi
 from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_str
 
-OPERATIONS: tuple[Operation, ...] = (("sagemaker", "ListMonitoringExecutions"),)
+OPERATIONS: tuple[Operation, ...] = (
+    ("sagemaker", "ListMonitoringExecutions"),
+    # the durations of the executions' processing jobs (for the cost view)
+    *processing_jobs.OPERATIONS,
+)
 
 HISTORY_SIZE = 12  # executions kept per schedule (the policies judge "M of the last N" with N ≤ this)
 LATE_START = timedelta(minutes=20)  # executions can start up to 20 minutes after their scheduled time
@@ -140,6 +145,7 @@ def fill_execution_history(
         results = ctx.map(lambda m: _per_schedule(api, m, now), monitors)
         for monitor, executions in zip(monitors, results, strict=True):
             _set(monitor, executions)
+        processing_jobs.fill_processing_durations(api, ctx.target, monitors)
         return chosen
     assert chosen.window is not None
     found = api.collect(
@@ -159,4 +165,5 @@ def fill_execution_history(
         by_schedule.setdefault(str(record.get("MonitoringScheduleName")), []).append(record)
     for monitor in monitors:
         _set(monitor, _keep(by_schedule.get(monitor.name, []), monitor, now) if found.complete else None)
+    processing_jobs.fill_processing_durations(api, ctx.target, monitors)
     return chosen

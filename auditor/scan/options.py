@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from auditor.errors import InputError
 from auditor.fileio import read_text
+from auditor.inventory.cost import load_price_table
 from auditor.inventory.shards import Shard, parse_shard
 from auditor.scan.accounts import ACCOUNT_ID, validate_account_ids, validate_ou_ids
 
@@ -51,6 +52,8 @@ class ScanOptions:
     max_attempts: int | None = None  # per API call, retries included (None: 10)
     read_timeout: int | None = None  # seconds per HTTP response (None: 60)
     shard: Shard | None = None  # scan only this shard of the accounts (``auditor merge`` joins them)
+    price_list_api: bool = True  # ask pricing:GetProducts for the cost view (else the price table only)
+    price_table: str | None = None  # a price table file replacing the bundled one (cost view)
 
     def validate(self) -> None:
         """Check the values AWS would reject anyway, before any call; InputError otherwise."""
@@ -70,6 +73,8 @@ class ScanOptions:
             raise InputError("--max-attempts", "must be between 1 and 20")
         if self.read_timeout is not None and not 1 <= self.read_timeout <= 900:
             raise InputError("--read-timeout", "must be between 1 and 900 seconds")
+        if self.price_table is not None:
+            load_price_table(Path(self.price_table))  # a missing or malformed table: exit 2 before scanning
         if self.ous and not self.org:
             raise InputError("--ou", "needs --org")
         if self.org and self.accounts:
@@ -127,6 +132,8 @@ class ScanOptions:
             "endpoint_tags": [f"{k}={v}" for k, v in self.endpoint_tags],
             "search": self.use_search,
             "endpoint_url": self.endpoint_url,
+            "price_list_api": self.price_list_api,
+            "price_table": self.price_table,
         }
 
 
@@ -250,6 +257,8 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         max_attempts=kwargs.get("max_attempts"),
         read_timeout=kwargs.get("read_timeout"),
         shard=parse_shard(kwargs["shard"]) if kwargs.get("shard") else None,
+        price_list_api=not kwargs.get("no_price_list_api"),
+        price_table=kwargs.get("price_table") or None,
     )
     options.validate()
     return options

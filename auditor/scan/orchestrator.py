@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
+from pathlib import Path
 
 import boto3
 
 from auditor import __version__
 from auditor.errors import InputError
+from auditor.inventory.cost import wanted_prices
 from auditor.inventory.enums import unknown_values
 from auditor.inventory.kinds import KINDS
 from auditor.inventory.model import (
@@ -28,6 +30,7 @@ from auditor.scan import accounts, regions, sessions
 from auditor.scan.clients import AWS_ERRORS, RegionApi, Runtime, scan_error
 from auditor.scan.options import ScanOptions
 from auditor.scan.permissions import allowed_operations
+from auditor.scan.pricing import PRICE_LIST_REGION, resolve_prices
 from auditor.scan.progress import ScanProgress
 from auditor.scan.region import RegionResult, scan_region
 from auditor.scan.sessions import AccountSession, CredentialsUnavailableError
@@ -169,6 +172,15 @@ def scan(
     for api in apis:
         errors.extend(api.errors)
     inventory = _assemble(results, targets, errors)
+    # The cost view's prices: once per scan, with the hub's credentials (see auditor.scan.pricing).
+    pricing_api = (
+        RegionApi(runtime, base, hub.account_id, PRICE_LIST_REGION) if options.price_list_api else None
+    )
+    inventory.pricing = resolve_prices(
+        pricing_api,
+        wanted_prices(inventory),
+        price_table=Path(options.price_table) if options.price_table else None,
+    )
     identities = {(hub.account_id, hub.arn)} | {
         (s.identity.account_id, s.identity.arn) for s in entered.values()
     }

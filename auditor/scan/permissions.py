@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from auditor.scan import accounts, regions, search, sessions, tags
+from auditor.scan import accounts, pricing, regions, search, sessions, tags
 from auditor.scan.collectors import COLLECTORS
 from auditor.scan.guard import Operation
 from auditor.scan.options import DEFAULT_ROLE_NAME
@@ -22,7 +22,7 @@ class CallsAws(Protocol):
 
 # Every module that calls AWS: the account-level steps, the shared helpers, and the collectors (one
 # per collected resource kind, see auditor.scan.collectors). No import-time registration.
-SCANNER_MODULES: tuple[CallsAws, ...] = (sessions, accounts, regions, search, tags, *COLLECTORS)
+SCANNER_MODULES: tuple[CallsAws, ...] = (sessions, accounts, regions, search, tags, pricing, *COLLECTORS)
 
 # boto3 service name -> IAM action prefix (they differ for some services, not for these).
 IAM_PREFIX = {
@@ -33,6 +33,7 @@ IAM_PREFIX = {
     "ec2": "ec2",
     "events": "events",
     "sns": "sns",
+    "pricing": "pricing",
 }
 
 # Called only by the hub identity (the one that runs the scan), never inside a member account: STS

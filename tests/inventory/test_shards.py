@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from auditor.errors import InputError
-from auditor.inventory.model import Dataset, DatasetStatus, Inventory, ScanMetadata, Target
+from auditor.inventory.model import (
+    Dataset,
+    DatasetStatus,
+    InstancePrice,
+    Inventory,
+    PriceSource,
+    Pricing,
+    ScanMetadata,
+    Target,
+)
 from auditor.inventory.shards import MISSING_SHARD_CODE, Shard, describe_shard, merge, shard_of
 
 SELECTION = [f"{n:012d}" for n in range(100000000001, 100000000013)]
@@ -119,3 +128,22 @@ def test_not_a_shard_inventory_is_refused() -> None:
     del whole.metadata.options["shard"]
     with pytest.raises(InputError, match=r"whole\.json: is not a shard inventory"):
         merge([("whole.json", whole)])
+
+
+def test_the_shards_prices_are_merged_for_the_cost_view() -> None:
+    given = parts(1, 2, 3)
+    given[0][1].pricing = Pricing(
+        prices=[InstancePrice("us-east-1", "ml.m5.xlarge", 0.24, PriceSource.PRICE_LIST_API, "api")]
+    )
+    given[1][1].pricing = Pricing(
+        prices=[
+            InstancePrice("us-east-1", "ml.m5.xlarge", 0.23, PriceSource.BUNDLED, "table"),
+            InstancePrice("eu-west-1", "ml.m5.xlarge", 0.257, PriceSource.BUNDLED, "table"),
+        ],
+        notes=["Price List API failed (ThrottlingException): table prices used"],
+    )
+    merged = merge(given).pricing
+    assert merged is not None
+    assert [(p.region, p.usd_per_hour) for p in merged.prices] == [("eu-west-1", 0.257), ("us-east-1", 0.24)]
+    assert merged.notes == ["Price List API failed (ThrottlingException): table prices used"]
+    assert merge(parts(1, 2, 3)).pricing is None

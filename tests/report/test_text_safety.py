@@ -114,9 +114,9 @@ def test_no_text_format_carries_a_raw_control_or_bidi_character(
     result = _result(name, message, tag, reason)
     for reporter in FORMATS.values():
         text = reporter.render(result).decode("utf-8")  # strict: no unencodable character either
-        if reporter.name == "json":
+        if reporter.name in ("json", "migration-json"):
             continue  # exact by design; checked below
-        if reporter.name in ("csv", "frameworks-csv"):
+        if reporter.name in ("csv", "frameworks-csv", "migration-csv"):
             text = text.replace("\r\n", "\n")  # the CSV dialect's own line terminator
         assert _raw(text) == [], reporter.filename
     old = _result(f"{name}-old", reason, tag, message)

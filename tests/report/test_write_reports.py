@@ -22,8 +22,11 @@ def test_registry_has_the_nine_formats_with_distinct_files() -> None:
         "asff",
         "ocsf",
         "frameworks-csv",
+        "migration-json",
+        "migration-csv",
+        "migration-html",
     ]
-    assert len({r.filename for r in FORMATS.values()}) == 9
+    assert len({r.filename for r in FORMATS.values()}) == 12
     assert all(name == r.name for name, r in FORMATS.items())
 
 
