@@ -97,7 +97,7 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
         Expect(
             "mm-repeated-failures",
             "monitor",
-            message="found 10 failed, by reason {'no_input_data': 9, 'permissions': 1}",
+            message="found 10 failed, by reason no_input_data 9, permissions 1",
         ),
     ),
     # Violations in all 12 runs, and the monitor's alarm is not in ALARM.
