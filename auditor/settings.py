@@ -209,6 +209,7 @@ def merge_scan_flags(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, 
         "regions": ",".join(config.regions) if config.regions else None,
         "profile": config.profile,
         "no_search": (not config.search) or None,
+        "no_s3": (not config.s3) or None,
         "endpoint_names": tuple(config.endpoints) or None,
         "endpoint_tags": tuple(config.endpoint_tags) or None,
     }

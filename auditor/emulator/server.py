@@ -18,6 +18,7 @@ from auditor.emulator import alerting, securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 from auditor.emulator.ratelimits import RateLimits
+from auditor.emulator.s3data import ExpectedOwnerMiddleware, put_object_at
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's default account: what plain test credentials map to
 # Credentials of the management account (moto accepts anything; these are what `auditor emulator` prints).
@@ -81,7 +82,9 @@ class LocalAws:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
         faults.set_rate_limits(rate_limits)
-        app = FaultMiddleware(DomainDispatcherApplication(create_backend_app), faults)
+        app = FaultMiddleware(
+            ExpectedOwnerMiddleware(DomainDispatcherApplication(create_backend_app)), faults
+        )
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
         aws = cls(server, faults)
         aws._thread.start()
@@ -165,6 +168,11 @@ class LocalAws:
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
+
+    def put_object_at(self, account_id: str, bucket: str, key: str, when: datetime) -> None:
+        """Put an object into ``bucket`` (owned by ``account_id``) with LastModified backdated to ``when``
+        (moto stamps put time): capture or ground truth that stopped arriving at ``when``."""
+        put_object_at(self.session(account_id), self.endpoint_url, bucket, key, when)
 
     def freeze_search(self, account_id: str, region: str) -> None:
         """Make ``Search`` lag in one account and region, as AWS's eventually consistent index can: it
