@@ -57,13 +57,17 @@ class ExpectedOwnerMiddleware:
         return self._app(environ, start_response)
 
 
-def put_object_at(session: Any, endpoint_url: str, bucket: str, key: str, when: datetime) -> None:
-    """Put a small object as ``session``'s account and backdate its LastModified to ``when``."""
-    s3 = session.client("s3", endpoint_url=endpoint_url)
-    s3.put_object(Bucket=bucket, Key=key, Body=b'{"captureData": {}}\n')
-    owner = bucket_owner(bucket)
-    if owner is None:
-        raise KeyError(f"no bucket {bucket!r}")
-    stored = s3_backends[owner]["aws"].buckets[bucket].keys.getlist(key)[-1]
-    # moto keeps naive UTC datetimes
-    stored.last_modified = when.astimezone(UTC).replace(tzinfo=None)
+def ensure_bucket(account_id: str, region: str, bucket: str) -> None:
+    """Create ``bucket`` in ``account_id`` unless it exists (in moto's state, as the seeding of schedule
+    states does; the scanner reads it over HTTP)."""
+    if bucket_owner(bucket) is None:
+        s3_backends[account_id]["aws"].create_bucket(bucket, region)
+
+
+def put_object_at(account_id: str, region: str, bucket: str, key: str, when: datetime) -> None:
+    """Put a small object into ``bucket`` (created in ``account_id`` if needed) with LastModified
+    backdated to ``when`` (moto stamps put time)."""
+    ensure_bucket(account_id, region, bucket)
+    owner = bucket_owner(bucket) or account_id
+    stored = s3_backends[owner]["aws"].put_object(bucket, key, b'{"captureData": {}}\n')
+    stored.last_modified = when.astimezone(UTC).replace(tzinfo=None)  # moto keeps naive UTC datetimes

@@ -169,10 +169,12 @@ class LocalAws:
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
 
-    def put_object_at(self, account_id: str, bucket: str, key: str, when: datetime) -> None:
-        """Put an object into ``bucket`` (owned by ``account_id``) with LastModified backdated to ``when``
-        (moto stamps put time): capture or ground truth that stopped arriving at ``when``."""
-        put_object_at(self.session(account_id), self.endpoint_url, bucket, key, when)
+    def put_object_at(
+        self, account_id: str, bucket: str, key: str, when: datetime, region: str = "us-east-1"
+    ) -> None:
+        """Put an object into ``bucket`` (created in ``account_id`` if needed) with LastModified
+        backdated to ``when`` (moto stamps put time): capture or ground truth that stopped at ``when``."""
+        put_object_at(account_id, region, bucket, key, when)
 
     def freeze_search(self, account_id: str, region: str) -> None:
         """Make ``Search`` lag in one account and region, as AWS's eventually consistent index can: it

@@ -130,6 +130,11 @@ class Dataset(StrEnum):
     S3_OBJECTS = "s3_objects"
 
 
+# Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
+# NOT_APPLICABLE. Any other dataset marked SKIPPED counts as not collected (ERROR).
+OPTIONAL_DATASETS = frozenset({Dataset.S3_OBJECTS})
+
+
 class ResourceKind(StrEnum):
     """The kinds of thing a policy can judge. Each has one descriptor in ``auditor.inventory.kinds``."""
 

@@ -29,7 +29,14 @@ from jmespath import exceptions as jmes_exc
 
 import auditor
 from auditor.errors import InputError
-from auditor.inventory.model import Dataset, DatasetStatus, Inventory, ScanError, Target
+from auditor.inventory.model import (
+    OPTIONAL_DATASETS,
+    Dataset,
+    DatasetStatus,
+    Inventory,
+    ScanError,
+    Target,
+)
 from auditor.inventory.store import dumps
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
@@ -81,7 +88,9 @@ class _Availability:
         """Whether every dataset of ``needed`` was not collected by choice in the resource's target
         (e.g. --no-s3), and none of them failed for the resource itself."""
         target = self._targets.get((res.account_id, res.region))
-        if target is None or not needed or needed & res.missing:
+        if target is None or not needed or needed & res.missing or not needed <= OPTIONAL_DATASETS:
+            return False
+        if res.kind is ResourceKind.TARGET:  # a target's own verdict needs its data collected
             return False
         return all(target.datasets.get(d) is DatasetStatus.SKIPPED for d in needed)
 

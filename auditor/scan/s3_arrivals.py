@@ -105,7 +105,7 @@ def newest_object(
 ) -> S3Arrival:
     """The newest object under ``location``'s date folders (raises the AWS_ERRORS for the caller)."""
     listing = _lister(api, location)
-    since = now - lookback
+    since = (now - lookback).replace(minute=0, second=0, microsecond=0)  # keys are per hour
     newest, key = listing(
         Prefix=location.prefix,
         StartAfter=location.prefix + (now - timedelta(hours=1)).strftime("%Y/%m/%d/%H"),

@@ -114,6 +114,14 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
             "aws/sagemaker/Endpoints/data-metrics",
         ),
     ),
+    # Capture is on and Started, but its newest object is 3 days old (nothing in the 2-day listing).
+    "capture_stopped": (Expect("mm-capture-arrives", "endpoint", message="none since"),),
+    # Labels last arrived 10 days ago under the ModelQuality job's ground-truth prefix.
+    "ground_truth_stale": (
+        Expect(
+            "mm-ground-truth-arrives", "monitor", message="expected a ground-truth object younger than P7D"
+        ),
+    ),
     "no_drift_alarm": (Expect("mm-drift-alarm", "monitor", message="MonitoringSchedule="),),
     # The alarm has only the Endpoint dimension, so it never sees the metric: the monitor has no drift alarm.
     "alarm_wrong_dimensions": (Expect("mm-drift-alarm", "dq_monitor"),),
@@ -248,7 +256,7 @@ def test_compliant_endpoints_get_a_pass_from_every_endpoint_and_monitor_policy(j
     assert len(compliant) >= 3
     for case in compliant:
         verdicts = {f.policy_id: f.verdict for f in judged.result.findings if f.resource_arn == case.arn}
-        assert verdicts == dict.fromkeys(ENDPOINT_POLICIES, Verdict.PASS), case.name
+        assert verdicts == dict.fromkeys((*ENDPOINT_POLICIES, "mm-capture-arrives"), Verdict.PASS), case.name
         monitors = [m for m in judged.inventory.monitors if m.endpoint_arn == case.arn]
         assert {m.monitor_type for m in monitors} == {
             "DataQuality",
