@@ -4,15 +4,16 @@ Data capture writes ``<DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/<fil
 read from ``<GroundTruthS3Input.S3Uri>/yyyy/mm/dd/hh/`` (DOMAIN §3, §4). Keys therefore sort by date, and the
 newest object is found without a full listing, with a bounded number of calls per prefix:
 
-1. ``StartAfter=<prefix><yyyy/mm/dd/hh of now - 1 h>``: objects of the current and previous hour (one call;
-   the usual answer for a live endpoint);
+1. ``StartAfter=<prefix><yyyy/mm/dd/hh of now - recent>``: the recent objects (one call; the usual answer),
+   with ``recent`` 1 h for captures (a live endpoint writes every few minutes) and 2 days for ground truth
+   (labels usually arrive in daily batches);
 2. otherwise each day of the lookback, newest first: ``Prefix=<prefix><yyyy/mm/dd/>``, stopping at the first
    day with an object.
 
 Each listing reads at most ``MAX_PAGES`` pages of 1,000 keys, and the newest ``LastModified`` among them is
-kept. Calls per prefix: 1 when data arrived in the last hour; at most 1 + (lookback days + 1) × MAX_PAGES
-otherwise (captures: ≤ 1 + 3 × 2 = 7 with a 2-day lookback, usually 2 to 4; ground truth: ≤ 1 + 15 × 2 =
-31 with 14 days, 16 when nothing arrived at all -- one per day without labels).
+kept. Calls per prefix: 1 when data arrived within ``recent``; at most 1 + (lookback days + 1) × MAX_PAGES
+otherwise (captures: ≤ 1 + 3 × 2 = 7 with a 2-day lookback, 4 when nothing arrived; ground truth: ≤ 1 +
+15 × 2 = 31 with 14 days, 16 when nothing arrived at all -- one per day without labels).
 
 Every call passes ``ExpectedBucketOwner`` = the scanned account, so S3 refuses (403) a bucket owned by another
 account instead of listing it. A refused, denied, throttled or timed-out listing is recorded as a ScanError
@@ -43,6 +44,8 @@ from auditor.scan.normalize import iso
 
 OPERATIONS: tuple[Operation, ...] = (("s3", "ListObjectsV2"),)  # IAM action: s3:ListBucket
 
+CAPTURE_RECENT = timedelta(hours=1)  # the first listing's window
+GROUND_TRUTH_RECENT = timedelta(days=2)
 CAPTURE_LOOKBACK = timedelta(days=2)  # mm-capture-arrives judges ages up to this (default 24 h)
 GROUND_TRUTH_LOOKBACK = timedelta(days=14)  # mm-ground-truth-arrives judges ages up to this (default 7 d)
 MAX_PAGES = 2  # pages of 1,000 keys read per listing (the newest of the first 2,000 keys of a day)
@@ -101,14 +104,20 @@ def _lister(api: RegionApi, location: Location) -> Any:
 
 
 def newest_object(
-    api: RegionApi, location: Location, now: datetime, lookback: timedelta, *, variant: str | None = None
+    api: RegionApi,
+    location: Location,
+    now: datetime,
+    lookback: timedelta,
+    recent: timedelta,
+    *,
+    variant: str | None = None,
 ) -> S3Arrival:
     """The newest object under ``location``'s date folders (raises the AWS_ERRORS for the caller)."""
     listing = _lister(api, location)
     since = (now - lookback).replace(minute=0, second=0, microsecond=0)  # keys are per hour
     newest, key = listing(
         Prefix=location.prefix,
-        StartAfter=location.prefix + (now - timedelta(hours=1)).strftime("%Y/%m/%d/%H"),
+        StartAfter=location.prefix + (now - recent).strftime("%Y/%m/%d/%H"),
     )
     day = now
     while newest is None and day.date() >= since.date():
@@ -130,11 +139,12 @@ def _read(
     owner: str,
     now: datetime,
     lookback: timedelta,
+    recent: timedelta,
     variant: str | None = None,
 ) -> S3Arrival | None:
     """``newest_object``, or None with a ScanError naming the bucket (recorded for ``owner``)."""
     try:
-        return newest_object(api, location, now, lookback, variant=variant)
+        return newest_object(api, location, now, lookback, recent, variant=variant)
     except AWS_ERRORS as exc:
         error = api.record(exc, "s3", "ListObjectsV2", dataset=Dataset.S3_OBJECTS, resource=owner)
         error.message = f"bucket {location.bucket} ({location.uri}): {error.message}"
@@ -168,7 +178,7 @@ def fill_capture_arrivals(
             arrival = (
                 None
                 if location is None
-                else _read(api, location, endpoint.name, now, CAPTURE_LOOKBACK, variant.name)
+                else _read(api, location, endpoint.name, now, CAPTURE_LOOKBACK, CAPTURE_RECENT, variant.name)
             )
             if arrival is None:
                 if location is None:
@@ -203,7 +213,11 @@ def fill_ground_truth_arrivals(
         if definition is None or not definition.ground_truth_s3_uri:
             return
         location = parse_s3_uri(definition.ground_truth_s3_uri)
-        arrival = None if location is None else _read(api, location, monitor.name, now, GROUND_TRUTH_LOOKBACK)
+        arrival = (
+            None
+            if location is None
+            else _read(api, location, monitor.name, now, GROUND_TRUTH_LOOKBACK, GROUND_TRUTH_RECENT)
+        )
         if arrival is None:
             if location is None:
                 api.errors.append(_bad_uri(api, monitor.name, definition.ground_truth_s3_uri))

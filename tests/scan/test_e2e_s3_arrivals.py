@@ -209,10 +209,11 @@ def test_listing_is_bounded(s3_aws: tuple[LocalAws, str]) -> None:
     aws.faults.reset_calls()
     _scan(aws, acct)
     calls = aws.faults.calls(account_id=acct)
-    # fresh prefixes: 1 call each (ep-live, ep-mq, ep-mq-old capture); stale capture: 1 + 3 days
-    # (ep-stopped, ep-stale); foreign: refused at the first; labels: 1 + days back to the newest
+    # captures: fresh (ep-live, ep-mq, ep-mq-old) 1 call each; ep-stopped 1 + 3 days (nothing in the
+    # 2-day lookback); ep-stale (30 h) 1 + 1 or 2 days; ep-foreign refused at its first call.
+    # labels: ep-mq (2 days) 1 call (the 2-day recent window); ep-mq-old (10 days) 1 + 11 days.
     listed = calls.get("s3:ListObjectsV2", 0)
-    assert 0 < listed <= 3 * 1 + 2 * 4 + 1 + (1 + 3) + (1 + 11)
+    assert 3 + 4 + 2 + 1 + 1 + 12 <= listed <= 3 + 4 + 3 + 1 + 1 + 12
 
 
 def test_no_s3_reads_nothing_and_is_not_applicable(s3_aws: tuple[LocalAws, str]) -> None:
