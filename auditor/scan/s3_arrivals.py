@@ -23,6 +23,7 @@ never PASS. With ``--no-s3`` nothing is listed and the dataset is SKIPPED ("not 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,33 +75,37 @@ def parse_s3_uri(uri: str, *parts: str) -> Location | None:
     return Location(bucket, "".join(f"{s}/" for s in segments))
 
 
-def _lister(api: RegionApi, location: Location) -> Any:
-    def listing(**params: Any) -> tuple[datetime | None, str | None]:
-        newest: tuple[datetime, str] | None = None
-        token: str | None = None
-        for _ in range(MAX_PAGES):
-            extra = {"ContinuationToken": token} if token else {}
-            page = api.call(
-                "s3",
-                "ListObjectsV2",
-                Bucket=location.bucket,
-                ExpectedBucketOwner=api.account_id,
-                MaxKeys=PAGE_SIZE,
-                **params,
-                **extra,
-            )
-            for item in page.get("Contents") or []:
-                modified = item.get("LastModified")
-                if isinstance(modified, datetime):
-                    modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
-                    if newest is None or modified > newest[0]:
-                        newest = (modified, str(item.get("Key")))
-            token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
-            if not token:
-                break
-        return (newest[0], newest[1]) if newest else (None, None)
+_DATE_PATH = re.compile(r"\d{4}/\d{2}/\d{2}/\d{2}/")
 
-    return listing
+
+def _listing(api: RegionApi, location: Location, **params: Any) -> tuple[datetime | None, str | None]:
+    """The newest object (LastModified, key) in up to MAX_PAGES pages of one listing, counting only keys
+    on the date path (``<prefix>yyyy/mm/dd/hh/...``): another object under the prefix (a manifest, a
+    stray upload) says nothing about whether data arrives."""
+    newest: tuple[datetime, str] | None = None
+    token: str | None = None
+    for _ in range(MAX_PAGES):
+        extra = {"ContinuationToken": token} if token else {}
+        page = api.call(
+            "s3",
+            "ListObjectsV2",
+            Bucket=location.bucket,
+            ExpectedBucketOwner=api.account_id,
+            MaxKeys=PAGE_SIZE,
+            **params,
+            **extra,
+        )
+        for item in page.get("Contents") or []:
+            key, modified = str(item.get("Key", "")), item.get("LastModified")
+            if not isinstance(modified, datetime) or not _DATE_PATH.match(key, len(location.prefix)):
+                continue
+            modified = modified if modified.tzinfo else modified.replace(tzinfo=UTC)
+            if newest is None or modified > newest[0]:
+                newest = (modified, key)
+        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+        if not token:
+            break
+    return (newest[0], newest[1]) if newest else (None, None)
 
 
 def newest_object(
@@ -113,15 +118,16 @@ def newest_object(
     variant: str | None = None,
 ) -> S3Arrival:
     """The newest object under ``location``'s date folders (raises the AWS_ERRORS for the caller)."""
-    listing = _lister(api, location)
     since = (now - lookback).replace(minute=0, second=0, microsecond=0)  # keys are per hour
-    newest, key = listing(
+    newest, key = _listing(
+        api,
+        location,
         Prefix=location.prefix,
         StartAfter=location.prefix + (now - recent).strftime("%Y/%m/%d/%H"),
     )
     day = now
     while newest is None and day.date() >= since.date():
-        newest, key = listing(Prefix=location.prefix + day.strftime("%Y/%m/%d/"))
+        newest, key = _listing(api, location, Prefix=location.prefix + day.strftime("%Y/%m/%d/"))
         day -= timedelta(days=1)
     return S3Arrival(
         uri=location.uri,

@@ -3,7 +3,8 @@
 One member account, one region, a bucket ``cap-<acct>`` it owns and a bucket ``foreign-cap`` owned by the
 management account:
   ep-live     capture objects written 20 minutes ago                      → mm-capture-arrives PASS
-  ep-stopped  last capture object 3 days ago                              → FAIL (none in the listing)
+  ep-stopped  last capture object 3 days ago (and a fresh manifest.json beside the date folders)
+                                                                          → FAIL (none in the listing)
   ep-stale    last capture object 30 hours ago                            → FAIL (older than 24 h)
   ep-foreign  capture into another account's bucket: refused (ExpectedBucketOwner) → ERROR naming it
   ep-mq       ModelQuality monitor, labels 2 days old                     → mm-ground-truth-arrives PASS
@@ -90,6 +91,8 @@ def _seed(aws: LocalAws, acct: str) -> None:
             # an older object too, so the newest (not the first) must be found
             for when in (now - age - timedelta(hours=5), now - age):
                 aws.put_object_at(acct, bucket, _key(f"data/{name}/AllTraffic/", when), when)
+    # a fresh object beside the date folders (sorts after them) is not captured data
+    aws.put_object_at(acct, bucket, "data/ep-stopped/AllTraffic/manifest.json", now)
     for name, age in LABEL_AGES.items():
         when = now - age
         aws.put_object_at(acct, bucket, _key(f"labels/{name}/", when), when)
