@@ -52,6 +52,7 @@ class Config:
     regions: list[str] = field(default_factory=list)  # ["all"] for every enabled region
     profile: str | None = None
     search: bool = True
+    s3: bool = True  # false: no ListObjectsV2 on capture / ground-truth buckets (like --no-s3)
     # A targeted scan (a release gate): endpoint names or prefixes ending in "*", and KEY=VALUE tags
     endpoints: list[str] = field(default_factory=list)
     endpoint_tags: list[str] = field(default_factory=list)
@@ -172,6 +173,7 @@ role_name: ModelMonitorAuditor
 regions: []             # [] = the profile's default region; ["all"] = every enabled region
 # profile: audit-hub
 search: true            # false = skip the sagemaker:Search fast path (List/Describe only)
+s3: true                # false = do not list capture / ground-truth buckets (like --no-s3; no s3:ListBucket)
 endpoints: []           # a targeted scan (release gate): names, or prefixes ending in "*", e.g. [churn-*]
 endpoint_tags: []       # ... and/or KEY=VALUE tags, e.g. ["environment=production"]; an endpoint
                         # matching any of them is scanned. A targeted scan that matches nothing is exit 2.

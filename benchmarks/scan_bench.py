@@ -66,6 +66,9 @@ _SINGLE_CALL_PHASES = ("events:ListTargetsByRule", "sns:GetTopicAttributes")
 # One per schedule with per_service_concurrency in flight, or region-wide pages one after another: at
 # least ceil(n / psc) latencies either way.
 _EXECUTION_LISTINGS = "sagemaker:ListMonitoringExecutions"
+# The newest object under each capture / ground-truth prefix: prefixes at per_service_concurrency in flight
+# (usually one call each): at least ceil(n / psc) latencies.
+_S3_LISTINGS = "s3:ListObjectsV2"
 _JOB_DEFINITION_DESCRIBES = frozenset(
     {
         "sagemaker:DescribeDataQualityJobDefinition",
@@ -79,7 +82,7 @@ _KNOWN = (
     _SEQUENTIAL_PAGES
     | _JOB_DEFINITION_DESCRIBES
     | set(_PAIRED_WITH_LIST_TAGS)
-    | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig", _EXECUTION_LISTINGS}
+    | {"sagemaker:ListTags", "sagemaker:DescribeEndpointConfig", _EXECUTION_LISTINGS, _S3_LISTINGS}
     | set(_SINGLE_CALL_PHASES)
 )
 
@@ -93,6 +96,7 @@ def target_critical_path(ops: dict[str, int], psc: int) -> tuple[int, list[str]]
     for op in _SINGLE_CALL_PHASES:
         rounds += math.ceil(ops.get(op, 0) / psc)
     rounds += math.ceil(ops.get(_EXECUTION_LISTINGS, 0) / psc)
+    rounds += math.ceil(ops.get(_S3_LISTINGS, 0) / psc)
     rounds += math.ceil(sum(ops.get(op, 0) for op in _JOB_DEFINITION_DESCRIBES) / psc)
     unknown = sorted(op for op in ops if op not in _KNOWN)
     rounds += sum(ops[op] for op in unknown)  # unmodelled: assume no overlap (and say so)

@@ -108,6 +108,13 @@ _OPTIONS: tuple[Callable[[F], F], ...] = (
         "(slower, more API calls). The scanner falls back on its own when Search is denied.",
     ),
     click.option(
+        "--no-s3",
+        is_flag=True,
+        default=False,
+        help="Do not list objects in the data-capture and ground-truth buckets (no s3:ListBucket needed); "
+        "the checks that data still arrives are then NOT_APPLICABLE, 'not collected by choice'.",
+    ),
+    click.option(
         "--max-workers",
         type=int,
         default=None,

@@ -3,7 +3,7 @@ local AWS through boto3 (over HTTP, with assumed-role credentials per member acc
 
 Two modes (``EstateSpec.endpoints_per_region``):
 
-* ``None``: the curated sample, 32 endpoints over 3 member accounts x 2 regions. Compliant endpoints
+* ``None``: the curated sample, 34 endpoints over 3 member accounts x 2 regions. Compliant endpoints
   have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
   manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
   "exactly these resources fail this policy".
@@ -39,6 +39,7 @@ from typing import Any
 
 from auditor.emulator.direct import InProcessClient
 from auditor.emulator.metrics import monitor_metric
+from auditor.emulator.s3data import put_object_at
 from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID, LocalAws
 
 AUDITOR_ROLE_NAME = "ModelMonitorAuditor"
@@ -111,6 +112,8 @@ class _Blueprint:
     monitors: tuple[str, ...] = ALL_TYPES
     dq_metrics_env: str | None = "Enabled"  # publish_cloudwatch_metrics on the DataQuality definition
     mq_ground_truth: bool = True
+    capture_age: timedelta = timedelta(minutes=20)  # age of the newest captured object (S3 LastModified)
+    ground_truth_age: timedelta = timedelta(days=1)  # age of the newest ground-truth object
     dq_status: str = "Scheduled"
     dq_failure_reason: str | None = None
     dq_last_status: str = "Completed"
@@ -249,6 +252,13 @@ _CURATED: tuple[_Blueprint, ...] = (
         dq_last_status="CompletedWithViolations",
         dq_earlier=(("CompletedWithViolations", None),) * 11,
         defect_resource="monitor-DataQuality",
+    ),
+    _Blueprint("capture-stopped", defect="capture_stopped", capture_age=timedelta(days=3)),
+    _Blueprint(
+        "ground-truth-stale",
+        defect="ground_truth_stale",
+        ground_truth_age=timedelta(days=10),
+        defect_resource="monitor-ModelQuality",
     ),
     _Blueprint(
         "serverless-scorer",
@@ -411,7 +421,7 @@ def _create_organization(aws: LocalAws, spec: EstateSpec) -> list[str]:
 
 _READ_ONLY = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*","Action":['
-    '"sagemaker:Describe*","sagemaker:List*","sagemaker:Search","cloudwatch:DescribeAlarms",'
+    '"sagemaker:Describe*","sagemaker:List*","sagemaker:Search","s3:ListBucket","cloudwatch:DescribeAlarms",'
     '"cloudwatch:ListMetrics","cloudwatch:ListTagsForResource","ec2:DescribeRegions",'
     '"events:ListEventBuses","events:ListRules","events:ListTargetsByRule","sns:GetTopicAttributes"]}]}'
 )
@@ -473,10 +483,15 @@ def _seed_endpoint(t: _Target, bp: _Blueprint) -> None:
         variant.update(InstanceType="ml.m5.xlarge", InitialInstanceCount=2)
         config["KmsKeyId"] = t.kms("endpoint-volume")
     if bp.capture_modes is not None:
+        bucket = f"ml-data-capture-{t.account_id}-{t.region}"
+        # what capture wrote: <DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/, newest capture_age ago
+        for when in (t.now - bp.capture_age - timedelta(hours=1), t.now - bp.capture_age):
+            key = f"{name}/{name}/AllTraffic/{when:%Y/%m/%d/%H}/{when:%M-%S}-capture.jsonl"
+            put_object_at(t.account_id, t.region, bucket, key, when)
         config["DataCaptureConfig"] = {
             "EnableCapture": True,
             "InitialSamplingPercentage": 100,
-            "DestinationS3Uri": f"s3://ml-data-capture-{t.account_id}-{t.region}/{name}",
+            "DestinationS3Uri": f"s3://{bucket}/{name}",
             "KmsKeyId": t.kms("capture"),
             "CaptureOptions": [{"CaptureMode": mode} for mode in bp.capture_modes],
             "CaptureContentTypeHeader": {
@@ -586,12 +601,18 @@ def _create_job_definition(t: _Target, monitoring_type: str, name: str, endpoint
             InferenceAttribute="0", ProbabilityAttribute="1", ProbabilityThresholdAttribute=0.5
         )
         endpoint_input.update(StartTimeOffset="-PT2H", EndTimeOffset="-PT1H")
+    # one labels prefix per monitor type, so a stale one is that monitor's alone
+    labels = "ground-truth" if monitoring_type == "ModelQuality" else "ground-truth-bias"
     ground_truth = (
-        {"S3Uri": f"{bucket}/ground-truth"} if bp.mq_ground_truth or monitoring_type != "ModelQuality" else {}
+        {"S3Uri": f"{bucket}/{labels}"} if bp.mq_ground_truth or monitoring_type != "ModelQuality" else {}
     )
     job_input: dict[str, Any] = {"EndpointInput": endpoint_input}
     if monitoring_type in ("ModelQuality", "ModelBias"):
         job_input["GroundTruthS3Input"] = ground_truth
+        if ground_truth:  # labels uploaded under <S3Uri>/yyyy/mm/dd/hh/, newest ground_truth_age ago
+            when = t.now - (bp.ground_truth_age if monitoring_type == "ModelQuality" else timedelta(days=1))
+            key = f"{endpoint}/{labels}/{when:%Y/%m/%d/%H}/labels.jsonl"
+            put_object_at(t.account_id, t.region, f"ml-monitoring-{t.account_id}-{t.region}", key, when)
     baseline: dict[str, Any] = {
         "BaseliningJobName": f"{endpoint}-{_TYPE_ABBREV[monitoring_type]}-baseline",
         "ConstraintsResource": {"S3Uri": f"{bucket}/baseline/constraints.json"},

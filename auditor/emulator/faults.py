@@ -54,7 +54,7 @@ ERRORS: dict[str, tuple[int, str, str]] = {
 # Not an AWS error: a matching call is answered only after TIMEOUT_DELAY_SECONDS, so a client whose
 # read timeout is shorter gives up (a call that timed out).
 TIMEOUT = "Timeout"
-TIMEOUT_DELAY_SECONDS = 2.5
+TIMEOUT_DELAY_SECONDS = 6.0
 _STATUS_LINES = {400: "400 Bad Request", 403: "403 Forbidden", 500: "500 Internal Server Error"}
 
 # Signing names that differ from the name people use for the service.
@@ -261,7 +261,8 @@ def identify(environ: dict[str, Any]) -> RequestInfo | None:
         else:
             method = environ.get("REQUEST_METHOD", "GET")
             path = environ.get("PATH_INFO", "/")
-            operation = rest_operation(service, method, path) or f"{method} {path}"
+            query = str(environ.get("QUERY_STRING", ""))
+            operation = rest_operation(service, method, path, query) or f"{method} {path}"
             protocol = "rest"
     return RequestInfo(
         service=service,
@@ -273,9 +274,9 @@ def identify(environ: dict[str, Any]) -> RequestInfo | None:
 
 
 @cache
-def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    """(HTTP method, path regex, operation name) of every operation of a rest service, from botocore's
-    model; () for a service botocore does not know by this name."""
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str, dict[str, str]], ...]:
+    """(HTTP method, path regex, operation name, query the operation's URI requires) of every operation
+    of a rest service, from botocore's model; () for a service botocore does not know by this name."""
     try:
         model = botocore.session.get_session().get_service_model(service)
     except botocore.exceptions.UnknownServiceError:
@@ -283,20 +284,26 @@ def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http
-        uri = str(http.get("requestUri", "/")).split("?", 1)[0]
+        uri, _, required = str(http.get("requestUri", "/")).partition("?")
+        needs = {k: v for k, _, v in (p.partition("=") for p in required.split("&") if p)}
         parts = re.split(r"(\{[^}]+\})", uri)
         pattern = "".join(
             ("(.+)" if p.endswith("+}") else "([^/]+)") if p.startswith("{") else re.escape(p) for p in parts
         )
-        routes.append((str(http.get("method", "POST")), re.compile(pattern + "/?"), name))
-    return tuple(routes)
+        routes.append((str(http.get("method", "POST")), re.compile(pattern + "/?"), name, needs))
+    # Routes that require query parameters first (S3: GET /{Bucket}?list-type=2 is ListObjectsV2,
+    # GET /{Bucket} alone is ListObjects).
+    return tuple(sorted(routes, key=lambda r: -len(r[3])))
 
 
-def rest_operation(service: str, method: str, path: str) -> str | None:
+def rest_operation(service: str, method: str, path: str, query: str = "") -> str | None:
     """The API operation a rest-protocol request calls (e.g. securityhub POST /findings/import ->
     BatchImportFindings), so fault rules can name it like any other operation."""
-    for route_method, pattern, name in _rest_routes(service):
-        if route_method == method and pattern.fullmatch(path):
+    given = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    for route_method, pattern, name, needs in _rest_routes(service):
+        if route_method != method or not pattern.fullmatch(path):
+            continue
+        if all(k in given and (not v or given[k] == v) for k, v in needs.items()):
             return name
     return None
 
@@ -322,7 +329,13 @@ def error_response(info: RequestInfo, error: str) -> tuple[str, list[tuple[str, 
     status, message, query_code = ERRORS[error]
     request_id = str(uuid.uuid4())
     status_line = _STATUS_LINES[status]
-    if info.protocol == "query":
+    if info.service == "s3":  # rest-xml: <Error><Code/><Message/></Error>
+        body = (
+            f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{query_code}</Code>"
+            f"<Message>{escape(message)}</Message><RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)]
+    elif info.protocol == "query":
         fault_type = "Sender" if status < 500 else "Receiver"
         body = (
             f"<ErrorResponse><Error><Type>{fault_type}</Type><Code>{query_code}</Code>"

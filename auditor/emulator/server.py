@@ -19,6 +19,7 @@ from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 from auditor.emulator.pricing import PriceListMiddleware
 from auditor.emulator.ratelimits import RateLimits
+from auditor.emulator.s3data import ExpectedOwnerMiddleware, put_object_at
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"  # moto's default account: what plain test credentials map to
 # Credentials of the management account (moto accepts anything; these are what `auditor emulator` prints).
@@ -82,7 +83,8 @@ class LocalAws:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
         faults.set_rate_limits(rate_limits)
-        app = FaultMiddleware(PriceListMiddleware(DomainDispatcherApplication(create_backend_app)), faults)
+        backend = DomainDispatcherApplication(create_backend_app)
+        app = FaultMiddleware(ExpectedOwnerMiddleware(PriceListMiddleware(backend)), faults)
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
         aws = cls(server, faults)
         aws._thread.start()
@@ -167,6 +169,13 @@ class LocalAws:
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
+
+    def put_object_at(
+        self, account_id: str, bucket: str, key: str, when: datetime, region: str = "us-east-1"
+    ) -> None:
+        """Put an object into ``bucket`` (created in ``account_id`` if needed) with LastModified
+        backdated to ``when`` (moto stamps put time): capture or ground truth that stopped at ``when``."""
+        put_object_at(account_id, region, bucket, key, when)
 
     def freeze_search(self, account_id: str, region: str) -> None:
         """Make ``Search`` lag in one account and region, as AWS's eventually consistent index can: it

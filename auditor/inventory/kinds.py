@@ -195,7 +195,11 @@ KINDS: tuple[KindSpec, ...] = (
         dataset=Dataset.ENDPOINTS,
         links=(Link("monitors", Monitor, lambda e, ix: ix.get(ResourceKind.MONITOR, e.monitor_arns)),),
         field_datasets={
-            Endpoint: {"tags": Dataset.TAGS, "config_kms_key_id": Dataset.ENDPOINT_CONFIGS},
+            Endpoint: {
+                "tags": Dataset.TAGS,
+                "config_kms_key_id": Dataset.ENDPOINT_CONFIGS,
+                "capture_arrivals": Dataset.S3_OBJECTS,
+            },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
                 "capture_options": Dataset.ENDPOINT_CONFIGS,
@@ -239,6 +243,7 @@ KINDS: tuple[KindSpec, ...] = (
                 "misspelt_alarms": Dataset.METRICS,
                 "executions": Dataset.EXECUTIONS,
                 "execution_history": Dataset.EXECUTIONS,
+                "ground_truth_arrival": Dataset.S3_OBJECTS,
             }
         },
         endpoints=lambda m, _ix: [m.endpoint_arn] if m.endpoint_arn else [],

@@ -126,6 +126,13 @@ class Dataset(StrEnum):
     METRICS = "metrics"
     # ListMonitoringExecutions: the last executions of each schedule.
     EXECUTIONS = "executions"
+    # S3 ListObjectsV2 under capture and ground-truth prefixes: whether data still arrives.
+    S3_OBJECTS = "s3_objects"
+
+
+# Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
+# NOT_APPLICABLE. Any other dataset marked SKIPPED counts as not collected (ERROR).
+OPTIONAL_DATASETS = frozenset({Dataset.S3_OBJECTS})
 
 
 class ResourceKind(StrEnum):
@@ -155,6 +162,8 @@ class DatasetStatus(StrEnum):
     PARTIAL = "partial"
     FAILED = "failed"  # an error means resources may be missing altogether (e.g. a listing failed)
     NOT_SCANNED = "not_scanned"  # e.g. the account's role could not be assumed
+    # Not collected by choice (e.g. --no-s3): the checks that need it are NOT_APPLICABLE, never PASS.
+    SKIPPED = "skipped"
 
     @property
     def listed(self) -> bool:
@@ -227,6 +236,22 @@ class DataCapture:
 
 
 @dataclass(slots=True)
+class S3Arrival:
+    """The newest object found under an S3 prefix whose keys continue with ``yyyy/mm/dd/hh/``.
+
+    The scanner lists only keys after ``listed_since`` (StartAfter on the date path), so ``newest_time``
+    None means no object since then, not none ever.
+    """
+
+    uri: str  # s3://bucket/prefix/ that was listed
+    bucket: str
+    listed_since: str  # the start of the listed window (ISO-8601)
+    newest_time: str | None = None  # LastModified of the newest object found; None: none in the window
+    newest_key: str | None = None
+    variant: str | None = None  # the endpoint variant, for a capture prefix
+
+
+@dataclass(slots=True)
 class Endpoint:
     arn: str
     name: str
@@ -240,6 +265,9 @@ class Endpoint:
     variants: list[Variant] = field(default_factory=list)
     data_capture: DataCapture | None = None  # None: capture is not configured at all
     config_kms_key_id: str | None = None
+    # The newest captured object per variant (ListObjectsV2 under <DestinationS3Uri>/<endpoint>/<variant>/);
+    # None: not listed (capture off, not scanned, --no-s3, or a template).
+    capture_arrivals: list[S3Arrival] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     # Datasets that could not be read for this resource alone (e.g. its DescribeEndpointConfig failed).
     missing: list[Dataset] = field(default_factory=list)
@@ -330,6 +358,9 @@ class Monitor:
     # summary; None: not read (not scanned, or a template).
     executions: list[LastExecution] | None = None
     execution_history: ExecutionHistory | None = None
+    # The newest ground-truth object under the job definition's GroundTruthS3Input prefix (ModelQuality,
+    # ModelBias); None: not listed (no ground truth input, not scanned, --no-s3, or a template).
+    ground_truth_arrival: S3Arrival | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)

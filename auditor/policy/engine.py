@@ -31,7 +31,14 @@ from auditor.errors import InputError
 from auditor.inventory import store
 from auditor.inventory.cost import cost_view
 from auditor.inventory.migration import migration_view
-from auditor.inventory.model import Dataset, DatasetStatus, Inventory, Target
+from auditor.inventory.model import (
+    OPTIONAL_DATASETS,
+    Dataset,
+    DatasetStatus,
+    Inventory,
+    ScanError,
+    Target,
+)
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
 from auditor.policy.loader import PolicySet
@@ -68,9 +75,25 @@ def iso_z(moment: datetime) -> str:
 class _Availability:
     """Which datasets are unavailable for a resource, and why (for ERROR messages)."""
 
-    def __init__(self, targets: Sequence[Target]) -> None:
+    def __init__(self, targets: Sequence[Target], errors: Sequence[ScanError] = ()) -> None:
         self._targets = {(t.account_id, t.region): t for t in targets}
         self._cache: dict[tuple[str, str, bool], frozenset[Dataset]] = {}
+        # Errors recorded for one named resource (e.g. the bucket of its capture listing), by (account,
+        # region, dataset, resource name): the ERROR message names what could not be read.
+        self._errors: dict[tuple[str, str | None, Dataset, str], list[ScanError]] = {}
+        for e in errors:
+            if e.dataset is not None and e.resource is not None:
+                self._errors.setdefault((e.account_id, e.region, e.dataset, e.resource), []).append(e)
+
+    def skipped(self, res: Resource, needed: frozenset[Dataset]) -> bool:
+        """Whether every dataset of ``needed`` was not collected by choice in the resource's target
+        (e.g. --no-s3), and none of them failed for the resource itself."""
+        target = self._targets.get((res.account_id, res.region))
+        if target is None or not needed or needed & res.missing or not needed <= OPTIONAL_DATASETS:
+            return False
+        if res.kind is ResourceKind.TARGET:  # a target's own verdict needs its data collected
+            return False
+        return all(target.datasets.get(d) is DatasetStatus.SKIPPED for d in needed)
 
     def unavailable(self, res: Resource) -> frozenset[Dataset]:
         # PARTIAL: every resource is there, and those not read in full say so in ``missing``. The
@@ -94,7 +117,12 @@ class _Availability:
         reasons = []
         for d in sorted(needed):
             if d in res.missing:
-                reasons.append(f"{d.value} (could not be read for this resource or a linked one)")
+                own = self._errors.get((res.account_id, res.region, d, res.name), [])
+                detail = "; ".join(f"{e.operation} {e.error_code}: {e.message}" for e in own)
+                reasons.append(
+                    f"{d.value} (could not be read for this resource or a linked one"
+                    + (f": {detail})" if detail else ")")
+                )
             elif target is None:
                 reasons.append(
                     f"{d.value} (account {res.account_id} region {res.region} was not a scan target)"
@@ -104,6 +132,11 @@ class _Availability:
                 state = status.value if status is not None else "not recorded"
                 reasons.append(f"{d.value} ({state} in {res.account_id}/{res.region})")
         return "data needed for this check could not be collected: " + "; ".join(reasons)
+
+
+def _skipped_reason(datasets: frozenset[Dataset]) -> str:
+    names = ", ".join(d.value for d in sorted(datasets))
+    return f"not collected by choice: {names} (the scan was told not to read it, e.g. --no-s3)"
 
 
 def _unknown_reads(reads: frozenset[FieldRead], res: Resource) -> str | None:
@@ -131,6 +164,8 @@ def _judge(
         if runtime_only:
             return _finding(policy, res, Verdict.NOT_APPLICABLE, RUNTIME_REASON)
         blocked = policy.check_datasets & unavailable
+        if blocked and avail.skipped(res, blocked):
+            return _finding(policy, res, Verdict.NOT_APPLICABLE, _skipped_reason(blocked))
         if blocked:
             return _finding(policy, res, Verdict.ERROR, avail.explain(res, blocked))
         if res.unknown:
@@ -207,7 +242,7 @@ def _judgement(inventory: Inventory, policies: Sequence[Policy], as_of: datetime
 
 def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
     resources = build_resources(inventory)
-    avail = _Availability(inventory.targets)
+    avail = _Availability(inventory.targets, inventory.errors)
     stamp = as_of.timestamp()
     unavailable: dict[ResourceKind, list[frozenset[Dataset]]] = {
         kind: [avail.unavailable(r) for r in items] for kind, items in resources.items()

@@ -68,6 +68,11 @@ def render_value(value: Any) -> str:
         if not value:
             return "none"
         return ", ".join("/".join(_item(v) for v in x) if isinstance(x, list) else _item(x) for x in value)
+    if isinstance(value, dict):
+        # e.g. failure classes {"no_input_data": 9, "permissions": 1} -> "no_input_data 9, permissions 1"
+        if not value:
+            return "none"
+        return ", ".join(f"{k} {_item(v)}" for k, v in value.items())
     return str(value)
 
 

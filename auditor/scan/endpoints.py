@@ -17,7 +17,7 @@ from auditor.inventory.model import (
     ResourceKind,
     Variant,
 )
-from auditor.scan import search
+from auditor.scan import s3_arrivals, search
 from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi, error_code_and_message
 from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
@@ -30,6 +30,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ("sagemaker", "DescribeEndpoint"),
     ("sagemaker", "DescribeEndpointConfig"),
     ("sagemaker", "ListTags"),
+    *s3_arrivals.OPERATIONS,  # the newest captured object per variant
 )
 
 # Members of Search's `Endpoint` shape, minus the inline MonitoringSchedules and Tags.
@@ -213,7 +214,7 @@ def collect(ctx: RegionContext) -> list[Endpoint]:
         zip(config_names, ctx.map(lambda n: describe_endpoint_config(ctx.api, n), config_names), strict=True)
     )
     api = ctx.api
-    return [
+    built = [
         build_endpoint(
             rec,
             account_id=api.account_id,
@@ -224,6 +225,8 @@ def collect(ctx: RegionContext) -> list[Endpoint]:
         )
         for rec, tags, missing in inputs
     ]
+    s3_arrivals.fill_capture_arrivals(ctx, built)
+    return built
 
 
 def _inputs(ctx: RegionContext) -> list[_EndpointInput]:

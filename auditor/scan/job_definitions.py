@@ -12,19 +12,23 @@ from typing import Any
 
 from auditor.inventory.model import Dataset, JobDefinition, Monitor, MonitorType, ResourceKind
 from auditor.inventory.relations import embedded_job_definition_arn
+from auditor.scan import s3_arrivals
 from auditor.scan.clients import AWS_ERRORS, RegionApi, error_code_and_message
 from auditor.scan.context import RegionContext
 from auditor.scan.guard import Operation
 from auditor.scan.normalize import iso, opt_bool, opt_int, opt_str, raw
 
-OPERATIONS: tuple[Operation, ...] = tuple(
-    op
-    for t in MonitorType
-    for op in (
-        ("sagemaker", f"List{t.value}JobDefinitions"),
-        ("sagemaker", f"Describe{t.value}JobDefinition"),
+OPERATIONS: tuple[Operation, ...] = (
+    tuple(
+        op
+        for t in MonitorType
+        for op in (
+            ("sagemaker", f"List{t.value}JobDefinitions"),
+            ("sagemaker", f"Describe{t.value}JobDefinition"),
+        )
     )
-)
+    + s3_arrivals.OPERATIONS
+)  # the newest object under each ground-truth prefix
 
 PUBLISH_METRICS_KEY = "publish_cloudwatch_metrics"
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
@@ -336,4 +340,6 @@ def collect(ctx: RegionContext) -> list[JobDefinition]:
             monitor.endpoint_name = jd.endpoint_name
         if monitor.batch_transform_input_uri is None:
             monitor.batch_transform_input_uri = jd.batch_transform_input_uri
-    return [*ctx.embedded_definitions, *(jd for jd in described.values() if jd is not None)]
+    definitions = [*ctx.embedded_definitions, *(jd for jd in described.values() if jd is not None)]
+    s3_arrivals.fill_ground_truth_arrivals(ctx, monitors, definitions)
+    return definitions

@@ -44,6 +44,9 @@ class ScanOptions:
     endpoint_names: tuple[str, ...] = ()  # targeted scan: exact names or prefixes ending in "*"
     endpoint_tags: tuple[tuple[str, str], ...] = ()  # targeted scan by tag key=value
     use_search: bool = True  # --no-search turns the fast path off
+    use_s3: bool = (
+        True  # --no-s3: no ListObjectsV2 on data buckets (the S3 checks are "not collected by choice")
+    )
     endpoint_url: str | None = None  # for the local AWS; real AWS leaves it None
     max_accounts: int = DEFAULT_MAX_ACCOUNTS  # the global budget of accounts scanned at once
     max_workers: int | None = None  # a fixed cap on (account, region) pairs at once (None: from max_accounts)
@@ -131,6 +134,7 @@ class ScanOptions:
             "endpoint_names": list(self.endpoint_names),
             "endpoint_tags": [f"{k}={v}" for k, v in self.endpoint_tags],
             "search": self.use_search,
+            "s3": self.use_s3,
             "endpoint_url": self.endpoint_url,
             "price_list_api": self.price_list_api,
             "price_table": self.price_table,
@@ -249,6 +253,7 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         endpoint_names=_endpoint_names(kwargs.get("endpoint_names")),
         endpoint_tags=_tags(kwargs.get("endpoint_tags")),
         use_search=not kwargs.get("no_search"),
+        use_s3=not kwargs.get("no_s3"),
         endpoint_url=kwargs.get("endpoint_url") or None,
         max_workers=int(max_workers) if max_workers is not None else None,
         max_accounts=int(kwargs["max_accounts"])

@@ -34,7 +34,15 @@ IAM_PREFIX = {
     "events": "events",
     "sns": "sns",
     "pricing": "pricing",
+    "s3": "s3",
 }
+# Operations whose IAM action is not named after them.
+IAM_ACTION = {("s3", "ListObjectsV2"): "ListBucket"}
+
+
+def _action(svc: str, op: str) -> str:
+    return f"{IAM_PREFIX[svc]}:{IAM_ACTION.get((svc, op), op)}"
+
 
 # Called only by the hub identity (the one that runs the scan), never inside a member account: STS
 # (GetCallerIdentity needs no permission; AssumeRole is scoped to the member roles) and AWS
@@ -61,7 +69,7 @@ def allowed_operations() -> frozenset[Operation]:
 
 def required_actions() -> list[str]:
     """IAM actions the scanning identity needs in each scanned account (sorted)."""
-    return sorted(f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if not _hub_only((svc, op)))
+    return sorted({_action(svc, op) for svc, op in declared_operations() if not _hub_only((svc, op))})
 
 
 def organizations_actions() -> list[str]:

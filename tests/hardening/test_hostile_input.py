@@ -74,8 +74,12 @@ def _seed(aws: LocalAws) -> None:
             "CaptureOptions": [{"CaptureMode": "Input"}],
         },
     )
+    fresh = datetime.now(UTC) - timedelta(minutes=20)
     for name in (ENDPOINT_NAME, SECOND_ENDPOINT):
         sm.create_endpoint(EndpointName=name, EndpointConfigName="cfg", Tags=tags)
+        # captured data keeps arriving under the hostile prefix: the S3 listing reads hostile keys too
+        key = f"{RTL_EMOJI}/{name}/v/{fresh:%Y/%m/%d/%H}/capture.jsonl"
+        aws.put_object_at(ACCOUNT, "capture", key, fresh, REGION)
     sm.create_data_quality_job_definition(
         JobDefinitionName="dq-def",
         DataQualityAppSpecification={"ImageUri": "img", "Environment": {"publish_cloudwatch_metrics": IMG}},
@@ -164,7 +168,11 @@ def test_the_scan_completes_and_the_values_reach_the_reports(hostile_run: Hostil
     assert hostile_run.code == 1, (hostile_run.stdout, hostile_run.stderr)  # failures, nothing broke
     assert "Traceback" not in hostile_run.stderr
     inventory = json.loads(_text(hostile_run, "inventory.json"))
-    assert inventory["errors"] == []
+    # The local AWS cannot list a prefix holding control characters (500); SageMaker's own name rules
+    # forbid them, so only the emulator sees it. It is recorded, naming the bucket (ERROR, never PASS).
+    s3_errors = [e for e in inventory["errors"] if e["operation"] == "ListObjectsV2"]
+    assert all(e["resource"] == SECOND_ENDPOINT and "bucket capture" in e["message"] for e in s3_errors)
+    assert [e for e in inventory["errors"] if e["operation"] != "ListObjectsV2"] == []
     assert {e["name"] for e in inventory["endpoints"]} == {ENDPOINT_NAME, SECOND_ENDPOINT}
     assert all(e["tags"] == TAGS for e in inventory["endpoints"])
     (monitor,) = inventory["monitors"]

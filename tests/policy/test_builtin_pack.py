@@ -25,8 +25,8 @@ def test_case(spec, label, file) -> None:
 def test_the_pack_covers_every_issue_item() -> None:
     ids = {p.id for p in load_policy_set().policies}
     # items 1-19 of issue 4, with item 18 (orphans) split by resource kind; issue 15: mm-metrics-exist,
-    # mm-repeated-failures, mm-violations-ignored
-    assert len(ids) == 23
+    # mm-repeated-failures, mm-violations-ignored, mm-capture-arrives, mm-ground-truth-arrives
+    assert len(ids) == 25
     founding = {"mm-data-quality-monitor", "mm-ground-truth-input", "mm-drift-alarm"}
     assert founding <= ids
 

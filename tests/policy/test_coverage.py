@@ -48,6 +48,15 @@ def watched_endpoint(name: str = "churn", *, alarm_every_monitor: bool = False) 
                 "interval_seconds": 3600,
                 "last_execution": {"status": "Completed", "scheduled_time": "2026-11-27T11:00:00Z"},
                 "execution_history": {"runs": 12},
+                # labels keep arriving (ListObjectsV2 under the ground-truth prefix)
+                "ground_truth_arrival": {
+                    "uri": "s3://labels/churn/",
+                    "bucket": "labels",
+                    "listed_since": "2026-11-13T12:00:00Z",
+                    "newest_time": "2026-11-27T10:00:00Z",
+                }
+                if monitor_type in ("ModelQuality", "ModelBias")
+                else None,
                 # what the completed, publishing run put into CloudWatch (ListMetrics)
                 "metrics": [
                     {
@@ -100,6 +109,16 @@ def watched_endpoint(name: str = "churn", *, alarm_every_monitor: bool = False) 
                     "destination_s3_uri": "s3://capture/",
                     "capture_options": ["Input", "Output"],
                 },
+                # captured data keeps arriving (ListObjectsV2 under the variant's prefix)
+                "capture_arrivals": [
+                    {
+                        "uri": f"s3://capture/{name}/AllTraffic/",
+                        "bucket": "capture",
+                        "listed_since": "2026-11-25T12:00:00Z",
+                        "newest_time": "2026-11-27T11:30:00Z",
+                        "variant": "AllTraffic",
+                    }
+                ],
             }
         ],
         "monitors": monitors,

@@ -97,7 +97,7 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
         Expect(
             "mm-repeated-failures",
             "monitor",
-            message="found 10 failed, by reason {'no_input_data': 9, 'permissions': 1}",
+            message="found 10 failed, by reason no_input_data 9, permissions 1",
         ),
     ),
     # Violations in all 12 runs, and the monitor's alarm is not in ALARM.
@@ -112,6 +112,14 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
             "dq_monitor",
             message="/aws/sagemaker/Endpoints/data-metric, but this monitor publishes to "
             "aws/sagemaker/Endpoints/data-metrics",
+        ),
+    ),
+    # Capture is on and Started, but its newest object is 3 days old (nothing in the 2-day listing).
+    "capture_stopped": (Expect("mm-capture-arrives", "endpoint", message="none since"),),
+    # Labels last arrived 10 days ago under the ModelQuality job's ground-truth prefix.
+    "ground_truth_stale": (
+        Expect(
+            "mm-ground-truth-arrives", "monitor", message="expected a ground-truth object younger than P7D"
         ),
     ),
     "no_drift_alarm": (Expect("mm-drift-alarm", "monitor", message="MonitoringSchedule="),),
@@ -248,7 +256,7 @@ def test_compliant_endpoints_get_a_pass_from_every_endpoint_and_monitor_policy(j
     assert len(compliant) >= 3
     for case in compliant:
         verdicts = {f.policy_id: f.verdict for f in judged.result.findings if f.resource_arn == case.arn}
-        assert verdicts == dict.fromkeys(ENDPOINT_POLICIES, Verdict.PASS), case.name
+        assert verdicts == dict.fromkeys((*ENDPOINT_POLICIES, "mm-capture-arrives"), Verdict.PASS), case.name
         monitors = [m for m in judged.inventory.monitors if m.endpoint_arn == case.arn]
         assert {m.monitor_type for m in monitors} == {
             "DataQuality",

@@ -33,7 +33,7 @@ def test_folder_is_searched_recursively_and_cases_are_not_policies(tmp_path: Pat
 
 def test_builtin_pack_is_loaded_from_the_installed_package() -> None:
     labels = [label for label, _ in builtin_files()]
-    assert len(labels) == 23
+    assert len(labels) == 25
     assert all(label.startswith("builtin/mm-") and label.endswith("/policy.yaml") for label in labels)
     pset = load_policy_set()
     assert {p.info().source for p in pset.policies} == {"builtin"}

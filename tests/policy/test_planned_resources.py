@@ -57,6 +57,8 @@ def test_the_built_in_runtime_policies() -> None:
         "mm-violations-ignored",
         "mm-alarm-insufficient-data",
         "mm-scan-completeness",
+        "mm-capture-arrives",
+        "mm-ground-truth-arrives",
     }
 
 

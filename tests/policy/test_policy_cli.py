@@ -26,7 +26,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_list_and_show(capsys) -> None:
     code, out, _ = run(capsys, "list")
     assert code == 0
-    assert "mm-drift-alarm" in out and "23 of 23 policies enabled" in out
+    assert "mm-drift-alarm" in out and "25 of 25 policies enabled" in out
     code, out, _ = run(capsys, "show", "mm-ground-truth-input")
     assert code == 0
     assert (
@@ -71,7 +71,7 @@ def test_validate_exit_2_names_file_and_field(capsys, tmp_path: Path, content: s
 def test_test_command_builtin_passes(capsys) -> None:
     code, out, _ = run(capsys, "test")
     assert code == 0
-    assert "0 failed (23 policies)" in out
+    assert "0 failed (25 policies)" in out
 
 
 def test_test_command_user_policy_with_a_wrong_expectation_exits_1(capsys, tmp_path: Path) -> None:

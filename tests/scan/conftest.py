@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -65,7 +66,7 @@ def seed_region(aws: LocalAws, acct: str, region: str) -> None:
     capture = {
         "EnableCapture": True,
         "InitialSamplingPercentage": 100,
-        "DestinationS3Uri": "s3://capture/",
+        "DestinationS3Uri": f"s3://capture-{acct}-{region}/",
         "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
         "CaptureContentTypeHeader": {"CsvContentTypes": ["text/csv"]},
     }
@@ -75,7 +76,12 @@ def seed_region(aws: LocalAws, acct: str, region: str) -> None:
         "InstanceType": "ml.m5.large",
         "InitialInstanceCount": 1,
     }
+    # captured data and labels that keep arriving (the newest object 20 minutes old)
+    fresh = datetime.now(UTC) - timedelta(minutes=20)
+    aws.put_object_at(acct, f"gt-{acct}-{region}", f"{fresh:%Y/%m/%d/%H}/labels.jsonl", fresh, region)
     for name, env in (("ep-a", "production"), ("ep-b", "development"), ("ep-gone", "production")):
+        key = f"{name}/AllTraffic/{fresh:%Y/%m/%d/%H}/capture.jsonl"
+        aws.put_object_at(acct, f"capture-{acct}-{region}", key, fresh, region)
         sm.create_endpoint_config(
             EndpointConfigName=f"{name}-cfg",
             ProductionVariants=[variant],
@@ -106,7 +112,10 @@ def seed_region(aws: LocalAws, acct: str, region: str) -> None:
     sm.create_model_quality_job_definition(
         JobDefinitionName="mq-b",
         ModelQualityAppSpecification={"ImageUri": "img", "ProblemType": "Regression"},
-        ModelQualityJobInput={**_endpoint_input("ep-b"), "GroundTruthS3Input": {"S3Uri": "s3://gt/"}},
+        ModelQualityJobInput={
+            **_endpoint_input("ep-b"),
+            "GroundTruthS3Input": {"S3Uri": f"s3://gt-{acct}-{region}/"},
+        },
         ModelQualityJobOutputConfig=_output(),
         **_job_common(acct),
     )

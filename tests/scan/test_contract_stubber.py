@@ -277,7 +277,31 @@ def _api() -> RegionApi:
     session = boto3.Session(
         aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret", region_name=REGION
     )
-    return RegionApi(runtime, session, ACCT, REGION)
+    api = RegionApi(runtime, session, ACCT, REGION)
+    _stub_capture_listing(api)
+    return api
+
+
+def _stub_capture_listing(api: RegionApi) -> None:
+    """ListObjectsV2 for ep's capture prefix: one call (data arrived in the last hour), refused by S3
+    unless the bucket is the scanned account's (ExpectedBucketOwner)."""
+    s3 = Stubber(api.client("s3"))
+    newest = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+    s3.add_response(
+        "list_objects_v2",
+        {
+            "IsTruncated": False,
+            "Contents": [{"Key": f"ep/ep/AllTraffic/{newest:%Y/%m/%d/%H}/x.jsonl", "LastModified": newest}],
+        },
+        {
+            "Bucket": "capture",
+            "ExpectedBucketOwner": ACCT,
+            "MaxKeys": 1000,
+            "Prefix": "ep/ep/AllTraffic/",
+            "StartAfter": ANY,
+        },
+    )
+    s3.activate()
 
 
 def _endpoint_summary() -> dict[str, Any]:
