@@ -30,6 +30,12 @@ FAKE_SECRET_ACCESS_KEY = "testing"  # a fake credential: moto accepts anything
 ADMIN_ROLE_NAME = "OrganizationAccountAccessRole"
 
 
+def backend_app() -> Any:
+    """moto's services with what this project adds in front of them (the Price List API, S3's
+    ExpectedBucketOwner check): the WSGI app that fault injection wraps."""
+    return ExpectedOwnerMiddleware(PriceListMiddleware(DomainDispatcherApplication(create_backend_app)))
+
+
 def _check_port_free(port: int) -> None:
     """Raise OSError when 127.0.0.1:port is taken (werkzeug would print and exit the process instead)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -83,8 +89,7 @@ class LocalAws:
             _check_port_free(port)
         faults = FaultInjector(latency=latency)
         faults.set_rate_limits(rate_limits)
-        backend = DomainDispatcherApplication(create_backend_app)
-        app = FaultMiddleware(ExpectedOwnerMiddleware(PriceListMiddleware(backend)), faults)
+        app = FaultMiddleware(backend_app(), faults)
         server = make_server("127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler)
         aws = cls(server, faults)
         aws._thread.start()

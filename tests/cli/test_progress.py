@@ -16,7 +16,7 @@ from auditor.emulator import LocalAws
 from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID
 from auditor.scan.progress import ScanProgress
 
-LATENCY = 0.6  # seconds per call: one region's scan takes about 12 calls in a row, so well over 5 s
+LATENCY = 1.5  # seconds per call: a region's collectors overlap, but about 6 calls still follow each other
 
 
 def _progress(calls: int, done: int = 0) -> ScanProgress:

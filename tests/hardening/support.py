@@ -24,13 +24,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from botocore.exceptions import ClientError
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from auditor.emulator import LocalAws, alerting
 from auditor.emulator import estate as estate_module
 from auditor.emulator.faults import FaultInjector, FaultMiddleware, identify
 from auditor.emulator.monitoring import install
+from auditor.emulator.server import backend_app
 from auditor.inventory.codec import to_jsonable
 from auditor.inventory.model import (
     Alarm,
@@ -332,9 +332,7 @@ def start_hardened_aws() -> HardenedAws:
     alerting.install()
     injector = FaultInjector()
     response_faults = ResponseFaults()
-    app = ResponseFaultMiddleware(
-        FaultMiddleware(DomainDispatcherApplication(create_backend_app), injector), response_faults
-    )
+    app = ResponseFaultMiddleware(FaultMiddleware(backend_app(), injector), response_faults)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     aws = LocalAws(server, injector)
     thread = threading.Thread(target=server.serve_forever, name="hardening-aws", daemon=True)
