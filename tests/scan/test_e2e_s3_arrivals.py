@@ -13,10 +13,8 @@ management account:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -24,15 +22,11 @@ from auditor.emulator import LocalAws
 from auditor.emulator.faults import TIMEOUT
 from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory
-from auditor.policy.engine import judge_all
-from auditor.policy.loader import load_policy_set
 from auditor.results import Verdict
-from auditor.scan.options import ScanOptions
-from auditor.scan.orchestrator import scan
+from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
 
 pytestmark = pytest.mark.e2e
 
-REGION = "us-east-1"
 FOREIGN = "foreign-cap"
 # endpoint -> age of its newest captured object (None: its bucket is another account's)
 CAPTURE_AGES: dict[str, timedelta | None] = {
@@ -125,56 +119,19 @@ def _seed(aws: LocalAws, acct: str) -> None:
 
 @pytest.fixture(scope="module")
 def s3_aws() -> Iterator[tuple[LocalAws, str]]:
-    saved = {
-        k: os.environ.get(k)
-        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
-    }
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
-    os.environ.pop("AWS_PROFILE", None)
-    aws = LocalAws.start()
-    try:
-        aws.reset()
-        org = aws.session(None).client("organizations", endpoint_url=aws.endpoint_url, region_name=REGION)
-        org.create_organization(FeatureSet="ALL")
-        acct = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
-        _seed(aws, acct)
-        yield aws, acct
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _scan(aws: LocalAws, acct: str, **overrides: Any) -> Inventory:
-    values: dict[str, Any] = {
-        "accounts": (acct,),
-        "regions": (REGION,),
-        "endpoint_url": aws.endpoint_url,
-        "role_name": "ModelMonitorAuditor",
-        "max_attempts": 2,
-    }
-    values.update(overrides)
-    return scan(ScanOptions(**values))
-
-
-def _verdicts(inventory: Inventory, policy_id: str) -> dict[str, tuple[Verdict, str]]:
-    policy = next(p for p in load_policy_set().policies if p.id == policy_id)
-    as_of = datetime.fromisoformat(inventory.metadata.finished_at.replace("Z", "+00:00"))
-    return {f.resource_name: (f.verdict, f.message) for f in judge_all(inventory, [policy], as_of)}
+    with one_member_aws(_seed) as aws_and_account:
+        yield aws_and_account
 
 
 @pytest.fixture(scope="module")
 def baseline(s3_aws: tuple[LocalAws, str]) -> Inventory:
     aws, acct = s3_aws
     aws.faults.clear()
-    return _scan(aws, acct)
+    return scan_member(aws, acct)
 
 
 def test_capture_arrival_working_and_broken(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-capture-arrives")
+    verdicts = verdicts_of(baseline, "mm-capture-arrives")
     assert verdicts["ep-live"][0] is Verdict.PASS
     assert verdicts["ep-stopped"][0] is Verdict.FAIL
     assert "none since" in verdicts["ep-stopped"][1]
@@ -190,7 +147,7 @@ def test_capture_arrival_working_and_broken(baseline: Inventory) -> None:
 
 
 def test_bucket_in_another_account_is_error_naming_it(baseline: Inventory) -> None:
-    verdict, message = _verdicts(baseline, "mm-capture-arrives")["ep-foreign"]
+    verdict, message = verdicts_of(baseline, "mm-capture-arrives")["ep-foreign"]
     assert verdict is Verdict.ERROR
     assert FOREIGN in message and "AccessDenied" in message
     (error,) = [e for e in baseline.errors if e.resource == "ep-foreign"]
@@ -200,7 +157,7 @@ def test_bucket_in_another_account_is_error_naming_it(baseline: Inventory) -> No
 
 
 def test_ground_truth_arrival_working_and_broken(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-ground-truth-arrives")
+    verdicts = verdicts_of(baseline, "mm-ground-truth-arrives")
     assert verdicts["ep-mq-mq"][0] is Verdict.PASS
     assert verdicts["ep-mq-old-mq"][0] is Verdict.FAIL
     assert "expected a ground-truth object younger than P7D" in verdicts["ep-mq-old-mq"][1]
@@ -210,7 +167,7 @@ def test_listing_is_bounded(s3_aws: tuple[LocalAws, str]) -> None:
     aws, acct = s3_aws
     aws.faults.clear()
     aws.faults.reset_calls()
-    _scan(aws, acct)
+    scan_member(aws, acct)
     calls = aws.faults.calls(account_id=acct)
     # captures: fresh (ep-live, ep-mq, ep-mq-old) 1 call each; ep-stopped 1 + 3 days (nothing in the
     # 2-day lookback); ep-stale (30 h) 1 + 1 or 2 days; ep-foreign refused at its first call.
@@ -223,12 +180,12 @@ def test_no_s3_reads_nothing_and_is_not_applicable(s3_aws: tuple[LocalAws, str])
     aws, acct = s3_aws
     aws.faults.clear()
     aws.faults.reset_calls()
-    inventory = _scan(aws, acct, use_s3=False)
+    inventory = scan_member(aws, acct, use_s3=False)
     assert aws.faults.calls(account_id=acct).get("s3:ListObjectsV2", 0) == 0
     (target,) = inventory.targets
     assert target.datasets[Dataset.S3_OBJECTS] is DatasetStatus.SKIPPED
     for policy_id in ("mm-capture-arrives", "mm-ground-truth-arrives"):
-        verdicts = _verdicts(inventory, policy_id)
+        verdicts = verdicts_of(inventory, policy_id)
         assert verdicts, policy_id
         assert {v for v, _ in verdicts.values()} == {Verdict.NOT_APPLICABLE}, policy_id
         assert all("not collected by choice" in m for _, m in verdicts.values())
@@ -240,12 +197,12 @@ def test_s3_faults_give_error_never_pass(s3_aws: tuple[LocalAws, str], error: st
     aws.faults.clear()
     aws.faults.add_rule(error=error, service="s3", operation="ListObjectsV2")
     try:
-        inventory = _scan(aws, acct, max_attempts=1, read_timeout=3)
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3)
     finally:
         aws.faults.clear()
     assert {e.operation for e in inventory.errors} == {"ListObjectsV2"}
     for policy_id in ("mm-capture-arrives", "mm-ground-truth-arrives"):
-        verdicts = _verdicts(inventory, policy_id)
+        verdicts = verdicts_of(inventory, policy_id)
         assert verdicts, policy_id
         assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
         assert all("bucket " in m for _, m in verdicts.values()), policy_id

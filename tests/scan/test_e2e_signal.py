@@ -14,7 +14,6 @@ One member account, one region:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,15 +24,11 @@ from auditor.emulator import LocalAws
 from auditor.emulator.faults import TIMEOUT
 from auditor.emulator.metrics import monitor_metric
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory
-from auditor.policy.engine import judge_all
-from auditor.policy.loader import load_policy_set
 from auditor.results import Verdict
-from auditor.scan.options import ScanOptions
-from auditor.scan.orchestrator import scan
+from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
 
 pytestmark = pytest.mark.e2e
 
-REGION = "us-east-1"
 TYPO_NAMESPACE = "/aws/sagemaker/Endpoints/data-metric"
 NO_DATA = "AlgorithmError: Job inputs had no data"
 # Execution histories, oldest first (others: one Completed run).
@@ -139,52 +134,15 @@ def _seed(aws: LocalAws, acct: str) -> None:
 
 @pytest.fixture(scope="module")
 def signal_aws() -> Iterator[tuple[LocalAws, str]]:
-    saved = {
-        k: os.environ.get(k)
-        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
-    }
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
-    os.environ.pop("AWS_PROFILE", None)
-    aws = LocalAws.start()
-    try:
-        aws.reset()
-        org = aws.session(None).client("organizations", endpoint_url=aws.endpoint_url, region_name=REGION)
-        org.create_organization(FeatureSet="ALL")
-        acct = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
-        _seed(aws, acct)
-        yield aws, acct
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _scan(aws: LocalAws, acct: str, **overrides: Any) -> Inventory:
-    values: dict[str, Any] = {
-        "accounts": (acct,),
-        "regions": (REGION,),
-        "endpoint_url": aws.endpoint_url,
-        "role_name": "ModelMonitorAuditor",
-        "max_attempts": 2,
-    }
-    values.update(overrides)
-    return scan(ScanOptions(**values))
-
-
-def _verdicts(inventory: Inventory, policy_id: str) -> dict[str, tuple[Verdict, str]]:
-    policy = next(p for p in load_policy_set().policies if p.id == policy_id)
-    as_of = datetime.fromisoformat(inventory.metadata.finished_at.replace("Z", "+00:00"))
-    return {f.resource_name: (f.verdict, f.message) for f in judge_all(inventory, [policy], as_of)}
+    with one_member_aws(_seed) as aws_and_account:
+        yield aws_and_account
 
 
 @pytest.fixture(scope="module")
 def baseline(signal_aws: tuple[LocalAws, str]) -> Inventory:
     aws, acct = signal_aws
     aws.faults.clear()
-    return _scan(aws, acct)
+    return scan_member(aws, acct)
 
 
 def test_listmetrics_finds_what_publishing_monitors_published(baseline: Inventory) -> None:
@@ -198,7 +156,7 @@ def test_listmetrics_finds_what_publishing_monitors_published(baseline: Inventor
 
 
 def test_alarm_on_a_misspelt_namespace_fails_naming_the_published_namespace(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-drift-alarm")
+    verdicts = verdicts_of(baseline, "mm-drift-alarm")
     assert verdicts["ep-ok-dq"][0] is Verdict.PASS
     verdict, message = verdicts["ep-typo-dq"]
     assert verdict is Verdict.FAIL
@@ -207,7 +165,7 @@ def test_alarm_on_a_misspelt_namespace_fails_naming_the_published_namespace(base
 
 
 def test_publishing_monitor_without_metrics_fails(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-metrics-exist")
+    verdicts = verdicts_of(baseline, "mm-metrics-exist")
     assert verdicts["ep-ok-dq"][0] is Verdict.PASS
     assert verdicts["ep-typo-dq"][0] is Verdict.PASS
     assert verdicts["ep-mute-dq"][0] is Verdict.FAIL
@@ -220,7 +178,7 @@ def test_listmetrics_faults_give_error_never_pass(signal_aws: tuple[LocalAws, st
     aws.faults.clear()
     aws.faults.add_rule(error=error, service="cloudwatch", operation="ListMetrics")
     try:
-        inventory = _scan(aws, acct, max_attempts=1, read_timeout=3)
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3)
     finally:
         aws.faults.clear()
     assert {e.operation for e in inventory.errors} == {"ListMetrics"}
@@ -229,7 +187,7 @@ def test_listmetrics_faults_give_error_never_pass(signal_aws: tuple[LocalAws, st
     assert target.datasets[Dataset.METRICS] is DatasetStatus.PARTIAL
     assert all(m.metrics is None and Dataset.METRICS in m.missing for m in inventory.monitors)
     for policy_id in ("mm-drift-alarm", "mm-metrics-exist"):
-        verdicts = _verdicts(inventory, policy_id)
+        verdicts = verdicts_of(inventory, policy_id)
         assert len(verdicts) == 7, policy_id
         assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
 
@@ -254,7 +212,7 @@ def test_execution_history_read_region_wide_in_one_call(baseline: Inventory) -> 
 def test_per_schedule_and_region_wide_read_the_same_history(signal_aws: tuple[LocalAws, str]) -> None:
     aws, acct = signal_aws
     aws.faults.clear()
-    region_wide = _scan(aws, acct)
+    region_wide = scan_member(aws, acct)
     session = aws.session(acct, REGION)
     sm = session.client("sagemaker", endpoint_url=aws.endpoint_url)
     for monitor in region_wide.monitors:
@@ -267,17 +225,17 @@ def test_per_schedule_and_region_wide_read_the_same_history(signal_aws: tuple[Lo
 
 
 def test_repeated_failures_fail_and_a_healthy_history_passes(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-repeated-failures")
+    verdicts = verdicts_of(baseline, "mm-repeated-failures")
     verdict, message = verdicts["ep-fail-dq"]
     assert verdict is Verdict.FAIL
     assert "found 10 failed" in message and "no_input_data 8" in message and "{" not in message
     assert verdicts["ep-ok-dq"][0] is Verdict.PASS
     # the one-run view does not see it: the last run completed
-    assert _verdicts(baseline, "mm-last-execution")["ep-fail-dq"][0] is Verdict.PASS
+    assert verdicts_of(baseline, "mm-last-execution")["ep-fail-dq"][0] is Verdict.PASS
 
 
 def test_violations_ignored_fail_unless_an_alarm_is_in_alarm(baseline: Inventory) -> None:
-    verdicts = _verdicts(baseline, "mm-violations-ignored")
+    verdicts = verdicts_of(baseline, "mm-violations-ignored")
     assert verdicts["ep-ignored-dq"][0] is Verdict.FAIL
     assert "12 of the last 12 executions" in verdicts["ep-ignored-dq"][1]
     assert verdicts["ep-heard-dq"][0] is Verdict.PASS
@@ -290,7 +248,7 @@ def test_execution_history_faults_give_error_never_pass(signal_aws: tuple[LocalA
     aws.faults.clear()
     aws.faults.add_rule(error=error, service="sagemaker", operation="ListMonitoringExecutions")
     try:
-        inventory = _scan(aws, acct, max_attempts=1, read_timeout=3)
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3)
     finally:
         aws.faults.clear()
     assert {(e.operation, e.dataset) for e in inventory.errors} == {
@@ -300,6 +258,6 @@ def test_execution_history_faults_give_error_never_pass(signal_aws: tuple[LocalA
     assert target.datasets[Dataset.EXECUTIONS] is DatasetStatus.FAILED
     assert all(m.execution_history is None and Dataset.EXECUTIONS in m.missing for m in inventory.monitors)
     for policy_id in ("mm-repeated-failures", "mm-violations-ignored"):
-        verdicts = _verdicts(inventory, policy_id)
+        verdicts = verdicts_of(inventory, policy_id)
         assert len(verdicts) == 7, policy_id
         assert {v for v, _ in verdicts.values()} == {Verdict.ERROR}, policy_id
