@@ -17,8 +17,15 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI with SIGINT and SIGTERM handled; exit with its code (130 / 143 when interrupted)."""
     interrupts.install()
     try:
-        from auditor.cli import run
-
+        try:
+            from auditor.cli import run
+        except Exception as exc:  # only to look for an interrupt inside it
+            # Python 3.11 wraps an exception raised in ``__set_name__`` (a dataclass field being
+            # created when the signal lands) in a RuntimeError; the interrupt is its cause.
+            interrupt = interrupts.behind(exc)
+            if interrupt is None:
+                raise
+            raise interrupt from None
         code = run(argv)
     except KeyboardInterrupt as exc:  # arrived while importing, outside the CLI's own handling
         interrupts.ignore()

@@ -56,6 +56,20 @@ def signal_of(exc: BaseException) -> int:
     return exc.signum if isinstance(exc, Interrupted) else int(signal.SIGINT)
 
 
+def behind(exc: BaseException) -> KeyboardInterrupt | None:
+    """The interrupt an exception was raised from, if any (its cause or context chain). Python 3.11
+    wraps an exception raised in ``__set_name__`` (a dataclass being created while an import runs
+    when the signal lands) in a RuntimeError whose cause is the interrupt."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def describe(exc: BaseException) -> tuple[str, int]:
     """(one-line message, exit code) for an interrupt."""
     signum = signal_of(exc)

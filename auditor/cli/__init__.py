@@ -88,6 +88,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as exc:  # raised outside click's own handling
         message, code = interrupts.describe(exc)
         return _fail(message, code)
+    except RuntimeError as exc:  # an interrupt wrapped by Python while a lazy import ran
+        interrupt = interrupts.behind(exc)
+        if interrupt is None:
+            raise
+        message, code = interrupts.describe(interrupt)
+        return _fail(message, code)
     return result if isinstance(result, int) else 0
 
 

@@ -315,3 +315,24 @@ def test_sigterm_before_the_handlers_ends_the_process_silently(signum: int, tmp_
         _, stderr = proc.communicate(timeout=60)
         assert proc.returncode in (-signum, 128 + signum), (proc.returncode, stderr)
         assert "Traceback" not in stderr, stderr
+
+
+def test_an_interrupt_wrapped_by_python_while_a_class_is_created_is_still_an_interrupt() -> None:
+    """The signal can land inside a dataclass field's ``__set_name__``; Python 3.11 then raises a
+    RuntimeError caused by the interrupt (the CI failure that found this). The entry point and the
+    CLI look through the wrapping; anything else that is not an interrupt is not mistaken for one."""
+    from auditor import interrupts
+
+    class Landing:
+        def __set_name__(self, owner: type, name: str) -> None:
+            raise interrupts.Interrupted(signal.SIGTERM)
+
+    with pytest.raises(BaseException) as caught:
+        type("Model", (), {"field": Landing()})
+    found = interrupts.behind(caught.value)
+    assert isinstance(found, interrupts.Interrupted) and found.signum == signal.SIGTERM
+    assert interrupts.describe(found)[1] == 143
+    assert interrupts.behind(RuntimeError("unrelated")) is None
+    chained = RuntimeError("outer")
+    chained.__cause__ = ValueError("inner")
+    assert interrupts.behind(chained) is None
