@@ -45,9 +45,10 @@ def _action(svc: str, op: str) -> str:
 
 
 # Called only by the hub identity (the one that runs the scan), never inside a member account: STS
-# (GetCallerIdentity needs no permission; AssumeRole is scoped to the member roles) and AWS
-# Organizations (account discovery for --org, in the management or delegated-administrator account).
-_HUB_ONLY_SERVICES = frozenset({"sts", "organizations"})
+# (GetCallerIdentity needs no permission; AssumeRole is scoped to the member roles), AWS
+# Organizations (account discovery for --org, in the management or delegated-administrator account)
+# and the Price List API (the cost view's prices, once per scan: auditor.scan.pricing).
+_HUB_ONLY_SERVICES = frozenset({"sts", "organizations", "pricing"})
 
 
 def _hub_only(operation: Operation) -> bool:
@@ -74,14 +75,24 @@ def required_actions() -> list[str]:
 
 def organizations_actions() -> list[str]:
     """IAM actions of the --org account discovery: the hub's, never a member role's (sorted)."""
-    return sorted(f"{IAM_PREFIX[svc]}:{op}" for svc, op in declared_operations() if svc == "organizations")
+    return _actions_of("organizations")
+
+
+def price_list_actions() -> list[str]:
+    """IAM actions of the cost view's prices: the hub's, never a member role's (sorted)."""
+    return _actions_of("pricing")
+
+
+def _actions_of(service: str) -> list[str]:
+    return sorted(_action(svc, op) for svc, op in declared_operations() if svc == service)
 
 
 def iam_policy_document(
     *, include_assume_role: bool = False, role_arn_pattern: str = f"arn:aws:iam::*:role/{DEFAULT_ROLE_NAME}"
 ) -> dict[str, Any]:
     """The least-privilege IAM policy of a member role; ``include_assume_role`` makes it the hub's:
-    it adds sts:AssumeRole on the member roles and the Organizations actions of ``--org``."""
+    it adds the Organizations actions of ``--org``, the Price List API read of the cost view (without
+    it the scan takes prices from the table and says so) and sts:AssumeRole on the member roles."""
     statements: list[dict[str, Any]] = [
         {
             "Sid": "ModelMonitorAuditorReadOnly",
@@ -99,6 +110,15 @@ def iam_policy_document(
                 "Effect": "Allow",
                 "Action": organizations_actions(),
                 # Organizations List* calls do not support resource-level restriction.
+                "Resource": "*",
+            }
+        )
+        statements.append(
+            {
+                "Sid": "ModelMonitorAuditorPriceList",
+                "Effect": "Allow",
+                "Action": price_list_actions(),
+                # The Price List API does not support resource-level restriction.
                 "Resource": "*",
             }
         )

@@ -114,8 +114,9 @@ def test_policy_document() -> None:
         "organizations:ListAccountsForParent",
         "organizations:ListOrganizationalUnitsForParent",
     ]
-    assert hub["Statement"][2]["Action"] == ["sts:AssumeRole"]
-    assert hub["Statement"][2]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
+    assert hub["Statement"][2]["Action"] == ["pricing:GetProducts"]
+    assert hub["Statement"][3]["Action"] == ["sts:AssumeRole"]
+    assert hub["Statement"][3]["Resource"] == "arn:aws:iam::*:role/ModelMonitorAuditor"
 
 
 def test_the_alert_path_reads_are_exactly_these() -> None:
@@ -128,11 +129,12 @@ def test_the_alert_path_reads_are_exactly_these() -> None:
     ]
 
 
-def test_member_role_gets_no_organizations_or_sts_action() -> None:
-    """Member accounts never discover the organization or assume roles: that is the hub's job."""
+def test_member_role_gets_no_organizations_sts_or_price_list_action() -> None:
+    """Member accounts never discover the organization, assume roles or read prices (the scan asks the
+    Price List API once, with the hub's credentials): that is the hub's job."""
     actions = required_actions()
-    assert not [a for a in actions if a.startswith(("organizations:", "sts:"))], actions
-    # ...and the hub policy still has every Organizations call the scanner declares.
-    declared = {f"{svc}:{op}" for svc, op in declared_operations() if svc == "organizations"}
+    assert not [a for a in actions if a.startswith(("organizations:", "sts:", "pricing:"))], actions
+    # ...and the hub policy still has every Organizations and Price List call the scanner declares.
+    declared = {f"{svc}:{op}" for svc, op in declared_operations() if svc in ("organizations", "pricing")}
     hub_actions = {a for s in iam_policy_document(include_assume_role=True)["Statement"] for a in s["Action"]}
-    assert declared and declared <= hub_actions
+    assert len(declared) == 4 and declared <= hub_actions
