@@ -31,6 +31,7 @@ from auditor.inventory.model import (
     Monitor,
     ResourceKind,
     ScanError,
+    Schedule,
     SourceLocation,
     Target,
     Topic,
@@ -199,6 +200,10 @@ KINDS: tuple[KindSpec, ...] = (
                 "tags": Dataset.TAGS,
                 "config_kms_key_id": Dataset.ENDPOINT_CONFIGS,
                 "capture_arrivals": Dataset.S3_OBJECTS,
+                # The replacement monitors need the recognisers' schedules (and the alarms, which
+                # an endpoint's other checks already read through its monitors).
+                "replacements": Dataset.SCHEDULES,
+                "watched_by": Dataset.SCHEDULES,
             },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
@@ -290,6 +295,16 @@ KINDS: tuple[KindSpec, ...] = (
         inventory_field="topics",
         dataset=Dataset.ALERTING,
         case_arn=_arn("sns", "{name}"),
+    ),
+    KindSpec(
+        kind=ResourceKind.SCHEDULE,
+        model=Schedule,
+        inventory_field="schedules",
+        dataset=Dataset.SCHEDULES,
+        links=(Link("endpoints", Endpoint, lambda s, ix: ix.get(ResourceKind.ENDPOINT, s.endpoint_arns)),),
+        endpoints=lambda s, _ix: list(s.endpoint_arns),
+        case_defaults={"group_name": "default", "state": "ENABLED"},
+        case_arn=_arn("scheduler", "schedule/{group_name}/{name}"),
     ),
     KindSpec(
         kind=ResourceKind.TARGET,

@@ -73,6 +73,7 @@ PROBLEM_TYPES = aws_enum("BinaryClassification", "MulticlassClassification", "Re
 PUBLISH_METRICS_VALUES = aws_enum("Enabled", "Disabled")  # the SDK's Environment convention
 ALARM_STATES = aws_enum("OK", "ALARM", "INSUFFICIENT_DATA", required=True)
 TREAT_MISSING_DATA = aws_enum("breaching", "notBreaching", "ignore", "missing")
+SCHEDULE_STATES = aws_enum("ENABLED", "DISABLED", required=True)
 RULE_STATES = aws_enum("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", required=True)
 COMPARISON_OPERATORS = aws_enum(
     "GreaterThanOrEqualToThreshold",
@@ -128,6 +129,9 @@ class Dataset(StrEnum):
     EXECUTIONS = "executions"
     # S3 ListObjectsV2 under capture and ground-truth prefixes: whether data still arrives.
     S3_OBJECTS = "s3_objects"
+    # EventBridge Scheduler ListSchedules / GetSchedule, read for the replacement recognisers that
+    # match schedules (complete by definition when no recogniser does: nothing is called).
+    SCHEDULES = "schedules"
 
 
 # Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
@@ -144,6 +148,7 @@ class ResourceKind(StrEnum):
     ALARM = "alarm"
     EVENT_RULE = "event_rule"
     TOPIC = "topic"
+    SCHEDULE = "schedule"  # an EventBridge Scheduler schedule (read for the replacement recognisers)
     TARGET = "target"  # a scanned (account, region)
 
 
@@ -274,8 +279,31 @@ class Endpoint:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
     monitor_arns: list[str] = field(default_factory=list)
+    # Resolved by relations.link from the scan's recognisers: the replacement monitors recognised for
+    # this endpoint, and per monitor type who watches it ("Model Monitor", "replacement <name>",
+    # "both (...)", "neither (...)").
+    replacements: list[Replacement] = field(default_factory=list)
+    watched_by: dict[str, str] = field(default_factory=dict)
     source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
     unknown: Unknowns = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Replacement:
+    """A replacement monitor recognised for one endpoint (``auditor.inventory.replacements``).
+
+    ``actionable``: one of its alarms has an alert path that reaches someone (as ``alert_paths``
+    resolved it); a replacement without one does not watch the endpoint. ``detail`` says why, for
+    messages and the migration view.
+    """
+
+    recogniser: str
+    monitor_type: MonitorType
+    actionable: bool
+    alarms: list[str] = field(default_factory=list)  # names of the matched alarms
+    actionable_alarms: list[str] = field(default_factory=list)
+    schedules: list[str] = field(default_factory=list)  # group/name of the matched schedules
+    detail: str = ""
 
 
 # --------------------------------------------------------------------------- monitors
@@ -574,6 +602,76 @@ class Topic:
     unknown: Unknowns = field(default_factory=dict)
 
 
+# --------------------------------------------------------------------------- replacement monitors
+
+
+class ScheduleField(StrEnum):
+    """Where a schedule matcher looks for the endpoint's name."""
+
+    NAME = "name"  # the schedule's name
+    TARGET_ARN = "target_arn"  # its target's ARN (a Lambda function, a SageMaker pipeline, ...)
+    INPUT = "input"  # a string value of its target's Input JSON (GetSchedule)
+
+
+@dataclass(slots=True)
+class AlarmMatcher:
+    """A CloudWatch metric alarm (static threshold or anomaly-detection band) reading a metric in
+    ``namespace`` (exact, or a glob with ``*`` / ``?``) whose dimension ``dimension`` equals the
+    endpoint's name."""
+
+    namespace: str
+    dimension: str = "EndpointName"
+
+
+@dataclass(slots=True)
+class ScheduleMatcher:
+    """An EventBridge Scheduler schedule that names the endpoint in one of ``endpoint_in``.
+
+    ``group``: a glob on the schedule group (None: any group); ``target_services``: the services its
+    target may call, as the target ARN's service (``lambda``, ``sagemaker``, ...; empty: any).
+    """
+
+    endpoint_in: list[ScheduleField] = field(
+        default_factory=lambda: [ScheduleField.NAME, ScheduleField.TARGET_ARN, ScheduleField.INPUT]
+    )
+    group: str | None = None
+    target_services: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Recogniser:
+    """How to recognise a replacement monitor of one type (config ``recognisers``).
+
+    An endpoint is matched when every matcher given matches it (an alarm, a schedule, or both).
+    """
+
+    name: str
+    monitor_type: MonitorType
+    alarm: AlarmMatcher | None = None
+    schedule: ScheduleMatcher | None = None
+
+
+@dataclass(slots=True)
+class Schedule:
+    """An EventBridge Scheduler schedule (ListSchedules; its target's Input from GetSchedule)."""
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    group_name: str
+    state: str | None = field(metadata=SCHEDULE_STATES)  # None: AWS sent no state
+    schedule_expression: str | None = None
+    target_arn: str | None = None
+    target_input: str | None = None  # None: not read (no recogniser looks at it) or no Input
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link: the endpoints a recogniser matched this schedule to.
+    endpoint_arns: list[str] = field(default_factory=list)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
+
+
 # --------------------------------------------------------------------------- scan metadata
 
 
@@ -655,6 +753,8 @@ class ScanMetadata:
     unknown_values: list[UnknownValue] = field(default_factory=list)
     search_disagreements: list[SearchDisagreement] = field(default_factory=list)
     source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
+    # The replacement recognisers the scan read for (config ``recognisers``); relations.link applies them.
+    recognisers: list[Recogniser] = field(default_factory=list)
 
 
 class PriceSource(StrEnum):
@@ -696,6 +796,7 @@ class Inventory:
     alarms: list[Alarm] = field(default_factory=list)
     event_rules: list[EventRule] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     pricing: Pricing | None = None  # None: prices not resolved (e.g. an inventory read from templates)
     schema_version: str = SCHEMA_VERSION

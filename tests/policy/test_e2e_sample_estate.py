@@ -370,4 +370,6 @@ def test_parameters_move_the_matrix(judged: Judged) -> None:
     after = {r.endpoint_name: r.cells["ModelQuality"] for r in widened.coverage}
     assert before["dev-sandbox"].state is CellState.NOT_APPLICABLE
     assert after["dev-sandbox"].state is CellState.MISSING
-    assert after["dev-sandbox"].notes[0].startswith("mm-model-quality-monitor: expected ≥ 1 ModelQuality")
+    assert after["dev-sandbox"].notes[0].startswith(
+        "mm-model-quality-monitor: ModelQuality watched by neither; expected ≥ 1 ModelQuality"
+    )
