@@ -213,6 +213,7 @@ KINDS: tuple[KindSpec, ...] = (
             },
         },
         endpoints=lambda e, _ix: [e.arn],
+        derived_missing=lambda e: e.replacements_missing,
         case_defaults={"status": "InService", "kind": "real_time"},
         case_arn=_arn("sagemaker", "endpoint/{name}"),
     ),

@@ -284,6 +284,9 @@ class Endpoint:
     # "both (...)", "neither (...)").
     replacements: list[Replacement] = field(default_factory=list)
     watched_by: dict[str, str] = field(default_factory=dict)
+    # Resolved by relations.link: [schedules] when a schedule of its account and region could not be read
+    # and a recogniser matched none to it (its replacements are unknown: the checks on them are ERROR).
+    replacements_missing: list[Dataset] = field(default_factory=list)
     source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
     unknown: Unknowns = field(default_factory=dict)
 

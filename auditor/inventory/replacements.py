@@ -28,6 +28,7 @@ from auditor.inventory.model import (
     Alarm,
     AlarmType,
     AlertStatus,
+    Dataset,
     Endpoint,
     Inventory,
     MonitorType,
@@ -174,9 +175,11 @@ def resolve_replacements(inventory: Inventory) -> None:
         schedule.endpoint_arns = []
         schedules_by_scope.setdefault((schedule.account_id, schedule.region), []).append(schedule)
     monitors_by_arn = {m.arn: m for m in inventory.monitors}
+    unreadable = {(s.account_id, s.region) for s in inventory.schedules if Dataset.SCHEDULES in s.missing}
     for endpoint in inventory.endpoints:
         scope = (endpoint.account_id, endpoint.region)
         endpoint.replacements = []
+        endpoint.replacements_missing = []
         for recogniser in recognisers:
             alarms = sorted(
                 (
@@ -194,6 +197,8 @@ def resolve_replacements(inventory: Inventory) -> None:
                 ),
                 key=lambda s: (s.group_name, s.name),
             )
+            if recogniser.schedule is not None and not schedules and scope in unreadable:
+                endpoint.replacements_missing = [Dataset.SCHEDULES]  # one of them may have named it
             if (recogniser.alarm is not None and not alarms) or (
                 recogniser.schedule is not None and not schedules
             ):

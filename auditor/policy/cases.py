@@ -151,6 +151,7 @@ _LINK_KEYS = {
     "alarms": "alarm metrics on the monitor's namespace with its Endpoint and MonitoringSchedule dimensions",
     "replacements": "recognisers, and the alarms and schedules they match",
     "watched_by": "recognisers, and the alarms and schedules they match",
+    "replacements_missing": "a target whose schedules dataset failed",
 }
 
 
