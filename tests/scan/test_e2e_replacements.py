@@ -18,12 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from auditor.emulator import LocalAws
 from auditor.emulator.faults import TIMEOUT
+from auditor.history import HistoryOptions
 from auditor.inventory.cost import cost_view
 from auditor.inventory.migration import migration_view
 from auditor.inventory.model import (
@@ -36,6 +38,7 @@ from auditor.inventory.model import (
     ScheduleField,
     ScheduleMatcher,
 )
+from auditor.pipeline import OutputOptions, finish, load_judge_inputs
 from auditor.policy.engine import judge_all
 from auditor.policy.loader import load_policy_set
 from auditor.results import Verdict
@@ -311,3 +314,66 @@ def test_one_schedule_unreadable_is_error_for_its_endpoints(member: tuple[LocalA
     for name in ("ep-migrated", "ep-half", "ep-both", "ep-plain", "ep-anomaly"):
         assert verdicts[name][0] is Verdict.ERROR, (name, verdicts[name])
         assert "schedules" in verdicts[name][1]
+
+
+# ----------------------------------------------------------------------- coverage lost in migration
+
+
+def _run(inventory: Inventory, tmp: Path, history: HistoryOptions | None) -> dict[str, tuple[Verdict, str]]:
+    """The whole judgement (pipeline.finish: reports, history read and recorded) with the DataQuality
+    replacement parameter on; the coverage-lost verdicts by endpoint name."""
+    inputs = load_judge_inputs(parameters=ON)
+    output = OutputOptions(formats=("json",), output_dir=tmp)
+    outcome = finish(inventory, inputs, output, started_at="2026-12-01T00:00:00Z", history=history)
+    return {
+        f.resource_name: (f.verdict, f.message)
+        for f in outcome.result.findings
+        if f.policy_id == "mm-coverage-lost-in-migration"
+    }
+
+
+def test_coverage_lost_in_migration_is_a_fail_with_history(
+    member: tuple[LocalAws, str], tmp_path: Path
+) -> None:
+    aws, acct = member
+    aws.faults.clear()
+    history = HistoryOptions(path=tmp_path / "history.sqlite")
+    before = scan_member(aws, acct, recognisers=RECOGNISERS)
+    first = _run(before, tmp_path / "run1", history)
+    # the first run has nothing to compare with: NOT_APPLICABLE, never PASS
+    assert {v for v, _ in first.values()} == {Verdict.NOT_APPLICABLE}
+    assert "no earlier run of this scope in the history" in first["ep-plain"][1]
+    sm = aws.session(acct, REGION).client("sagemaker", endpoint_url=aws.endpoint_url)
+    try:
+        # ep-plain: its only DataQuality schedule deleted, no replacement; ep-both: deleted, but its
+        # Evidently replacement is actionable
+        sm.delete_monitoring_schedule(MonitoringScheduleName="ep-plain-dq")
+        sm.delete_monitoring_schedule(MonitoringScheduleName="ep-both-dq")
+        after = scan_member(aws, acct, recognisers=RECOGNISERS)
+        second = _run(after, tmp_path / "run2", history)
+    finally:
+        for name in ("ep-plain", "ep-both"):
+            sm.create_monitoring_schedule(
+                MonitoringScheduleName=f"{name}-dq",
+                MonitoringScheduleConfig={
+                    "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                    "MonitoringJobDefinitionName": f"{name}-def",
+                    "MonitoringType": "DataQuality",
+                },
+            )
+    assert second["ep-plain"][0] is Verdict.FAIL
+    assert second["ep-plain"][1].startswith("coverage lost in migration: DataQuality (now: neither)")
+    assert second["ep-both"] == (Verdict.PASS, second["ep-both"][1])
+    assert "still watched since the previous run" in second["ep-both"][1]
+    assert second["ep-migrated"][0] is Verdict.PASS  # watched by its replacement in both runs
+    # half-migrated: not watched before either, so nothing was lost in this migration step
+    assert (
+        second["ep-half"] == (Verdict.PASS, second["ep-half"][1])
+        and "nothing to lose" in second["ep-half"][1]
+    )
+
+
+def test_coverage_lost_without_history_is_not_applicable(inventory: Inventory, tmp_path: Path) -> None:
+    verdicts = _run(inventory, tmp_path, None)
+    assert verdicts and {v for v, _ in verdicts.values()} == {Verdict.NOT_APPLICABLE}
+    assert verdicts["ep-plain"][1] == "the run history is off: nothing to compare with"
