@@ -99,6 +99,8 @@ def _judge(
     previous_at: str,
     monitor_types: dict[str, set[str]],
 ) -> tuple[Verdict, str]:
+    if all(f.verdict is Verdict.NOT_APPLICABLE for f in verdicts.values()):
+        return Verdict.NOT_APPLICABLE, verdicts[min(verdicts)].message  # e.g. a serverless endpoint
     errors = [p for p, f in verdicts.items() if f.verdict is Verdict.ERROR]
     if errors:
         return (
