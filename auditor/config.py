@@ -101,7 +101,6 @@ def derived_schema() -> dict[str, Any]:
     props["fail_on_age"]["anyOf"][0]["minimum"] = 0
     recogniser = schema["$defs"]["Recogniser"]
     recogniser["properties"]["name"]["pattern"] = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
-    recogniser["anyOf"] = [{"required": ["alarm"]}, {"required": ["schedule"]}]  # at least one matcher
     schema["$defs"]["AlarmMatcher"]["properties"]["namespace"]["minLength"] = 1
     schema["$defs"]["AlarmMatcher"]["properties"]["dimension"]["minLength"] = 1
     schema["$defs"]["ScheduleMatcher"]["properties"]["endpoint_in"]["minItems"] = 1
