@@ -17,6 +17,7 @@ For each endpoint judged by a monitor-type policy (``mm-data-quality-monitor``, 
 Verdicts: FAIL when a type was lost (the message names the types and who watches now); ERROR when a
 monitor-type verdict on the endpoint is ERROR (its data could not be collected); NOT_APPLICABLE when the
 history is off or holds no earlier run of this scope (nothing to compare with — never PASS); PASS otherwise.
+Endpoints read from templates (not deployed yet) get no verdict: they have no past to lose.
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ def add_coverage_lost(result: EvaluationResult, inventory: Inventory, history: H
     for arn, verdicts in sorted(by_endpoint.items()):
         first = verdicts[min(verdicts)]
         endpoint = endpoints.get(arn)
-        if endpoint is None:
-            continue
+        if endpoint is None or endpoint.source is not None:
+            continue  # a planned endpoint (read from a template) has no past to lose
         if history is None or history.path is None:
             added.append(
                 _finding(first, Verdict.NOT_APPLICABLE, "the run history is off: nothing to compare with")
