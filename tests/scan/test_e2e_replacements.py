@@ -39,9 +39,9 @@ from auditor.inventory.model import (
     ScheduleMatcher,
 )
 from auditor.pipeline import OutputOptions, finish, load_judge_inputs
-from auditor.policy.engine import judge_all
+from auditor.policy.engine import evaluate, judge_all
 from auditor.policy.loader import load_policy_set
-from auditor.results import Verdict
+from auditor.results import CellState, Verdict
 from tests.scan.one_member import REGION, one_member_aws, scan_member
 
 pytestmark = pytest.mark.e2e
@@ -377,3 +377,19 @@ def test_coverage_lost_without_history_is_not_applicable(inventory: Inventory, t
     verdicts = _run(inventory, tmp_path, None)
     assert verdicts and {v for v, _ in verdicts.values()} == {Verdict.NOT_APPLICABLE}
     assert verdicts["ep-plain"][1] == "the run history is off: nothing to compare with"
+
+
+def test_the_coverage_matrix_shows_who_watches(inventory: Inventory) -> None:
+    result = evaluate(inventory, load_policy_set(parameters=ON))
+    cells = {row.endpoint_name: row.cells["DataQuality"] for row in result.coverage}
+    assert cells["ep-migrated"].state is CellState.OK
+    assert cells["ep-migrated"].notes == [
+        "mm-data-quality-monitor: DataQuality watched by replacement evidently; found none"
+    ]
+    assert cells["ep-both"].state is CellState.OK
+    assert "watched by both (Model Monitor and replacement evidently)" in cells["ep-both"].notes[0]
+    assert (
+        cells["ep-plain"].state is CellState.OK and "watched by Model Monitor;" in cells["ep-plain"].notes[0]
+    )
+    assert cells["ep-half"].state is CellState.MISSING
+    assert "watched by neither (replacement evidently is not actionable" in cells["ep-half"].notes[0]
