@@ -15,7 +15,10 @@ subscription):
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -41,7 +44,9 @@ from auditor.inventory.model import (
 from auditor.pipeline import OutputOptions, finish, load_judge_inputs
 from auditor.policy.engine import evaluate, judge_all
 from auditor.policy.loader import load_policy_set
+from auditor.report import FORMATS
 from auditor.results import CellState, Verdict
+from tests.headless_chromium import dump_dom
 from tests.scan.one_member import REGION, one_member_aws, scan_member
 
 pytestmark = pytest.mark.e2e
@@ -391,3 +396,30 @@ def test_the_coverage_matrix_shows_who_watches(inventory: Inventory) -> None:
     assert "watched by replacement evidently;" in cells["ep-anomaly"].notes[0]
     assert cells["ep-half"].state is CellState.MISSING
     assert "watched by neither (replacement evidently is not actionable" in cells["ep-half"].notes[0]
+
+
+def test_the_migration_report_shows_the_replacement_in_every_format(
+    inventory: Inventory, tmp_path: Path
+) -> None:
+    result = evaluate(inventory, load_policy_set(parameters=ON))
+    document = json.loads(FORMATS["migration-json"].render(result))
+    rows = {(r["endpoint_name"], r["monitor_type"]): r for r in document["migration"]["rows"]}
+    assert rows[("ep-migrated", "DataQuality")]["replacement_actionable"] is True
+    assert rows[("ep-half", "DataQuality")]["replacement_actionable"] is False
+    text = FORMATS["migration-csv"].render(result).decode("utf-8")
+    by_name = {(r["endpoint_name"], r["monitor_type"]): r for r in csv.DictReader(io.StringIO(text))}
+    migrated = by_name[("ep-migrated", "DataQuality")]
+    assert migrated["replacement_provides"].startswith("replacement evidently (actionable)")
+    assert migrated["lost_if_deleted_now"].startswith("nothing: replacement evidently")
+    assert by_name[("ep-plain", "DataQuality")]["replacement_provides"] == "none recognised"
+    page = tmp_path / "migration.html"
+    page.write_bytes(FORMATS["migration-html"].render(result))
+    dom = dump_dom(page, tmp_path / "profile")
+    row = re.search(
+        r'<tr class="[a-z]+" data-endpoint="ep-half" data-type="DataQuality">(.*?)</tr>', dom, re.S
+    )
+    assert row is not None and "replacement evidently (NOT actionable)" in row.group(1)
+    row = re.search(
+        r'<tr class="[a-z]+" data-endpoint="ep-migrated" data-type="DataQuality">(.*?)</tr>', dom, re.S
+    )
+    assert row is not None and "replacement evidently (actionable)" in row.group(1)
