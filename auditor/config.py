@@ -104,6 +104,7 @@ def derived_schema() -> dict[str, Any]:
     schema["$defs"]["AlarmMatcher"]["properties"]["namespace"]["minLength"] = 1
     schema["$defs"]["AlarmMatcher"]["properties"]["dimension"]["minLength"] = 1
     schema["$defs"]["ScheduleMatcher"]["properties"]["endpoint_in"]["minItems"] = 1
+    schema["$defs"]["RuleMatcher"]["properties"]["endpoint_in"]["minItems"] = 1
     notify = schema["$defs"]["NotifyConfig"]["properties"]
     notify["webhook_url_env"]["pattern"] = "^[A-Za-z_][A-Za-z0-9_]*$"
     return schema
@@ -169,8 +170,10 @@ def _check_consistent(config: Config, source: str) -> None:
                 source, f"recogniser name {recogniser.name!r} is used twice", location=f"recognisers.{i}.name"
             )
         seen.add(recogniser.name)
-        if recogniser.alarm is None and recogniser.schedule is None:
-            raise InputError(source, "needs an alarm or a schedule matcher", location=f"recognisers.{i}")
+        if recogniser.alarm is None and recogniser.schedule is None and recogniser.rule is None:
+            raise InputError(
+                source, "needs an alarm, a schedule or a rule matcher", location=f"recognisers.{i}"
+            )
 
 
 EXAMPLE = """\

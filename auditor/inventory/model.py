@@ -306,6 +306,7 @@ class Replacement:
     alarms: list[str] = field(default_factory=list)  # names of the matched alarms
     actionable_alarms: list[str] = field(default_factory=list)
     schedules: list[str] = field(default_factory=list)  # group/name of the matched schedules
+    rules: list[str] = field(default_factory=list)  # bus/name of the matched EventBridge rules
     detail: str = ""
 
 
@@ -560,13 +561,15 @@ class RuleTarget:
 
     id: str
     arn: str
+    input: str | None = None  # the target's constant Input (JSON), read for the replacement recognisers
 
 
 @dataclass(slots=True)
 class EventRule:
     """An EventBridge rule whose event pattern can match CloudWatch alarm state-change events.
 
-    Rules that cannot (other sources, schedules) are counted on the target, not stored.
+    Rules that cannot (other sources, schedules) are counted on the target, not stored -- unless a
+    replacement recogniser has a rule matcher: then every enabled rule is kept with its targets.
     ``targets`` is empty when the rule is disabled (its targets are not read) or has none.
     """
 
@@ -577,6 +580,7 @@ class EventRule:
     event_bus_name: str
     state: str | None = field(metadata=RULE_STATES)  # None: AWS sent no state
     event_pattern: str | None = None  # the pattern as AWS returns it (a JSON string)
+    schedule_expression: str | None = None  # a scheduled rule's rate() / cron()
     description: str | None = None
     targets: list[RuleTarget] = field(default_factory=list)
     missing: list[Dataset] = field(default_factory=list)
@@ -642,16 +646,33 @@ class ScheduleMatcher:
 
 
 @dataclass(slots=True)
+class RuleMatcher:
+    """An EventBridge rule (scheduled, or on any event) with a target that names the endpoint in one of
+    ``endpoint_in`` (``name``: the rule's name; ``target_arn``; ``input``: the target's constant Input).
+
+    ``event_bus``: a glob on the bus name (None: any bus); ``target_services``: as for schedules.
+    """
+
+    endpoint_in: list[ScheduleField] = field(
+        default_factory=lambda: [ScheduleField.NAME, ScheduleField.TARGET_ARN, ScheduleField.INPUT]
+    )
+    event_bus: str | None = None
+    target_services: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Recogniser:
     """How to recognise a replacement monitor of one type (config ``recognisers``).
 
-    An endpoint is matched when every matcher given matches it (an alarm, a schedule, or both).
+    An endpoint is matched when its alarm matcher (if given) matches it and, when a trigger matcher is
+    given (a Scheduler schedule, an EventBridge rule, or both), one of them does.
     """
 
     name: str
     monitor_type: MonitorType
     alarm: AlarmMatcher | None = None
     schedule: ScheduleMatcher | None = None
+    rule: RuleMatcher | None = None
 
 
 @dataclass(slots=True)

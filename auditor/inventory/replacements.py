@@ -9,9 +9,12 @@ A recogniser (config ``recognisers``) says how such a replacement looks in one o
   or glob) whose dimension (named) equals the endpoint's name;
 * a **schedule matcher**: an EventBridge Scheduler schedule whose name, target ARN or target Input
   names the endpoint (name and ARN: the endpoint name as a whole segment between ``: / _ . -`` or
-  the ends; Input: a string value of its JSON equal to the name).
+  the ends; Input: a string value of its JSON equal to the name);
+* a **rule matcher**: an enabled EventBridge rule (scheduled or on events) whose name, or one of whose
+  targets (its ARN or constant Input), names the endpoint the same way.
 
-An endpoint is matched by a recogniser when every matcher it gives matches (alarm, schedule or both).
+An endpoint is matched by a recogniser when its alarm matcher (if any) matches it and, when it has a
+schedule or rule matcher, a schedule or a rule names it.
 The replacement is **actionable** only when one of its matched alarms has an alert path that reaches
 someone (``AlertStatus.DELIVERS`` / ``COUNTED``, as ``alert_paths`` resolved it): a schedule alone,
 or an alarm whose actions reach nobody, does not watch the endpoint. Only scanned data is used.
@@ -29,7 +32,7 @@ from auditor.inventory.model import (
     AlarmType,
     AlertStatus,
     Dataset,
-    Endpoint,
+    EventRule,
     Inventory,
     MonitorType,
     Recogniser,
@@ -40,6 +43,7 @@ from auditor.inventory.model import (
 
 MODEL_MONITOR = "Model Monitor"
 _REACHES = (AlertStatus.DELIVERS, AlertStatus.COUNTED)
+_ENABLED = frozenset({"ENABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"})
 _SEGMENT = r"(?:^|(?<=[:/_.\-]))"
 _SEGMENT_END = r"(?=$|[:/_.\-])"
 
@@ -106,27 +110,56 @@ def _input_strings(text: str | None) -> set[str]:
     return found
 
 
-def schedule_names(recogniser: Recogniser, schedule: Schedule, endpoint: str) -> str | None:
-    """Where a recogniser's schedule matcher finds ``endpoint`` in ``schedule`` (for the detail), or None."""
+def _service(arn: str | None) -> str:
+    parts = (arn or "").split(":")
+    return parts[2] if len(parts) > 2 else ""
+
+
+def _target_names(
+    endpoint_in: list[ScheduleField], name: str, targets: list[tuple[str | None, str | None]], endpoint: str
+) -> bool:
+    """Whether ``endpoint`` is named by ``name`` or one of ``targets`` ((ARN, Input) pairs)."""
+    for where in endpoint_in:
+        if where is ScheduleField.NAME and names_segment(name, endpoint):
+            return True
+        for arn, given in targets:
+            if where is ScheduleField.TARGET_ARN and names_segment(arn, endpoint):
+                return True
+            if where is ScheduleField.INPUT and endpoint in _input_strings(given):
+                return True
+    return False
+
+
+def schedule_names(recogniser: Recogniser, schedule: Schedule, endpoint: str) -> bool:
+    """Whether a recogniser's schedule matcher finds ``endpoint`` in ``schedule``."""
     matcher = recogniser.schedule
     if matcher is None:
-        return None
+        return False
     if matcher.group is not None and not fnmatch.fnmatchcase(schedule.group_name, matcher.group):
-        return None
-    if matcher.target_services:
-        service = (
-            (schedule.target_arn or "").split(":")[2] if (schedule.target_arn or "").count(":") >= 2 else ""
-        )
-        if service not in matcher.target_services:
-            return None
-    for where in matcher.endpoint_in:
-        if where is ScheduleField.NAME and names_segment(schedule.name, endpoint):
-            return "its name"
-        if where is ScheduleField.TARGET_ARN and names_segment(schedule.target_arn, endpoint):
-            return f"its target {schedule.target_arn}"
-        if where is ScheduleField.INPUT and endpoint in _input_strings(schedule.target_input):
-            return "its target Input"
-    return None
+        return False
+    if matcher.target_services and _service(schedule.target_arn) not in matcher.target_services:
+        return False
+    return _target_names(
+        matcher.endpoint_in, schedule.name, [(schedule.target_arn, schedule.target_input)], endpoint
+    )
+
+
+def rule_names(recogniser: Recogniser, rule: EventRule, endpoint: str) -> bool:
+    """Whether a recogniser's rule matcher finds ``endpoint`` in an enabled ``rule`` (its name, or a
+    target of an allowed service: its ARN or its Input)."""
+    matcher = recogniser.rule
+    if matcher is None or rule.state not in _ENABLED:
+        return False
+    if matcher.event_bus is not None and not fnmatch.fnmatchcase(rule.event_bus_name, matcher.event_bus):
+        return False
+    targets: list[tuple[str | None, str | None]] = [
+        (t.arn, t.input)
+        for t in rule.targets
+        if not matcher.target_services or _service(t.arn) in matcher.target_services
+    ]
+    if matcher.target_services and not targets:
+        return False
+    return _target_names(matcher.endpoint_in, rule.name, targets, endpoint)
 
 
 def _reaches(alarm: Alarm) -> bool:
@@ -134,7 +167,7 @@ def _reaches(alarm: Alarm) -> bool:
 
 
 def _replacement(
-    recogniser: Recogniser, endpoint: Endpoint, alarms: list[Alarm], schedules: list[Schedule]
+    recogniser: Recogniser, alarms: list[Alarm], schedules: list[Schedule], rules: list[EventRule]
 ) -> Replacement:
     actionable = [a for a in alarms if _reaches(a)]
     parts: list[str] = []
@@ -148,10 +181,12 @@ def _replacement(
                 else f", none reaching anyone ({', '.join(statuses)})"
             )
         )
-    if recogniser.schedule is not None:
+    if schedules:
         parts.append(f"schedule(s) {', '.join(f'{s.group_name}/{s.name}' for s in schedules)}")
+    if rules:
+        parts.append(f"EventBridge rule(s) {', '.join(f'{r.event_bus_name}/{r.name}' for r in rules)}")
     if recogniser.alarm is None:
-        parts.append("no alarm: a schedule alone alerts no one")
+        parts.append("no alarm: a schedule or rule alone alerts no one")
     return Replacement(
         recogniser=recogniser.name,
         monitor_type=recogniser.monitor_type,
@@ -159,6 +194,7 @@ def _replacement(
         alarms=[a.name for a in alarms],
         actionable_alarms=[a.name for a in actionable],
         schedules=[f"{s.group_name}/{s.name}" for s in schedules],
+        rules=[f"{r.event_bus_name}/{r.name}" for r in rules],
         detail="; ".join(parts),
     )
 
@@ -174,6 +210,9 @@ def resolve_replacements(inventory: Inventory) -> None:
     for schedule in inventory.schedules:
         schedule.endpoint_arns = []
         schedules_by_scope.setdefault((schedule.account_id, schedule.region), []).append(schedule)
+    rules_by_scope: dict[tuple[str, str], list[EventRule]] = {}
+    for rule in inventory.event_rules:
+        rules_by_scope.setdefault((rule.account_id, rule.region), []).append(rule)
     monitors_by_arn = {m.arn: m for m in inventory.monitors}
     unreadable = {(s.account_id, s.region) for s in inventory.schedules if Dataset.SCHEDULES in s.missing}
     for endpoint in inventory.endpoints:
@@ -193,20 +232,23 @@ def resolve_replacements(inventory: Inventory) -> None:
                 (
                     s
                     for s in schedules_by_scope.get(scope, [])
-                    if schedule_names(recogniser, s, endpoint.name) is not None
+                    if schedule_names(recogniser, s, endpoint.name)
                 ),
                 key=lambda s: (s.group_name, s.name),
             )
+            rules = sorted(
+                (r for r in rules_by_scope.get(scope, []) if rule_names(recogniser, r, endpoint.name)),
+                key=lambda r: (r.event_bus_name, r.name),
+            )
             if recogniser.schedule is not None and not schedules and scope in unreadable:
                 endpoint.replacements_missing = [Dataset.SCHEDULES]  # one of them may have named it
-            if (recogniser.alarm is not None and not alarms) or (
-                recogniser.schedule is not None and not schedules
-            ):
+            triggered = recogniser.schedule is None and recogniser.rule is None
+            if (recogniser.alarm is not None and not alarms) or not (triggered or schedules or rules):
                 continue
             for schedule in schedules:
                 if endpoint.arn not in schedule.endpoint_arns:
                     schedule.endpoint_arns.append(endpoint.arn)
-            endpoint.replacements.append(_replacement(recogniser, endpoint, alarms, schedules))
+            endpoint.replacements.append(_replacement(recogniser, alarms, schedules, rules))
         monitors = [monitors_by_arn[a] for a in endpoint.monitor_arns if a in monitors_by_arn]
         endpoint.watched_by = {
             t.value: watched_by(

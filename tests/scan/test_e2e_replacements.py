@@ -10,7 +10,9 @@ subscription):
 * ``ep-both``: a DataQuality schedule and the actionable replacement;
 * ``ep-plain``: only a DataQuality schedule (no replacement);
 * ``ep-anomaly``: no schedule; an anomaly-detection-band alarm (metric math, ThresholdMetricId) on the
-  custom namespace with an action, and its schedule.
+  custom namespace with an action, and its schedule; for ModelQuality, an alarm on ``Quality/Custom``
+  with an action and an enabled EventBridge rule running a SageMaker pipeline with the endpoint in
+  its Input (``ep-migrated`` has the same, but its rule is disabled).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from auditor.inventory.model import (
     Inventory,
     MonitorType,
     Recogniser,
+    RuleMatcher,
     ScheduleField,
     ScheduleMatcher,
 )
@@ -64,7 +67,15 @@ SCHEDULE_ONLY = Recogniser(
     monitor_type=MonitorType.MODEL_QUALITY,
     schedule=ScheduleMatcher(endpoint_in=[ScheduleField.NAME]),
 )
-RECOGNISERS = (EVIDENTLY, SCHEDULE_ONLY)
+# An alarm on a custom namespace and an EventBridge rule whose SageMaker pipeline target's Input names
+# the endpoint.
+PIPELINE = Recogniser(
+    name="pipeline-quality",
+    monitor_type=MonitorType.MODEL_QUALITY,
+    alarm=AlarmMatcher(namespace="Quality/Custom"),
+    rule=RuleMatcher(endpoint_in=[ScheduleField.INPUT], target_services=["sagemaker"]),
+)
+RECOGNISERS = (EVIDENTLY, SCHEDULE_ONLY, PIPELINE)
 ON = {"mm-data-quality-monitor": {"replacement_satisfies": True}}
 
 
@@ -177,6 +188,33 @@ def _seed(aws: LocalAws, acct: str) -> None:
                 "Input": json.dumps({"endpoint_name": name}),
             },
         )
+    events = session.client("events", endpoint_url=aws.endpoint_url)
+    for name, state in (("ep-anomaly", "ENABLED"), ("ep-migrated", "DISABLED")):
+        cw.put_metric_alarm(
+            AlarmName=f"{name}-quality",
+            Namespace="Quality/Custom",
+            MetricName="accuracy",
+            Dimensions=[{"Name": "EndpointName", "Value": name}],
+            Statistic="Average",
+            Period=86400,
+            EvaluationPeriods=1,
+            Threshold=0.8,
+            ComparisonOperator="LessThanThreshold",
+            ActionsEnabled=True,
+            AlarmActions=[topic],
+        )
+        events.put_rule(Name=f"quality-daily-{name}", ScheduleExpression="rate(1 day)", State=state)
+        events.put_targets(
+            Rule=f"quality-daily-{name}",
+            Targets=[
+                {
+                    "Id": "pipeline",
+                    "Arn": f"arn:aws:sagemaker:{REGION}:{acct}:pipeline/model-quality",
+                    "RoleArn": f"arn:aws:iam::{acct}:role/events",
+                    "Input": json.dumps({"EndpointName": name}),
+                }
+            ],
+        )
     # named for ep-plain: the schedule-only recogniser matches it, never actionable
     scheduler.create_schedule(
         Name="ep-plain-quality",
@@ -239,12 +277,28 @@ def test_a_schedule_alone_is_recognised_but_never_watches(inventory: Inventory) 
     (replacement,) = [r for r in plain.replacements if r.recogniser == "quality-job"]
     assert not replacement.actionable and replacement.schedules == ["default/ep-plain-quality"]
     assert plain.watched_by["ModelQuality"].startswith("neither (replacement quality-job is not actionable")
-    assert "a schedule alone alerts no one" in plain.watched_by["ModelQuality"]
+    assert "a schedule or rule alone alerts no one" in plain.watched_by["ModelQuality"]
     # the Evidently schedules named the endpoint only in their Input (read with GetSchedule)
     migrated = next(s for s in inventory.schedules if s.name == "evidently-ep-migrated-hourly")
     assert migrated.endpoint_arns == [next(e.arn for e in inventory.endpoints if e.name == "ep-migrated")]
     calls = inventory.metadata.api_calls
     assert calls["scheduler:ListSchedules"] == 1 and calls["scheduler:GetSchedule"] == 5
+
+
+def test_an_eventbridge_rule_naming_the_endpoint_is_a_trigger(inventory: Inventory) -> None:
+    by_name = {e.name: e for e in inventory.endpoints}
+    (replacement,) = [r for r in by_name["ep-anomaly"].replacements if r.recogniser == "pipeline-quality"]
+    assert replacement.actionable and replacement.rules == ["default/quality-daily-ep-anomaly"]
+    assert by_name["ep-anomaly"].watched_by["ModelQuality"] == "replacement pipeline-quality"
+    # the same alarm, but its rule is disabled: no trigger, not recognised
+    assert not [r for r in by_name["ep-migrated"].replacements if r.recogniser == "pipeline-quality"]
+    assert "pipeline-quality" not in by_name["ep-migrated"].watched_by["ModelQuality"]
+    assert by_name["ep-migrated"].watched_by["ModelQuality"].startswith("neither")
+    rule = next(r for r in inventory.event_rules if r.name == "quality-daily-ep-anomaly")
+    assert (
+        rule.schedule_expression == "rate(1 day)"
+        and rule.targets[0].input == '{"EndpointName": "ep-anomaly"}'
+    )
 
 
 def test_the_migration_view_shows_the_replacement(inventory: Inventory) -> None:
