@@ -202,8 +202,8 @@ KINDS: tuple[KindSpec, ...] = (
                 "capture_arrivals": Dataset.S3_OBJECTS,
                 # The replacement monitors need the recognisers' schedules (and the alarms, which
                 # an endpoint's other checks already read through its monitors).
-                "replacements": Dataset.SCHEDULES,
-                "watched_by": Dataset.SCHEDULES,
+                "replacements": Dataset.REPLACEMENTS,
+                "watched_by": Dataset.REPLACEMENTS,
             },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
@@ -301,7 +301,7 @@ KINDS: tuple[KindSpec, ...] = (
         kind=ResourceKind.SCHEDULE,
         model=Schedule,
         inventory_field="schedules",
-        dataset=Dataset.SCHEDULES,
+        dataset=Dataset.REPLACEMENTS,
         links=(Link("endpoints", Endpoint, lambda s, ix: ix.get(ResourceKind.ENDPOINT, s.endpoint_arns)),),
         endpoints=lambda s, _ix: list(s.endpoint_arns),
         case_defaults={"group_name": "default", "state": "ENABLED"},

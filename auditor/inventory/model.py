@@ -129,9 +129,10 @@ class Dataset(StrEnum):
     EXECUTIONS = "executions"
     # S3 ListObjectsV2 under capture and ground-truth prefixes: whether data still arrives.
     S3_OBJECTS = "s3_objects"
-    # EventBridge Scheduler ListSchedules / GetSchedule, read for the replacement recognisers that
-    # match schedules (complete by definition when no recogniser does: nothing is called).
-    SCHEDULES = "schedules"
+    # What the replacement recognisers read: EventBridge Scheduler ListSchedules / GetSchedule (complete
+    # by definition when no recogniser matches schedules: nothing is called). An endpoint's replacements
+    # are also unknown when the alarms or, for rule matchers, the EventBridge rules were not read.
+    REPLACEMENTS = "replacements"
 
 
 # Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
@@ -284,8 +285,8 @@ class Endpoint:
     # "both (...)", "neither (...)").
     replacements: list[Replacement] = field(default_factory=list)
     watched_by: dict[str, str] = field(default_factory=dict)
-    # Resolved by relations.link: [schedules] when a schedule of its account and region could not be read
-    # and a recogniser matched none to it (its replacements are unknown: the checks on them are ERROR).
+    # Resolved by relations.link: [replacements] when what a recogniser reads could not be read in its
+    # account and region (a schedule, the alarms, the rules): its replacements are unknown (ERROR).
     replacements_missing: list[Dataset] = field(default_factory=list)
     source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
     unknown: Unknowns = field(default_factory=dict)

@@ -32,6 +32,7 @@ from auditor.inventory.model import (
     AlarmType,
     AlertStatus,
     Dataset,
+    DatasetStatus,
     EventRule,
     Inventory,
     MonitorType,
@@ -214,11 +215,22 @@ def resolve_replacements(inventory: Inventory) -> None:
     for rule in inventory.event_rules:
         rules_by_scope.setdefault((rule.account_id, rule.region), []).append(rule)
     monitors_by_arn = {m.arn: m for m in inventory.monitors}
-    unreadable = {(s.account_id, s.region) for s in inventory.schedules if Dataset.SCHEDULES in s.missing}
+    unreadable = {(s.account_id, s.region) for s in inventory.schedules if Dataset.REPLACEMENTS in s.missing}
+    # Where the alarms (for alarm matchers) or the rules (for rule matchers) were not read in full, no
+    # endpoint's replacements can be told: a missing one might have matched.
+    needed = {Dataset.ALARMS} if any(r.alarm for r in recognisers) else set()
+    needed |= {Dataset.ALERTING} if any(r.rule for r in recognisers) else set()
+    unread = {
+        (t.account_id, t.region)
+        for t in inventory.targets
+        if any(not t.datasets.get(d, DatasetStatus.NOT_SCANNED).listed for d in needed)
+    }
+    if Dataset.ALERTING in needed:  # a rule whose targets could not be read
+        unread |= {(r.account_id, r.region) for r in inventory.event_rules if Dataset.ALERTING in r.missing}
     for endpoint in inventory.endpoints:
         scope = (endpoint.account_id, endpoint.region)
         endpoint.replacements = []
-        endpoint.replacements_missing = []
+        endpoint.replacements_missing = [Dataset.REPLACEMENTS] if scope in unread else []
         for recogniser in recognisers:
             alarms = sorted(
                 (
@@ -241,7 +253,7 @@ def resolve_replacements(inventory: Inventory) -> None:
                 key=lambda r: (r.event_bus_name, r.name),
             )
             if recogniser.schedule is not None and not schedules and scope in unreadable:
-                endpoint.replacements_missing = [Dataset.SCHEDULES]  # one of them may have named it
+                endpoint.replacements_missing = [Dataset.REPLACEMENTS]  # one of them may have named it
             triggered = recogniser.schedule is None and recogniser.rule is None
             if (recogniser.alarm is not None and not alarms) or not (triggered or schedules or rules):
                 continue

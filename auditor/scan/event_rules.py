@@ -91,7 +91,7 @@ def collect(ctx: RegionContext) -> list[EventRule]:
     for bus in names:
         listed = api.collect("events", "ListRules", "Rules", dataset=Dataset.ALERTING, EventBusName=bus)
         if not listed.complete:
-            ctx.failed(Dataset.ALERTING)
+            ctx.failed(Dataset.ALERTING)  # the replacements' rules too (auditor.inventory.replacements)
         for record in listed.items:
             if keep_all or alarm_rule(record):
                 rules.append(build_rule(record, bus, account_id=api.account_id, region=api.region))

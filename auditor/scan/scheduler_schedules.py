@@ -49,8 +49,8 @@ def _read_input(api: RegionApi, schedule: Schedule) -> Schedule:
     try:
         record = api.call("scheduler", "GetSchedule", Name=schedule.name, GroupName=schedule.group_name)
     except AWS_ERRORS as exc:
-        api.record(exc, "scheduler", "GetSchedule", dataset=Dataset.SCHEDULES, resource=schedule.arn)
-        schedule.missing = [Dataset.SCHEDULES]
+        api.record(exc, "scheduler", "GetSchedule", dataset=Dataset.REPLACEMENTS, resource=schedule.arn)
+        schedule.missing = [Dataset.REPLACEMENTS]
         return schedule
     read = build_schedule({**record, "Arn": schedule.arn}, account_id=api.account_id, region=api.region)
     return read
@@ -62,9 +62,11 @@ def collect(ctx: RegionContext) -> list[Schedule]:
     if not matchers:
         return []
     api = ctx.api
-    listed = api.collect("scheduler", "ListSchedules", "Schedules", dataset=Dataset.SCHEDULES, MaxResults=100)
+    listed = api.collect(
+        "scheduler", "ListSchedules", "Schedules", dataset=Dataset.REPLACEMENTS, MaxResults=100
+    )
     if not listed.complete:
-        ctx.failed(Dataset.SCHEDULES)
+        ctx.failed(Dataset.REPLACEMENTS)
     schedules = [
         build_schedule(r, account_id=api.account_id, region=api.region)
         for r in listed.items

@@ -349,12 +349,12 @@ def test_schedules_not_read_are_error_never_pass(
     finally:
         aws.faults.clear()
     (target,) = inventory.targets
-    assert target.datasets[Dataset.SCHEDULES] is DatasetStatus.FAILED
+    assert target.datasets[Dataset.REPLACEMENTS] is DatasetStatus.FAILED
     for parameters in (ON, None):
         verdicts = _verdicts(inventory, "mm-data-quality-monitor", parameters)
         for name in ("ep-migrated", "ep-half", "ep-both", "ep-plain"):
             assert verdicts[name][0] is Verdict.ERROR, (name, verdicts[name])
-            assert "schedules" in verdicts[name][1]
+            assert "replacements (failed in" in verdicts[name][1]
 
 
 def test_one_schedule_unreadable_is_error_for_its_endpoints(member: tuple[LocalAws, str]) -> None:
@@ -366,13 +366,13 @@ def test_one_schedule_unreadable_is_error_for_its_endpoints(member: tuple[LocalA
     finally:
         aws.faults.clear()
     (target,) = inventory.targets
-    assert target.datasets[Dataset.SCHEDULES] is DatasetStatus.PARTIAL
-    assert all(s.missing == [Dataset.SCHEDULES] for s in inventory.schedules)
+    assert target.datasets[Dataset.REPLACEMENTS] is DatasetStatus.PARTIAL
+    assert all(s.missing == [Dataset.REPLACEMENTS] for s in inventory.schedules)
     verdicts = _verdicts(inventory, "mm-data-quality-monitor", ON)
     # without the Input the Evidently schedules match no endpoint: their replacements are unknown
     for name in ("ep-migrated", "ep-half", "ep-both", "ep-plain", "ep-anomaly"):
         assert verdicts[name][0] is Verdict.ERROR, (name, verdicts[name])
-        assert "schedules" in verdicts[name][1]
+        assert "replacements (could not be read for this resource" in verdicts[name][1]
 
 
 # ----------------------------------------------------------------------- coverage lost in migration
@@ -477,3 +477,23 @@ def test_the_migration_report_shows_the_replacement_in_every_format(
         r'<tr class="[a-z]+" data-endpoint="ep-migrated" data-type="DataQuality">(.*?)</tr>', dom, re.S
     )
     assert row is not None and "replacement evidently (actionable)" in row.group(1)
+
+
+@pytest.mark.parametrize("operation", ["cloudwatch:DescribeAlarms", "events:ListRules"])
+def test_alarms_or_rules_not_read_leave_the_replacements_unknown(
+    member: tuple[LocalAws, str], operation: str
+) -> None:
+    aws, acct = member
+    aws.faults.clear()
+    aws.faults.add_rule(error="AccessDeniedException", operation=operation, account_id=acct)
+    try:
+        inventory = scan_member(aws, acct, recognisers=RECOGNISERS)
+        without = scan_member(aws, acct)
+    finally:
+        aws.faults.clear()
+    verdicts = _verdicts(inventory, "mm-data-quality-monitor", ON)
+    for name in ("ep-migrated", "ep-half", "ep-both", "ep-plain", "ep-anomaly"):
+        assert verdicts[name][0] is Verdict.ERROR, (name, verdicts[name])
+        assert "replacements (could not be read for this resource" in verdicts[name][1]
+    # without recognisers the monitor-type policies do not depend on them
+    assert _verdicts(without, "mm-data-quality-monitor")["ep-plain"][0] is Verdict.PASS
