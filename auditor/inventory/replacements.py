@@ -134,8 +134,8 @@ def _target_names(
 def schedule_names(recogniser: Recogniser, schedule: Schedule, endpoint: str) -> bool:
     """Whether a recogniser's schedule matcher finds ``endpoint`` in ``schedule``."""
     matcher = recogniser.schedule
-    if matcher is None:
-        return False
+    if matcher is None or schedule.state != "ENABLED":
+        return False  # a disabled schedule (or one whose state AWS did not say) runs nothing
     if matcher.group is not None and not fnmatch.fnmatchcase(schedule.group_name, matcher.group):
         return False
     if matcher.target_services and _service(schedule.target_arn) not in matcher.target_services:
