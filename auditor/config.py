@@ -238,7 +238,7 @@ recognisers: []         # how this organization's replacements for Model Monitor
 #  - name: evidently-data-quality
 #    monitor_type: DataQuality          # or ModelQuality, ModelBias, ModelExplainability
 #    alarm: {namespace: "Evidently/*", dimension: EndpointName}
-#    schedule: {endpoint_in: [input], target_services: [lambda]}
+#    schedule: {endpoint_in: [input], target_services: [lambda]}   # or rule: {...} (EventBridge)
 # (and parameters: {mm-data-quality-monitor: {replacement_satisfies: true}} to let one satisfy the policy)
 
 # --- Cost view (docs/migration.md) ---------------------------------------------
