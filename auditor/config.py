@@ -14,6 +14,7 @@ from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.history.notify import DEFAULT_WEBHOOK_ENV, WebhookKind
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema
+from auditor.inventory.model import Recogniser
 from auditor.policy.waivers import DEFAULT_MAX_DAYS as DEFAULT_WAIVER_MAX_DAYS
 from auditor.policy.yamlsrc import load_yaml
 from auditor.report import FORMATS
@@ -77,6 +78,9 @@ class Config:
     # Cost view: ask the Price List API (pricing:GetProducts); a price table file replacing the bundled one
     price_list_api: bool = True
     price_table: str | None = None
+    # Replacement monitors (docs/replacements.md): how to recognise the alarms and schedules that replace
+    # Model Monitor in this organization; none by default
+    recognisers: list[Recogniser] = field(default_factory=list)
     fail_on_new: bool = False
     fail_on_age: int | None = None  # days
     notify: NotifyConfig | None = None
@@ -95,6 +99,12 @@ def derived_schema() -> dict[str, Any]:
     props["endpoints"]["items"] = {"type": "string", "pattern": "^[^*]+[*]?$"}
     props["endpoint_tags"]["items"] = {"type": "string", "pattern": "^[^=]+=.*$"}
     props["fail_on_age"]["anyOf"][0]["minimum"] = 0
+    recogniser = schema["$defs"]["Recogniser"]
+    recogniser["properties"]["name"]["pattern"] = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+    schema["$defs"]["AlarmMatcher"]["properties"]["namespace"]["minLength"] = 1
+    schema["$defs"]["AlarmMatcher"]["properties"]["dimension"]["minLength"] = 1
+    schema["$defs"]["ScheduleMatcher"]["properties"]["endpoint_in"]["minItems"] = 1
+    schema["$defs"]["RuleMatcher"]["properties"]["endpoint_in"]["minItems"] = 1
     notify = schema["$defs"]["NotifyConfig"]["properties"]
     notify["webhook_url_env"]["pattern"] = "^[A-Za-z_][A-Za-z0-9_]*$"
     return schema
@@ -153,6 +163,17 @@ def _check_consistent(config: Config, source: str) -> None:
         )
     if config.ous and not config.org:
         raise InputError(source, "needs org: true", location="ous")
+    seen: set[str] = set()
+    for i, recogniser in enumerate(config.recognisers):
+        if recogniser.name in seen:
+            raise InputError(
+                source, f"recogniser name {recogniser.name!r} is used twice", location=f"recognisers.{i}.name"
+            )
+        seen.add(recogniser.name)
+        if recogniser.alarm is None and recogniser.schedule is None and recogniser.rule is None:
+            raise InputError(
+                source, "needs an alarm, a schedule or a rule matcher", location=f"recognisers.{i}"
+            )
 
 
 EXAMPLE = """\
@@ -211,6 +232,14 @@ fail_on_new: false      # true: exit 1 only for failures new since the previous 
 #   webhook: slack      # or teams; the URL is read from the variable below, never from here
 #   webhook_url_env: AUDITOR_WEBHOOK_URL
 #   sns_topic_arn: arn:aws:sns:us-east-1:123456789012:model-monitor-audit
+
+# --- Replacement monitors (docs/replacements.md) -------------------------------
+recognisers: []         # how this organization's replacements for Model Monitor look, e.g.:
+#  - name: evidently-data-quality
+#    monitor_type: DataQuality          # or ModelQuality, ModelBias, ModelExplainability
+#    alarm: {namespace: "Evidently/*", dimension: EndpointName}
+#    schedule: {endpoint_in: [input], target_services: [lambda]}   # or rule: {...} (EventBridge)
+# (and parameters: {mm-data-quality-monitor: {replacement_satisfies: true}} to let one satisfy the policy)
 
 # --- Cost view (docs/migration.md) ---------------------------------------------
 price_list_api: true    # false = do not call pricing:GetProducts; price from the table only

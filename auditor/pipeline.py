@@ -14,6 +14,7 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
+from auditor.history.migration_loss import add_coverage_lost
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate
@@ -188,6 +189,8 @@ def finish(
     except OSError as exc:
         raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
     result = judge(inventory, inputs, inventory_digest=digest)
+    # History-driven: a monitor type watched in the previous run of this scope and lost since.
+    add_coverage_lost(result, inventory, history)
     if history is not None:
         attach(history, result)
     try:

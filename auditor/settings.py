@@ -214,6 +214,7 @@ def merge_scan_flags(loaded: LoadedConfig, kwargs: dict[str, Any]) -> dict[str, 
         "endpoint_tags": tuple(config.endpoint_tags) or None,
         "no_price_list_api": (not config.price_list_api) or None,
         "price_table": config.price_table,
+        "recognisers": tuple(config.recognisers) or None,  # config only: no flag
     }
     from_flags = {key for key in fallbacks if merged.get(key)}
     for group in _SCAN_GROUPS:

@@ -16,6 +16,7 @@ from auditor.config import (
     redact_config,
 )
 from auditor.errors import InputError
+from auditor.inventory.model import AlarmMatcher, MonitorType, ScheduleField, ScheduleMatcher
 from auditor.results import Severity
 
 
@@ -41,6 +42,24 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
     assert config.waivers == str(tmp_path / "conf" / "w.yaml")
 
 
+def test_recognisers_load_as_declared(tmp_path: Path) -> None:
+    path = tmp_path / "auditor.yaml"
+    path.write_text(
+        "recognisers:\n"
+        "  - name: evidently-data-drift\n"
+        "    monitor_type: DataQuality\n"
+        "    alarm: {namespace: 'Evidently/*'}\n"
+        "    schedule: {endpoint_in: [input], target_services: [lambda]}\n",
+        encoding="utf-8",
+    )
+    (recogniser,) = load_config(path).recognisers
+    assert recogniser.name == "evidently-data-drift" and recogniser.monitor_type is MonitorType.DATA_QUALITY
+    assert recogniser.alarm == AlarmMatcher(namespace="Evidently/*", dimension="EndpointName")
+    assert recogniser.schedule == ScheduleMatcher(
+        endpoint_in=[ScheduleField.INPUT], group=None, target_services=["lambda"]
+    )
+
+
 def test_empty_file_is_defaults(tmp_path: Path) -> None:
     path = tmp_path / "auditor.yaml"
     path.write_text("", encoding="utf-8")
@@ -61,6 +80,35 @@ def test_empty_file_is_defaults(tmp_path: Path) -> None:
         ("org: true\naccounts: ['111111111111']\n", "accounts", None),
         ("ous: [ou-ab12-cdef3456]\n", "ous", None),
         ("- a list\n", None, None),
+        # Replacement recognisers (docs/replacements.md).
+        (
+            "recognisers: [{name: r, monitor_type: Drift, alarm: {namespace: N}}]\n",
+            "recognisers.0.monitor_type",
+            None,
+        ),
+        ("recognisers: [{name: r, monitor_type: DataQuality}]\n", "recognisers.0", None),
+        ("recognisers: [{name: r, monitor_type: DataQuality, alarm: null}]\n", "recognisers.0", None),
+        (
+            "recognisers: [{name: r, monitor_type: DataQuality, alarm: {namespace: ''}}]\n",
+            "recognisers.0.alarm.namespace",
+            None,
+        ),
+        (
+            "recognisers: [{name: r, monitor_type: DataQuality, alarm: {namespace: N, dims: x}}]\n",
+            "recognisers.0.alarm",
+            None,
+        ),
+        (
+            "recognisers: [{name: r, monitor_type: DataQuality, schedule: {endpoint_in: [tags]}}]\n",
+            "recognisers.0.schedule.endpoint_in.0",
+            None,
+        ),
+        (
+            "recognisers:\n  - {name: r, monitor_type: DataQuality, alarm: {namespace: N}}\n"
+            "  - {name: r, monitor_type: ModelQuality, alarm: {namespace: N}}\n",
+            "recognisers.1.name",
+            None,
+        ),
     ],
 )
 def test_bad_config_names_file_and_field(

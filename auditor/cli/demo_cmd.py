@@ -21,6 +21,7 @@ from auditor.cli.run_cmds import print_summary
 from auditor.config import Config
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, open_history
+from auditor.inventory.model import AlarmMatcher, MonitorType, Recogniser, ScheduleField, ScheduleMatcher
 from auditor.pipeline import JudgeInputs, OutputOptions, check_formats, load_judge_inputs
 from auditor.report import FORMATS
 from auditor.results import Severity
@@ -53,6 +54,21 @@ waivers:
     owner: ml-platform@example.com
     expires: {(today + timedelta(days=30)).isoformat()}
 """
+
+
+# The recogniser of the sample estate's Evidently-style replacement (auditor.emulator.estate,
+# _seed_replacements): a drift alarm on an Evidently/* namespace with the EndpointName dimension, and a
+# Scheduler schedule whose Lambda target's Input names the endpoint.
+DEMO_RECOGNISERS: tuple[Recogniser, ...] = (
+    Recogniser(
+        name="evidently-data-drift",
+        monitor_type=MonitorType.DATA_QUALITY,
+        alarm=AlarmMatcher(namespace="Evidently/*", dimension="EndpointName"),
+        schedule=ScheduleMatcher(endpoint_in=[ScheduleField.INPUT], target_services=["lambda"]),
+    ),
+)
+# Mid-migration, an actionable replacement satisfies the DataQuality policy.
+DEMO_PARAMETERS: dict[str, dict[str, object]] = {"mm-data-quality-monitor": {"replacement_satisfies": True}}
 
 
 @click.command("demo")
@@ -100,7 +116,8 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
         # Dated from today so the demo always shows an active, an expired and an unused waiver.
         waivers = Path(scratch) / "demo-waivers.yaml"
         waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
-        inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers)
+        # The sample's replacement monitors are recognised, and may satisfy the DataQuality policy.
+        inputs: JudgeInputs = load_judge_inputs(waivers_path=waivers, parameters=DEMO_PARAMETERS)
     names = [n.strip() for item in formats for n in item.split(",") if n.strip()] or list(FORMATS)
     # The embedded default: no config file is read, every setting is the demo's.
     chosen = Settings(
@@ -121,6 +138,7 @@ def demo(output_dir: Path, fail_on: str, formats: tuple[str, ...], quiet: bool) 
             role_name=estate.role_name,
             regions=tuple(estate.regions),
             endpoint_url=aws.endpoint_url,
+            recognisers=DEMO_RECOGNISERS,
         )
         say(f"Scanning every ACTIVE account through AssumeRole({estate.role_name}), read-only ...")
         # The local AWS's own credentials, passed in: the process environment is never touched.

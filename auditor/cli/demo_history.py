@@ -3,8 +3,11 @@
 They are derived from the real scan of the local AWS, judged by the real engine, and dated in the
 past (21, 14 and 7 days before the scan): three weeks ago some endpoints did not exist yet and two
 healthy schedules were stopped; a week ago the schedules ran again; the newest failing endpoint
-appears only in today's run. Every seeded run is recorded with source "demo" (``history list`` says
-so), never mixed into a user's history: the demo writes its own history file.
+appears only in today's run. The endpoints migrated off Model Monitor (a replacement recognised,
+no schedule left today) still had their DataQuality schedule in every earlier run, so today's run
+shows what the migration kept (a replacement that reaches someone) and what it lost. Every seeded
+run is recorded with source "demo" (``history list`` says so), never mixed into a user's history:
+the demo writes its own history file.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from auditor.history.db import Database
 from auditor.history.record import RunSource, record
 from auditor.history.timeline import utc_stamp
-from auditor.inventory.model import Inventory
+from auditor.inventory.model import Inventory, Monitor, MonitorType
 from auditor.inventory.relations import link
 from auditor.pipeline import JudgeInputs, judge
 from auditor.results import ResourceKind, Verdict
@@ -67,10 +70,34 @@ def _as_of(inventory: Inventory, past: _Past) -> Inventory:
     for monitor in earlier.monitors:
         if monitor.arn in past.stopped_monitors:
             monitor.status = "Stopped"
+    earlier.monitors.extend(_deleted_schedules(earlier))
     moment = datetime.fromisoformat(utc_stamp(inventory.metadata.finished_at)) - timedelta(days=past.days_ago)
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     earlier.metadata.started_at = earlier.metadata.finished_at = stamp
     return link(earlier)
+
+
+def _deleted_schedules(inventory: Inventory) -> list[Monitor]:
+    """The DataQuality schedules the migrated endpoints had before the migration: a copy of a healthy
+    schedule of the same account and region, renamed and pointed at the endpoint."""
+    migrated = [e for e in inventory.endpoints if e.replacements and not e.monitor_arns]
+    templates = {
+        (m.account_id, m.region): m
+        for m in sorted(inventory.monitors, key=lambda m: m.arn, reverse=True)
+        if m.monitor_type is MonitorType.DATA_QUALITY and m.status == "Scheduled" and m.endpoint_name
+    }
+    added = []
+    for endpoint in migrated:
+        template = templates.get((endpoint.account_id, endpoint.region))
+        if template is None:
+            continue
+        monitor = copy.deepcopy(template)
+        monitor.name = f"{endpoint.name}-dq"
+        monitor.arn = f"{template.arn.rsplit('/', 1)[0]}/{monitor.name}"
+        monitor.endpoint_name = endpoint.name
+        monitor.raw = {}
+        added.append(monitor)
+    return added
 
 
 def seed_history(db: Database, inventory: Inventory, inputs: JudgeInputs) -> list[int]:

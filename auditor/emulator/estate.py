@@ -3,7 +3,8 @@ local AWS through boto3 (over HTTP, with assumed-role credentials per member acc
 
 Two modes (``EstateSpec.endpoints_per_region``):
 
-* ``None``: the curated sample, 34 endpoints over 3 member accounts x 2 regions. Compliant endpoints
+* ``None``: the curated sample, 36 endpoints over 3 member accounts x 2 regions (two of them migrated
+  off Model Monitor to an Evidently-style replacement, ``_seed_replacements``). Compliant endpoints
   have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
   manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
   "exactly these resources fail this policy".
@@ -423,7 +424,8 @@ _READ_ONLY = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*","Action":['
     '"sagemaker:Describe*","sagemaker:List*","sagemaker:Search","s3:ListBucket","cloudwatch:DescribeAlarms",'
     '"cloudwatch:ListMetrics","cloudwatch:ListTagsForResource","ec2:DescribeRegions",'
-    '"events:ListEventBuses","events:ListRules","events:ListTargetsByRule","sns:GetTopicAttributes"]}]}'
+    '"events:ListEventBuses","events:ListRules","events:ListTargetsByRule","sns:GetTopicAttributes",'
+    '"scheduler:ListSchedules","scheduler:GetSchedule"]}]}'
 )
 
 
@@ -454,6 +456,7 @@ def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
     _seed_orphan_schedule(second)
     _seed_unused_job_definitions(first, _CURATED[0].name)
     _seed_central_alarms(targets)
+    _seed_replacements(targets)
 
 
 # ------------------------------------------------------------------------------------------ one endpoint
@@ -930,3 +933,58 @@ def _build_scale(t: _Target, count: int) -> None:
                 dq_status="Stopped",
             )
         _seed_endpoint(t, replace(bp, defect_resource=None))
+
+
+# ------------------------------------------------------------------------------------------ replacements
+
+# The Evidently-style replacement the sample organization migrates to (docs/replacements.md): drift
+# metrics in a custom namespace with the endpoint as a dimension, an alarm on them with an SNS action,
+# and an EventBridge Scheduler schedule running the Evidently Lambda with the endpoint in its Input
+# (the demo's recogniser for it: ``auditor.cli.demo_cmd.DEMO_RECOGNISERS``).
+EVIDENTLY_NAMESPACE = "Evidently/DataDrift"
+# Staging endpoints: only the DataQuality policy asks for a monitor (ModelQuality needs production,
+# bias and explainability a high risk tier), so each breaks (or keeps) exactly one link.
+_STAGING_TAGS = (("environment", "staging"), ("risk-tier", "low"), ("team", "ml-platform"))
+REPLACEMENT_BLUEPRINTS = (
+    # Model Monitor schedules deleted; the Evidently replacement alarm reaches a confirmed subscription.
+    _Blueprint("evidently-migrated", defect="migrated_to_replacement", tags=_STAGING_TAGS, monitors=()),
+    # Model Monitor schedules deleted; the replacement alarm has no action (reaches no one).
+    _Blueprint("half-migrated", defect="replacement_not_actionable", tags=_STAGING_TAGS, monitors=()),
+)
+
+
+def _seed_replacements(targets: list[_Target]) -> None:
+    """The two migrated endpoints of the sample (kept apart from the curated blueprints)."""
+    t = targets[0]
+    scheduler = t.aws.session(t.account_id, t.region).client("scheduler", endpoint_url=t.aws.endpoint_url)
+    for bp in REPLACEMENT_BLUEPRINTS:
+        _seed_endpoint(t, bp)
+        actionable = bp.defect == "migrated_to_replacement"
+        name = f"{bp.name}-evidently-drift"
+        t.cw.put_metric_alarm(
+            AlarmName=name,
+            AlarmDescription="Evidently data drift (share of drifted columns), from the Evidently Lambda",
+            Namespace=EVIDENTLY_NAMESPACE,
+            MetricName="share_of_drifted_columns",
+            Dimensions=[{"Name": "EndpointName", "Value": bp.name}],
+            Statistic="Maximum",
+            Period=3600,
+            EvaluationPeriods=1,
+            Threshold=0.3,
+            ComparisonOperator="GreaterThanThreshold",
+            TreatMissingData="breaching",
+            ActionsEnabled=actionable,
+            AlarmActions=[t.topic()] if actionable else [],
+        )
+        t.case(bp.defect, "alarm", name, t.alarm_arn(name))
+        function = f"arn:aws:lambda:{t.region}:{t.account_id}:function:evidently-drift-{bp.name}"
+        scheduler.create_schedule(
+            Name=f"{bp.name}-drift-hourly",
+            ScheduleExpression="rate(1 hour)",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": function,
+                "RoleArn": f"arn:aws:iam::{t.account_id}:role/EvidentlySchedulerRole",
+                "Input": json.dumps({"endpoint_name": bp.name, "reference": f"s3://ml-reference/{bp.name}/"}),
+            },
+        )

@@ -105,6 +105,7 @@ def merge(inputs: MergeInputs) -> Inventory:
             monitors=keep(base.monitors) + converted.monitors,
             job_definitions=keep(base.job_definitions) + converted.job_definitions,
             alarms=keep(base.alarms) + converted.alarms,
+            schedules=list(base.schedules),
             errors=list(base.errors),
         )
     else:
@@ -142,6 +143,7 @@ def _merged_metadata(base: ScanMetadata, inputs: MergeInputs) -> ScanMetadata:
         api_calls=dict(base.api_calls),
         options={**base.options, **inputs.options},
         source=InventorySource.TEMPLATES_AND_SCAN,
+        recognisers=list(base.recognisers),  # the scan's replacement recognisers, re-applied by link
     )
 
 

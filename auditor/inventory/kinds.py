@@ -31,6 +31,7 @@ from auditor.inventory.model import (
     Monitor,
     ResourceKind,
     ScanError,
+    Schedule,
     SourceLocation,
     Target,
     Topic,
@@ -199,6 +200,10 @@ KINDS: tuple[KindSpec, ...] = (
                 "tags": Dataset.TAGS,
                 "config_kms_key_id": Dataset.ENDPOINT_CONFIGS,
                 "capture_arrivals": Dataset.S3_OBJECTS,
+                # The replacement monitors need the recognisers' schedules (and the alarms, which
+                # an endpoint's other checks already read through its monitors).
+                "replacements": Dataset.REPLACEMENTS,
+                "watched_by": Dataset.REPLACEMENTS,
             },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
@@ -208,6 +213,7 @@ KINDS: tuple[KindSpec, ...] = (
             },
         },
         endpoints=lambda e, _ix: [e.arn],
+        derived_missing=lambda e: e.replacements_missing,
         case_defaults={"status": "InService", "kind": "real_time"},
         case_arn=_arn("sagemaker", "endpoint/{name}"),
     ),
@@ -290,6 +296,16 @@ KINDS: tuple[KindSpec, ...] = (
         inventory_field="topics",
         dataset=Dataset.ALERTING,
         case_arn=_arn("sns", "{name}"),
+    ),
+    KindSpec(
+        kind=ResourceKind.SCHEDULE,
+        model=Schedule,
+        inventory_field="schedules",
+        dataset=Dataset.REPLACEMENTS,
+        links=(Link("endpoints", Endpoint, lambda s, ix: ix.get(ResourceKind.ENDPOINT, s.endpoint_arns)),),
+        endpoints=lambda s, _ix: list(s.endpoint_arns),
+        case_defaults={"group_name": "default", "state": "ENABLED"},
+        case_arn=_arn("scheduler", "schedule/{group_name}/{name}"),
     ),
     KindSpec(
         kind=ResourceKind.TARGET,

@@ -6,11 +6,14 @@ Everything here is read from the inventory (never guessed):
 * **Model Monitor provides**: the schedules of that endpoint and type, each with its status, how often
   it runs, its last execution's status, whether it publishes CloudWatch metrics, and its alarms with the
   number of alert paths that reach someone (``DELIVERS`` / ``COUNTED``, as ``alert_paths`` decides).
-* **Replacement provides**: this version recognises no replacement monitors (custom-namespace alarms,
-  EventBridge Scheduler schedules, rules): every row says so, and nothing is counted as replaced.
-* **Lost if deleted now**: with no replacement recognised, every check the schedules run and every
-  alarm that watches only them; a schedule that watches nothing useful (orphan, endpoint not serving,
-  every recent run failed) loses nothing worth keeping, and the row says why.
+* **Replacement provides**: the replacement monitors the config's recognisers matched to the endpoint
+  for that type (``Endpoint.replacements``, ``auditor.inventory.replacements``): each named, with its
+  alarms and schedules and whether it is actionable (an alarm reaching someone). An endpoint whose
+  Model Monitor schedules are already gone but that has a replacement gets a row too.
+* **Lost if deleted now**: nothing when an actionable replacement watches the endpoint for that type;
+  otherwise every check the schedules run and every alarm that watches only them; a schedule that
+  watches nothing useful (orphan, endpoint not serving, every recent run failed) loses nothing worth
+  keeping, and the row says why.
 * **Monthly saving**: the sum of the schedules' estimates (``auditor.inventory.cost``); None when any
   of them could not be estimated (the row's ``saving_note`` says which).
 """
@@ -20,9 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.inventory.cost import CostView, MonitorCost
-from auditor.inventory.model import Alarm, AlertStatus, Endpoint, Inventory, Monitor
+from auditor.inventory.model import Alarm, AlertStatus, Endpoint, Inventory, Monitor, Replacement
 
-NO_REPLACEMENT = "none recognised (this version does not recognise replacement monitors)"
+NO_RECOGNISERS = "none recognised (no recognisers configured: see docs/replacements.md)"
+NO_REPLACEMENT = "none recognised"
 _REACHES = (AlertStatus.DELIVERS, AlertStatus.COUNTED)
 
 
@@ -38,7 +42,8 @@ class MigrationRow:
     schedules: list[str] = field(default_factory=list)
     model_monitor: list[str] = field(default_factory=list)  # one line per schedule
     actionable_alarms: int = 0  # alarms on these schedules with an alert path that reaches someone
-    replacement: str = NO_REPLACEMENT
+    replacement: str = NO_RECOGNISERS
+    replacement_actionable: bool = False  # an actionable replacement watches this (endpoint, type)
     lost_if_deleted: list[str] = field(default_factory=list)
     monthly_saving_usd: float | None = None
     saving_note: str = ""
@@ -76,7 +81,25 @@ def _schedule_line(monitor: Monitor, cost: MonitorCost | None, alarms: list[Alar
     )
 
 
-def _losses(monitors: list[Monitor], alarms: list[Alarm], waste: str | None) -> list[str]:
+def _replacement_text(replacements: list[Replacement], recognised: bool) -> str:
+    if not replacements:
+        return NO_REPLACEMENT if recognised else NO_RECOGNISERS
+    return "; ".join(
+        f"replacement {r.recogniser} ({'actionable' if r.actionable else 'NOT actionable'}): {r.detail}"
+        for r in replacements
+    )
+
+
+def _losses(
+    monitors: list[Monitor], alarms: list[Alarm], waste: str | None, replacements: list[Replacement]
+) -> list[str]:
+    working = [r.recogniser for r in replacements if r.actionable]
+    if working:
+        return [
+            f"nothing: replacement {', '.join(working)} watches this endpoint (its alarm reaches someone)"
+        ]
+    if not monitors:
+        return ["nothing left to lose: no Model Monitor schedule, and no actionable replacement"]
     if waste is not None:
         return [f"nothing worth keeping: {waste}"]
     lost = [
@@ -108,6 +131,11 @@ def migration_view(inventory: Inventory, costs: CostView) -> MigrationView:
         groups.setdefault((monitor.account_id, monitor.region, monitor.endpoint_name, kind), []).append(
             monitor
         )
+    for migrated in inventory.endpoints:  # migrated already: a replacement, and no schedule left
+        for replacement in migrated.replacements:
+            key = (migrated.account_id, migrated.region, migrated.name, replacement.monitor_type.value)
+            groups.setdefault(key, [])
+    recognised = bool(inventory.metadata.recognisers)
     view = MigrationView(price_sources=list(costs.price_sources), notes=list(costs.notes))
     for (account, region, name, kind), monitors in sorted(groups.items()):
         monitors.sort(key=lambda m: m.name)
@@ -119,6 +147,9 @@ def migration_view(inventory: Inventory, costs: CostView) -> MigrationView:
         )
         wastes = {c.waste if c is not None else None for c in costs_here}
         waste = wastes.pop() if len(wastes) == 1 else None
+        replacements = [
+            r for r in (endpoint.replacements if endpoint is not None else []) if r.monitor_type.value == kind
+        ]
         row = MigrationRow(
             account_id=account,
             region=region,
@@ -131,7 +162,9 @@ def migration_view(inventory: Inventory, costs: CostView) -> MigrationView:
                 for m, c in zip(monitors, costs_here, strict=True)
             ],
             actionable_alarms=sum(1 for a in alarms if _actionable(a)),
-            lost_if_deleted=_losses(monitors, alarms, waste),
+            replacement=_replacement_text(replacements, recognised),
+            replacement_actionable=any(r.actionable for r in replacements),
+            lost_if_deleted=_losses(monitors, alarms, waste, replacements),
             waste=waste,
         )
         unestimated = [

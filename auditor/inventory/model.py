@@ -73,6 +73,7 @@ PROBLEM_TYPES = aws_enum("BinaryClassification", "MulticlassClassification", "Re
 PUBLISH_METRICS_VALUES = aws_enum("Enabled", "Disabled")  # the SDK's Environment convention
 ALARM_STATES = aws_enum("OK", "ALARM", "INSUFFICIENT_DATA", required=True)
 TREAT_MISSING_DATA = aws_enum("breaching", "notBreaching", "ignore", "missing")
+SCHEDULE_STATES = aws_enum("ENABLED", "DISABLED", required=True)
 RULE_STATES = aws_enum("ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS", required=True)
 COMPARISON_OPERATORS = aws_enum(
     "GreaterThanOrEqualToThreshold",
@@ -128,6 +129,10 @@ class Dataset(StrEnum):
     EXECUTIONS = "executions"
     # S3 ListObjectsV2 under capture and ground-truth prefixes: whether data still arrives.
     S3_OBJECTS = "s3_objects"
+    # What the replacement recognisers read: EventBridge Scheduler ListSchedules / GetSchedule (complete
+    # by definition when no recogniser matches schedules: nothing is called). An endpoint's replacements
+    # are also unknown when the alarms or, for rule matchers, the EventBridge rules were not read.
+    REPLACEMENTS = "replacements"
 
 
 # Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
@@ -144,6 +149,7 @@ class ResourceKind(StrEnum):
     ALARM = "alarm"
     EVENT_RULE = "event_rule"
     TOPIC = "topic"
+    SCHEDULE = "schedule"  # an EventBridge Scheduler schedule (read for the replacement recognisers)
     TARGET = "target"  # a scanned (account, region)
 
 
@@ -274,8 +280,35 @@ class Endpoint:
     raw: JsonDict = field(default_factory=dict)
     # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
     monitor_arns: list[str] = field(default_factory=list)
+    # Resolved by relations.link from the scan's recognisers: the replacement monitors recognised for
+    # this endpoint, and per monitor type who watches it ("Model Monitor", "replacement <name>",
+    # "both (...)", "neither (...)").
+    replacements: list[Replacement] = field(default_factory=list)
+    watched_by: dict[str, str] = field(default_factory=dict)
+    # Resolved by relations.link: [replacements] when what a recogniser reads could not be read in its
+    # account and region (a schedule, the alarms, the rules): its replacements are unknown (ERROR).
+    replacements_missing: list[Dataset] = field(default_factory=list)
     source: SourceLocation | None = None  # set when read from a template or plan (not deployed yet)
     unknown: Unknowns = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Replacement:
+    """A replacement monitor recognised for one endpoint (``auditor.inventory.replacements``).
+
+    ``actionable``: one of its alarms has an alert path that reaches someone (as ``alert_paths``
+    resolved it); a replacement without one does not watch the endpoint. ``detail`` says why, for
+    messages and the migration view.
+    """
+
+    recogniser: str
+    monitor_type: MonitorType
+    actionable: bool
+    alarms: list[str] = field(default_factory=list)  # names of the matched alarms
+    actionable_alarms: list[str] = field(default_factory=list)
+    schedules: list[str] = field(default_factory=list)  # group/name of the matched schedules
+    rules: list[str] = field(default_factory=list)  # bus/name of the matched EventBridge rules
+    detail: str = ""
 
 
 # --------------------------------------------------------------------------- monitors
@@ -529,13 +562,15 @@ class RuleTarget:
 
     id: str
     arn: str
+    input: str | None = None  # the target's constant Input (JSON), read for the replacement recognisers
 
 
 @dataclass(slots=True)
 class EventRule:
     """An EventBridge rule whose event pattern can match CloudWatch alarm state-change events.
 
-    Rules that cannot (other sources, schedules) are counted on the target, not stored.
+    Rules that cannot (other sources, schedules) are counted on the target, not stored -- unless a
+    replacement recogniser has a rule matcher: then every enabled rule is kept with its targets.
     ``targets`` is empty when the rule is disabled (its targets are not read) or has none.
     """
 
@@ -546,6 +581,7 @@ class EventRule:
     event_bus_name: str
     state: str | None = field(metadata=RULE_STATES)  # None: AWS sent no state
     event_pattern: str | None = None  # the pattern as AWS returns it (a JSON string)
+    schedule_expression: str | None = None  # a scheduled rule's rate() / cron()
     description: str | None = None
     targets: list[RuleTarget] = field(default_factory=list)
     missing: list[Dataset] = field(default_factory=list)
@@ -570,6 +606,93 @@ class Topic:
     subscriptions_pending: int | None = None
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)
+    source: SourceLocation | None = None
+    unknown: Unknowns = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- replacement monitors
+
+
+class ScheduleField(StrEnum):
+    """Where a schedule matcher looks for the endpoint's name."""
+
+    NAME = "name"  # the schedule's name
+    TARGET_ARN = "target_arn"  # its target's ARN (a Lambda function, a SageMaker pipeline, ...)
+    INPUT = "input"  # a string value of its target's Input JSON (GetSchedule)
+
+
+@dataclass(slots=True)
+class AlarmMatcher:
+    """A CloudWatch metric alarm (static threshold or anomaly-detection band) reading a metric in
+    ``namespace`` (exact, or a glob with ``*`` / ``?``) whose dimension ``dimension`` equals the
+    endpoint's name."""
+
+    namespace: str
+    dimension: str = "EndpointName"
+
+
+@dataclass(slots=True)
+class ScheduleMatcher:
+    """An EventBridge Scheduler schedule that names the endpoint in one of ``endpoint_in``.
+
+    ``group``: a glob on the schedule group (None: any group); ``target_services``: the services its
+    target may call, as the target ARN's service (``lambda``, ``sagemaker``, ...; empty: any).
+    """
+
+    endpoint_in: list[ScheduleField] = field(
+        default_factory=lambda: [ScheduleField.NAME, ScheduleField.TARGET_ARN, ScheduleField.INPUT]
+    )
+    group: str | None = None
+    target_services: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RuleMatcher:
+    """An EventBridge rule (scheduled, or on any event) with a target that names the endpoint in one of
+    ``endpoint_in`` (``name``: the rule's name; ``target_arn``; ``input``: the target's constant Input).
+
+    ``event_bus``: a glob on the bus name (None: any bus); ``target_services``: as for schedules.
+    """
+
+    endpoint_in: list[ScheduleField] = field(
+        default_factory=lambda: [ScheduleField.NAME, ScheduleField.TARGET_ARN, ScheduleField.INPUT]
+    )
+    event_bus: str | None = None
+    target_services: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Recogniser:
+    """How to recognise a replacement monitor of one type (config ``recognisers``).
+
+    An endpoint is matched when its alarm matcher (if given) matches it and, when a trigger matcher is
+    given (a Scheduler schedule, an EventBridge rule, or both), one of them does.
+    """
+
+    name: str
+    monitor_type: MonitorType
+    alarm: AlarmMatcher | None = None
+    schedule: ScheduleMatcher | None = None
+    rule: RuleMatcher | None = None
+
+
+@dataclass(slots=True)
+class Schedule:
+    """An EventBridge Scheduler schedule (ListSchedules; its target's Input from GetSchedule)."""
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    group_name: str
+    state: str | None = field(metadata=SCHEDULE_STATES)  # None: AWS sent no state
+    schedule_expression: str | None = None
+    target_arn: str | None = None
+    target_input: str | None = None  # None: not read (no recogniser looks at it) or no Input
+    missing: list[Dataset] = field(default_factory=list)
+    raw: JsonDict = field(default_factory=dict)
+    # Resolved by relations.link: the endpoints a recogniser matched this schedule to.
+    endpoint_arns: list[str] = field(default_factory=list)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 
@@ -655,6 +778,8 @@ class ScanMetadata:
     unknown_values: list[UnknownValue] = field(default_factory=list)
     search_disagreements: list[SearchDisagreement] = field(default_factory=list)
     source: InventorySource = InventorySource.SCAN  # templates: details in options["iac"]
+    # The replacement recognisers the scan read for (config ``recognisers``); relations.link applies them.
+    recognisers: list[Recogniser] = field(default_factory=list)
 
 
 class PriceSource(StrEnum):
@@ -696,6 +821,7 @@ class Inventory:
     alarms: list[Alarm] = field(default_factory=list)
     event_rules: list[EventRule] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
+    schedules: list[Schedule] = field(default_factory=list)
     errors: list[ScanError] = field(default_factory=list)
     pricing: Pricing | None = None  # None: prices not resolved (e.g. an inventory read from templates)
     schema_version: str = SCHEMA_VERSION

@@ -36,6 +36,7 @@ from auditor.inventory.model import (
     Monitor,
     MonitorType,
 )
+from auditor.inventory.replacements import resolve_replacements
 
 # Documented spellings disagree (DOMAIN §2.1): leading "/", "Endpoint" vs "Endpoints",
 # "data-metric" vs "data-metrics", any case. All of them are *recognized* as a Model Monitor namespace
@@ -187,6 +188,9 @@ def link(inventory: Inventory) -> Inventory:
 
     _link_alarms(inventory)
     resolve_alert_paths(inventory, inventory.alarms)
+    for endpoint in inventory.endpoints:
+        endpoint.monitor_arns.sort()
+    resolve_replacements(inventory)  # the recognisers' matches, and who watches each endpoint
 
     for endpoint in inventory.endpoints:
         endpoint.monitor_arns.sort()

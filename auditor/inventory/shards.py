@@ -267,6 +267,7 @@ def _union(parts: list[_Part], missing: list[int]) -> Inventory:
         regions=regions,
         identities=[Identity(account_id=a, arn=arn) for a, arn in sorted(identities)],
         api_calls=dict(sorted(api_calls.items())),
+        recognisers=list(meta.recognisers),  # the shards' options agree, recognisers included
         options={
             **_comparable_options(first.inventory),
             "search_fallback": sorted(fallbacks),

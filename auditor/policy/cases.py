@@ -12,6 +12,7 @@ Cases live next to the policy, in a ``cases/`` folder: ``<name>_pass.yaml`` and
       monitors: [{name: churn-dq, monitor_type: DataQuality, endpoint_name: churn,
                   job_definition_name: churn-dq-jd}]
       job_definitions: [{name: churn-dq-jd, monitor_type: DataQuality}]
+      recognisers: []                    # optional: replacement recognisers, as in the config
     expect: {churn: PASS}                # resource name or ARN -> verdict; exactly the verdicts produced
     expect_messages: {churn: "found DataQuality/Scheduled"}   # optional substrings
     expect_severity: {churn: low}        # optional
@@ -148,6 +149,9 @@ _LINK_KEYS = {
     "endpoint": "endpoint_name",
     "job_definition": "job_definition_name",
     "alarms": "alarm metrics on the monitor's namespace with its Endpoint and MonitoringSchedule dimensions",
+    "replacements": "recognisers, and the alarms and schedules they match",
+    "watched_by": "recognisers, and the alarms and schedules they match",
+    "replacements_missing": "a target whose schedules dataset failed",
 }
 
 
@@ -156,7 +160,7 @@ def _fragment_items(fragment: dict[str, Any], smap: SourceMap) -> dict[str, list
     base = ("inventory",)
     kinds = {spec.inventory_field: spec for spec in KINDS if spec.case_arn is not None}
     data = {k: [dict(x) for x in fragment.get(k) or []] for k in (*kinds, "errors", "targets")}
-    extra = sorted(set(fragment) - set(data) - {"finished_at"})
+    extra = sorted(set(fragment) - set(data) - {"finished_at", "recognisers"})
     if extra:
         raise smap.error((*base, extra[0]), f"unknown key {extra[0]!r} in an inventory fragment")
     for key, spec in kinds.items():
@@ -238,6 +242,8 @@ def build_inventory(fragment: Any, smap: SourceMap) -> Inventory:
             "finished_at": finished,
             "accounts": sorted({a for a, _ in targets}),
             "regions": sorted({r for _, r in targets}),
+            # the replacement recognisers, as the config declares them (the linker applies them)
+            "recognisers": list(fragment.get("recognisers") or []),
         },
         **{k: v for k, v in data.items() if k != "targets"},
         "targets": [targets[k] for k in sorted(targets)],

@@ -12,8 +12,10 @@ definitions and alarms: each kind's descriptor says which endpoints a resource b
 4. otherwise (only NOT_APPLICABLE verdicts, or none: no policy requires it here): NOT_APPLICABLE.
 
 The notes of a cell are the messages of the verdicts that decided it (failures with their waiver,
-errors, or not-applicable reasons). Columns come from the enabled policies' declarations, so
-parameters and custom policies (and custom columns) flow in with no code.
+errors, or not-applicable reasons; for an OK cell, only the pass messages on the endpoint of the
+policies that declare ``coverage.pass_note``, e.g. who watches it: Model Monitor, a replacement,
+both). Columns come from the enabled policies' declarations, so parameters and custom policies (and
+custom columns) flow in with no code.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Contribution:
     missing: bool  # on failure, the policy says the link is absent (not broken)
     endpoint_arns: tuple[str, ...]
     on_endpoint: bool  # the verdict is about the endpoint itself
+    pass_note: bool = False  # on PASS, its message is the OK cell's note (the policy's coverage.pass_note)
 
 
 def contribution(policy: Policy, resource: Resource, finding: Finding, as_of: float) -> Contribution | None:
@@ -52,7 +55,7 @@ def contribution(policy: Policy, resource: Resource, finding: Finding, as_of: fl
     if finding.verdict is Verdict.FAIL and spec.missing_when is not None:
         missing = bool(spec.missing_when(resource.document, as_of))
     on_endpoint = resource.kind is ResourceKind.ENDPOINT
-    return Contribution(finding, column, missing, resource.endpoint_arns, on_endpoint)
+    return Contribution(finding, column, missing, resource.endpoint_arns, on_endpoint, spec.pass_note)
 
 
 def _columns(policies: Sequence[Policy], used: Iterable[str]) -> list[CoverageColumn]:
@@ -99,7 +102,10 @@ def cell(contributions: Sequence[Contribution]) -> CoverageCell:
     elif Verdict.ERROR in by_verdict:
         state, deciding = CellState.UNKNOWN, by_verdict[Verdict.ERROR]
     elif Verdict.PASS in by_verdict:
-        state, deciding = CellState.OK, []
+        state = CellState.OK
+        deciding = [
+            c for c in by_verdict[Verdict.PASS] if c.pass_note and c.on_endpoint and c.finding.message
+        ]
     else:
         state, deciding = CellState.NOT_APPLICABLE, by_verdict.get(Verdict.NOT_APPLICABLE, [])
     ordered = sorted(deciding, key=lambda c: (not c.on_endpoint, c.finding.policy_id, c.finding.resource_arn))

@@ -94,6 +94,7 @@ class CoverageSpec:
     title: str | None = None
     order: int | None = None
     missing_when: Condition | None = None
+    pass_note: bool = False  # an OK cell shows this policy's pass message on the endpoint
 
     def column_of(self, document: Any) -> str | None:
         """The column a verdict on ``document`` feeds (None when the field is null or not a string)."""
@@ -314,7 +315,9 @@ def _compile_coverage(
     missing_when = None
     if "missing_when" in spec:
         missing_when = compile_condition(spec["missing_when"], ctx, doc_type, (*where, "missing_when"))
-    return CoverageSpec(column, spec.get("title"), spec.get("order"), missing_when)
+    return CoverageSpec(
+        column, spec.get("title"), spec.get("order"), missing_when, bool(spec.get("pass_note"))
+    )
 
 
 def first_sentence(text: str) -> str:

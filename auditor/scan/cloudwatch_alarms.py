@@ -1,8 +1,9 @@
 """CloudWatch alarms: metric, metric-math and composite alarms on the Model Monitor namespaces.
 
 DescribeAlarms returns only metric alarms unless AlarmTypes names both types. Alarms reading a
-Model Monitor namespace (any documented spelling) are kept in full, and so are composite alarms
-whose rule references (transitively) a kept alarm; the rest are only counted.
+Model Monitor namespace (any documented spelling) are kept in full, and so are the metric alarms a
+replacement recogniser's alarm matcher names (its custom namespace, with its dimension) and composite
+alarms whose rule references (transitively) a kept alarm; the rest are only counted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from auditor.inventory.model import Alarm, AlarmType, Dataset, MetricRef, ResourceKind
 from auditor.inventory.relations import model_monitor_namespace
+from auditor.inventory.replacements import alarm_endpoints, recogniser_alarm
 from auditor.scan import cloudwatch_metrics
 from auditor.scan.clients import AWS_ERRORS, RegionApi
 from auditor.scan.context import RegionContext
@@ -227,7 +229,11 @@ def collect(ctx: RegionContext) -> list[Alarm]:
     metric, composite, complete = describe_alarms(api)
     if not complete:
         ctx.failed(Dataset.ALARMS)
-    keep: Callable[[Alarm], bool] = is_model_monitor_alarm
+    recognisers = ctx.options.recognisers
+
+    def keep(alarm: Alarm) -> bool:
+        return is_model_monitor_alarm(alarm) or recogniser_alarm(recognisers, alarm)
+
     monitors = ctx.of(ResourceKind.MONITOR)
     ctx.after(ResourceKind.JOB_DEFINITION)  # it fills in the monitors' endpoints, which the metrics match
     if ctx.options.targeted:
@@ -236,11 +242,15 @@ def collect(ctx: RegionContext) -> list[Alarm]:
         monitor_names = {m.name for m in monitors}
 
         def keep(alarm: Alarm) -> bool:
-            return is_model_monitor_alarm(alarm) and any(
-                m.dimensions.get("Endpoint") in selected
-                or m.dimensions.get("MonitoringSchedule") in monitor_names
-                for m in alarm.metrics
-            )
+            replacing = {e for r in recognisers for e in alarm_endpoints(r, alarm)}
+            return (
+                is_model_monitor_alarm(alarm)
+                and any(
+                    m.dimensions.get("Endpoint") in selected
+                    or m.dimensions.get("MonitoringSchedule") in monitor_names
+                    for m in alarm.metrics
+                )
+            ) or bool(replacing & selected)
 
     alarms, ctx.target.other_alarm_count = select_alarms(
         metric, composite, account_id=api.account_id, region=api.region, keep_metric=keep

@@ -20,6 +20,7 @@ from auditor.scan import (
     event_rules,
     job_definitions,
     monitoring_schedules,
+    scheduler_schedules,
     sns_topics,
 )
 from auditor.scan.context import RegionContext
@@ -39,7 +40,7 @@ class Collector(Protocol):
 # In dependency order (each NEEDS only kinds above it): schedules need Search's endpoint records,
 # definitions the schedules (the listed ones are described before), alarms' metrics the monitors with
 # their definitions (and a targeted scan's alarms the selected endpoints), topics are those the alarms
-# and the rules name; rules need nothing.
+# and the rules name; rules and the Scheduler schedules (read for the replacement recognisers) need nothing.
 COLLECTORS: tuple[Collector, ...] = (
     endpoints,
     monitoring_schedules,
@@ -47,4 +48,5 @@ COLLECTORS: tuple[Collector, ...] = (
     cloudwatch_alarms,
     event_rules,
     sns_topics,
+    scheduler_schedules,
 )

@@ -7,6 +7,10 @@ rules whose pattern can match alarm state changes (source ``aws.cloudwatch``, de
 Alarm State Change"); the other rules are counted on the target. The calls grow with the buses and the
 alerting rules, not with the alarms: which alarm a rule matches is decided offline
 (``auditor.inventory.event_patterns``), not with one TestEventPattern call per (rule, alarm).
+
+When a replacement recogniser has a rule matcher (config ``recognisers``), every rule is kept and the
+targets of every enabled one are read (their ARN and constant Input name the endpoint a replacement
+watches): one more ListTargetsByRule per enabled rule that is not an alarm rule.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ def build_rule(record: dict[str, Any], bus: str, *, account_id: str, region: str
         event_bus_name=str(record.get("EventBusName") or bus),
         state=opt_str(record.get("State")),
         event_pattern=opt_str(record.get("EventPattern")),
+        schedule_expression=opt_str(record.get("ScheduleExpression")),
         description=opt_str(record.get("Description")),
         raw=raw(record),
     )
@@ -65,7 +70,11 @@ def _read_targets(api: RegionApi, rule: EventRule) -> None:
         Rule=rule.name,
         EventBusName=rule.event_bus_name,
     )
-    rule.targets = [RuleTarget(id=str(t.get("Id", "")), arn=str(t["Arn"])) for t in found.items if "Arn" in t]
+    rule.targets = [
+        RuleTarget(id=str(t.get("Id", "")), arn=str(t["Arn"]), input=opt_str(t.get("Input")))
+        for t in found.items
+        if "Arn" in t
+    ]
     if not found.complete:
         rule.missing = [Dataset.ALERTING]
 
@@ -77,13 +86,14 @@ def collect(ctx: RegionContext) -> list[EventRule]:
     if not buses.complete:
         ctx.failed(Dataset.ALERTING)
     names = sorted({str(b["Name"]) for b in buses.items if "Name" in b} | {DEFAULT_BUS})
+    keep_all = any(r.rule is not None for r in ctx.options.recognisers)  # a replacement's trigger
     rules: list[EventRule] = []
     for bus in names:
         listed = api.collect("events", "ListRules", "Rules", dataset=Dataset.ALERTING, EventBusName=bus)
         if not listed.complete:
-            ctx.failed(Dataset.ALERTING)
+            ctx.failed(Dataset.ALERTING)  # the replacements' rules too (auditor.inventory.replacements)
         for record in listed.items:
-            if alarm_rule(record):
+            if keep_all or alarm_rule(record):
                 rules.append(build_rule(record, bus, account_id=api.account_id, region=api.region))
             else:
                 ctx.target.other_rule_count += 1

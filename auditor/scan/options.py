@@ -10,6 +10,7 @@ from typing import Any, Literal
 from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.cost import load_price_table
+from auditor.inventory.model import Recogniser
 from auditor.inventory.shards import Shard, parse_shard
 from auditor.scan.accounts import ACCOUNT_ID, validate_account_ids, validate_ou_ids
 
@@ -57,6 +58,8 @@ class ScanOptions:
     shard: Shard | None = None  # scan only this shard of the accounts (``auditor merge`` joins them)
     price_list_api: bool = True  # ask pricing:GetProducts for the cost view (else the price table only)
     price_table: str | None = None  # a price table file replacing the bundled one (cost view)
+    # The replacement recognisers (config ``recognisers``): which alarms and schedules to read for them
+    recognisers: tuple[Recogniser, ...] = ()
 
     def validate(self) -> None:
         """Check the values AWS would reject anyway, before any call; InputError otherwise."""
@@ -138,6 +141,7 @@ class ScanOptions:
             "endpoint_url": self.endpoint_url,
             "price_list_api": self.price_list_api,
             "price_table": self.price_table,
+            "recognisers": [r.name for r in self.recognisers],
         }
 
 
@@ -264,6 +268,7 @@ def scan_options_from_flags(**kwargs: Any) -> ScanOptions:
         shard=parse_shard(kwargs["shard"]) if kwargs.get("shard") else None,
         price_list_api=not kwargs.get("no_price_list_api"),
         price_table=kwargs.get("price_table") or None,
+        recognisers=tuple(kwargs.get("recognisers") or ()),
     )
     options.validate()
     return options

@@ -200,6 +200,7 @@ def scan(
             (d for r in results for d in r.disagreements),
             key=lambda d: (d.account_id, d.region, d.dataset, d.name, d.kind),
         ),
+        recognisers=list(options.recognisers),
     )
     linked = link(inventory)
     linked.metadata.unknown_values = unknown_values(linked)

@@ -35,6 +35,7 @@ IAM_PREFIX = {
     "sns": "sns",
     "pricing": "pricing",
     "s3": "s3",
+    "scheduler": "scheduler",
 }
 # Operations whose IAM action is not named after them.
 IAM_ACTION = {("s3", "ListObjectsV2"): "ListBucket"}

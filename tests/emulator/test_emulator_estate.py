@@ -180,7 +180,7 @@ def test_manifest_covers_every_defect_of_the_brief(estate: tuple[LocalAws, Estat
     _, built = estate
     assert {c.defect for c in built.cases} >= BRIEF_DEFECTS
     endpoint_cases = [c for c in built.cases if c.kind == "endpoint"]
-    assert 20 <= len(endpoint_cases) <= 36
+    assert 20 <= len(endpoint_cases) <= 40
     assert len({(c.account_id, c.region, c.name) for c in endpoint_cases}) == len(endpoint_cases)
     assert {(c.account_id, c.region) for c in endpoint_cases} == {
         (a, r) for a in built.member_account_ids for r in built.regions

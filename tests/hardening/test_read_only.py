@@ -50,6 +50,7 @@ def test_every_declared_operation_is_a_read_of_a_real_api() -> None:
         "pricing",
         "s3",
         "sagemaker",
+        "scheduler",
         "sns",
         "sts",
     ]

@@ -65,7 +65,7 @@ def test_meta_every_field_path_is_known_to_the_inventory_schema(pc: PolicyCases)
 def test_document_types_match_the_published_inventory_schema() -> None:
     """Paths are checked against types derived from the model; they must agree with inventory.schema.json."""
     defs = published_schema()["$defs"]
-    links = {"monitors", "job_definition", "alarms", "endpoint", "parents", "errors"}
+    links = {"monitors", "job_definition", "alarms", "endpoint", "endpoints", "parents", "errors"}
     seen: set[str] = set()
 
     def walk(t: object) -> None:

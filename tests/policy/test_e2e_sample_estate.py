@@ -130,6 +130,14 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     "alarm_insufficient_data_long": (Expect("mm-alarm-insufficient-data", "alarm"),),
     "serverless_endpoint": tuple(Expect(p, "endpoint", Verdict.NOT_APPLICABLE) for p in ENDPOINT_POLICIES),
     "orphan_schedule": (Expect("mm-orphan-schedule", "monitor", message="which does not exist"),),
+    # Migrated off Model Monitor: with no recogniser declared (this scan) and replacement_satisfies off,
+    # the replacement is not seen; tests/scan/test_replacements_e2e.py scans with the demo's recogniser.
+    "migrated_to_replacement": (
+        Expect("mm-data-quality-monitor", "endpoint", message="DataQuality watched by neither;"),
+    ),
+    "replacement_not_actionable": (
+        Expect("mm-data-quality-monitor", "endpoint", message="DataQuality watched by neither;"),
+    ),
     "job_definition_without_schedule": (Expect("mm-orphan-job-definition", "job_definition"),),
 }
 
@@ -370,4 +378,8 @@ def test_parameters_move_the_matrix(judged: Judged) -> None:
     after = {r.endpoint_name: r.cells["ModelQuality"] for r in widened.coverage}
     assert before["dev-sandbox"].state is CellState.NOT_APPLICABLE
     assert after["dev-sandbox"].state is CellState.MISSING
-    assert after["dev-sandbox"].notes[0].startswith("mm-model-quality-monitor: expected ≥ 1 ModelQuality")
+    assert (
+        after["dev-sandbox"]
+        .notes[0]
+        .startswith("mm-model-quality-monitor: ModelQuality watched by neither; expected ≥ 1 ModelQuality")
+    )

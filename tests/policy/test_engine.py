@@ -71,7 +71,10 @@ def test_result_metadata() -> None:
         f for f in result.findings if f.resource_name == "bad" and f.policy_id == "mm-data-quality-monitor"
     )
     assert fail.remediation and "CreateMonitoringSchedule" in fail.remediation
-    assert fail.message == "expected ≥ 1 DataQuality monitor in status Scheduled; found none"
+    assert fail.message == (
+        "DataQuality watched by neither; expected ≥ 1 DataQuality monitor in status Scheduled"
+        " (replacement_satisfies: false); found none"
+    )
 
 
 def test_waiver_turns_fail_into_waived_and_reports_unused_and_expired() -> None:

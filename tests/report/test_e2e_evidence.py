@@ -16,6 +16,7 @@ from auditor.policy.loader import load_policy_set
 from auditor.report import FORMATS
 from auditor.report.evidence import pack, verify
 from auditor.report.json_report import load_report
+from auditor.results import Verdict
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
 
@@ -56,5 +57,10 @@ def test_bundle_of_a_real_run_verifies_and_reproduces_the_verdicts(aws: LocalAws
     def verdicts(result: object) -> list[tuple[str, str, str, str]]:
         return sorted((f.policy_id, f.resource_arn, f.verdict.value, f.message) for f in result.findings)  # type: ignore[attr-defined]
 
+    # The history-driven verdicts (coverage lost in migration) need the run history, which the bundle
+    # does not hold: every other verdict is reproduced from the inventory and the policies.
+    history_driven = [f for f in original.findings if f.policy_id == "mm-coverage-lost-in-migration"]
+    assert history_driven and {f.verdict for f in history_driven} == {Verdict.NOT_APPLICABLE}
+    original.findings = [f for f in original.findings if f not in history_driven]
     assert verdicts(again) == verdicts(original)
     assert len(original.findings) > 100

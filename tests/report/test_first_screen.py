@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from headless_chromium import page_in_browser
 
-from auditor.cli.demo_cmd import demo_waivers
+from auditor.cli.demo_cmd import DEMO_PARAMETERS, DEMO_RECOGNISERS, demo_waivers
 from auditor.emulator import LocalAws, build_estate
 from auditor.pipeline import judge, load_judge_inputs
 from auditor.report import html_report
@@ -56,12 +56,17 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 def test_the_first_screen_shows_every_critical_and_high_failure(aws: LocalAws, tmp_path: Path) -> None:
     estate = build_estate(aws)
+    # As the demo scans and judges it: its waivers, its replacement recogniser and parameters.
     options = ScanOptions(
-        org=True, role_name=estate.role_name, regions=estate.regions, endpoint_url=aws.endpoint_url
+        org=True,
+        role_name=estate.role_name,
+        regions=estate.regions,
+        endpoint_url=aws.endpoint_url,
+        recognisers=DEMO_RECOGNISERS,
     )
     waivers = tmp_path / "demo-waivers.yaml"
     waivers.write_text(demo_waivers(datetime.now(UTC).date()), encoding="utf-8")
-    result = judge(scan(options), load_judge_inputs(waivers_path=waivers))
+    result = judge(scan(options), load_judge_inputs(waivers_path=waivers, parameters=DEMO_PARAMETERS))
     page = tmp_path / "report.html"
     page.write_bytes(html_report.render(result))
     severe = {

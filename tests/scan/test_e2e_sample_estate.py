@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from auditor.api import scan
+from auditor.cli.demo_cmd import DEMO_RECOGNISERS
 from auditor.emulator import Estate, LocalAws, build_estate
 from auditor.inventory import store
 from auditor.inventory.model import DatasetStatus, EndpointKind, Inventory
@@ -31,8 +32,13 @@ def scanned() -> Iterator[Scanned]:
     try:
         aws.reset()
         estate = build_estate(aws)
+        # with the demo's recogniser, so the replacement alarms of the migrated endpoints are kept
         options = ScanOptions(
-            org=True, role_name=estate.role_name, regions=estate.regions, endpoint_url=aws.endpoint_url
+            org=True,
+            role_name=estate.role_name,
+            regions=estate.regions,
+            endpoint_url=aws.endpoint_url,
+            recognisers=DEMO_RECOGNISERS,
         )
         fast = scan(options, session=aws.session())
         slow = scan(ScanOptions(**{**options.__dict__, "use_search": False}), session=aws.session())
