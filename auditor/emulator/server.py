@@ -170,7 +170,9 @@ class LocalAws:
         FailureReason, ...; it is also listed by ListMonitoringExecutions). A completed execution of a
         job with publishing on also puts the monitor's metric into CloudWatch; ``"_publishes_metrics":
         False`` in ``last_execution`` makes it a run that published nothing; ``"_processing_seconds": n``
-        makes its processing job end ``n`` seconds after its creation (ListProcessingJobs)."""
+        makes its processing job end ``n`` seconds after its creation (ListProcessingJobs);
+        ``"_new_status": True`` accepts a MonitoringExecutionStatus outside today's enum (one AWS adds
+        later)."""
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
         )
