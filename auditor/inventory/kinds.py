@@ -199,6 +199,11 @@ KINDS: tuple[KindSpec, ...] = (
                 "tags": Dataset.TAGS,
                 "config_kms_key_id": Dataset.ENDPOINT_CONFIGS,
                 "capture_arrivals": Dataset.S3_OBJECTS,
+                # Multi-model and inference-component endpoints are told from their models and
+                # components: when those could not be read, the kind is unverified, not real-time.
+                "kind": Dataset.MODELS,
+                "models": Dataset.MODELS,
+                "inference_components": Dataset.MODELS,
             },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
@@ -244,6 +249,7 @@ KINDS: tuple[KindSpec, ...] = (
                 "executions": Dataset.EXECUTIONS,
                 "execution_history": Dataset.EXECUTIONS,
                 "ground_truth_arrival": Dataset.S3_OBJECTS,
+                "alerts": Dataset.MODELS,
             }
         },
         endpoints=lambda m, _ix: [m.endpoint_arn] if m.endpoint_arn else [],

@@ -2,6 +2,12 @@
 Monitor's own alerts, and execution statuses judged by allow-list.
 
 One member account, one region:
+  ep-healthy  a single-model endpoint with a DataQuality monitor; its alert is OK
+  ep-mme      its model's PrimaryContainer is MultiModel: a multi-model endpoint, which Model Monitor
+              does not support
+  ep-mcc      its model's second container (Containers) is MultiModel: multi-model too
+  ep-ic       its variant names no model and an inference component is deployed on it
+  ep-ic-empty its variant names no model and no component is deployed: not verified, judged
   ep-stopped  its last 5 runs were Stopped (runtime exceeded): failures, never "neither failed nor completed"
   ep-novel    its last 5 runs ended in a status this version does not know ("Abandoned", invented)
 """
@@ -15,7 +21,8 @@ from typing import Any
 import pytest
 
 from auditor.emulator import LocalAws
-from auditor.inventory.model import Inventory
+from auditor.emulator.faults import TIMEOUT
+from auditor.inventory.model import Dataset, EndpointKind, Inventory
 from auditor.results import Verdict
 from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
 
@@ -89,6 +96,29 @@ def _seed(aws: LocalAws, acct: str) -> None:
     for name, history in HISTORIES.items():
         _endpoint(sm, name, [_variant("single")])
         _monitor(aws, sm, acct, name, history)
+    aws.set_monitoring_alert(acct, REGION, "ep-healthy-dq", "ep-healthy-dq-failures", status="OK")
+    aws.set_monitoring_alert(
+        acct, REGION, "ep-stopped-dq", "ep-stopped-dq-failures", status="InAlert", datapoints_to_alert=3
+    )
+    mme = {"Image": "img", "Mode": "MultiModel", "ModelDataUrl": "s3://models/mme/"}
+    sm.create_model(ModelName="mme", ExecutionRoleArn=role, PrimaryContainer=mme)
+    sm.create_model(
+        ModelName="mcc",
+        ExecutionRoleArn=role,
+        Containers=[{"Image": "pre", "Mode": "SingleModel"}, mme],
+        InferenceExecutionConfig={"Mode": "Serial"},
+    )
+    _endpoint(sm, "ep-mme", [_variant("mme")])
+    _endpoint(sm, "ep-mcc", [_variant("mcc")])
+    _endpoint(sm, "ep-ic", [_variant(None)])
+    _endpoint(sm, "ep-ic-empty", [_variant(None)])
+    sm.create_inference_component(
+        InferenceComponentName="ic-one",
+        EndpointName="ep-ic",
+        VariantName="AllTraffic",
+        Specification={"ModelName": "single", "ComputeResourceRequirements": {"MinMemoryRequiredInMb": 1024}},
+        RuntimeConfig={"CopyCount": 1},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +148,135 @@ def test_stopped_and_unknown_execution_statuses_count_as_failures(baseline: Inve
     assert "found 5 failed" in verdicts["ep-stopped-dq"][1]
     assert verdicts["ep-novel-dq"][0] is Verdict.FAIL
     assert verdicts["ep-healthy-dq"][0] is Verdict.PASS
+
+
+# --------------------------------------------------------------------------- endpoint kinds and alerts
+
+KINDS = {
+    "ep-healthy": EndpointKind.REAL_TIME,
+    "ep-mme": EndpointKind.MULTI_MODEL,
+    "ep-mcc": EndpointKind.MULTI_MODEL,
+    "ep-ic": EndpointKind.INFERENCE_COMPONENT,
+    "ep-ic-empty": EndpointKind.UNKNOWN,
+}
+
+
+def test_kinds_are_read_from_the_models_and_components(baseline: Inventory) -> None:
+    assert baseline.errors == []
+    endpoints = {e.name: e for e in baseline.endpoints}
+    assert {n: endpoints[n].kind for n in KINDS} == KINDS
+    mme = endpoints["ep-mme"].models
+    assert mme is not None and [(m.name, m.variant, m.container_modes) for m in mme] == [
+        ("mme", "AllTraffic", ["MultiModel"])
+    ]
+    assert [m.container_modes for m in endpoints["ep-mcc"].models or []] == [["SingleModel", "MultiModel"]]
+    assert endpoints["ep-ic"].inference_components == ["ic-one"]
+    assert endpoints["ep-ic-empty"].inference_components == []
+    # one Search per 100 endpoints and one per 100 models; every model was in Search: no DescribeModel;
+    # one ListInferenceComponents (two endpoints name no model)
+    calls = baseline.metadata.api_calls
+    assert calls["sagemaker:Search"] == 2
+    assert "sagemaker:DescribeModel" not in calls
+    assert calls["sagemaker:ListInferenceComponents"] == 1
+
+
+def test_unsupported_kinds_are_not_applicable_and_an_unverified_one_is_judged(baseline: Inventory) -> None:
+    verdicts = verdicts_of(baseline, "mm-data-quality-monitor")
+    assert verdicts["ep-healthy"][0] is Verdict.PASS
+    for name in ("ep-mme", "ep-mcc"):
+        assert verdicts[name] == (
+            Verdict.NOT_APPLICABLE,
+            "Model Monitor does not support multi-model endpoints.",
+        )
+    assert verdicts["ep-ic"][0] is Verdict.NOT_APPLICABLE
+    assert verdicts["ep-ic-empty"][0] is Verdict.FAIL  # no component, no model: not exempted
+
+
+def test_model_monitor_alerts_are_recorded_per_monitor(baseline: Inventory) -> None:
+    alerts = {m.name: m.alerts for m in baseline.monitors}
+    assert [
+        (a.name, a.status, a.datapoints_to_alert, a.dashboard_indicator)
+        for a in alerts["ep-stopped-dq"] or []
+    ] == [("ep-stopped-dq-failures", "InAlert", 3, True)]
+    assert [(a.name, a.status) for a in alerts["ep-healthy-dq"] or []] == [("ep-healthy-dq-failures", "OK")]
+    assert alerts["ep-novel-dq"] == []  # in Search's model records, with no alert
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+def test_search_faults_fall_back_to_describe_model_and_never_exempt_wrongly(
+    models_aws: tuple[LocalAws, str], baseline: Inventory, error: str
+) -> None:
+    """Search fails for endpoints and models alike: the scan takes the List / Describe path, the kinds
+    are verified with DescribeModel and the alerts listed with ListMonitoringAlerts: the same inventory."""
+    aws, acct = models_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="sagemaker", operation="Search")
+    try:
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3)
+    finally:
+        aws.faults.clear()
+    assert inventory.metadata.options["search_fallback"]
+    assert {e.name: e.kind for e in inventory.endpoints if e.name in KINDS} == KINDS
+    assert inventory.metadata.api_calls["sagemaker:DescribeModel"] == 3  # single, mme, mcc
+    assert inventory.metadata.api_calls["sagemaker:ListMonitoringAlerts"] == len(HISTORIES)
+    assert {m.name: m.alerts for m in inventory.monitors} == {m.name: m.alerts for m in baseline.monitors}
+    verdicts = verdicts_of(inventory, "mm-data-quality-monitor")
+    assert verdicts["ep-mme"][0] is Verdict.NOT_APPLICABLE
+    assert verdicts["ep-ic-empty"][0] is Verdict.FAIL
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+@pytest.mark.parametrize("operation", ["DescribeModel", "ListInferenceComponents"])
+def test_unreadable_models_or_components_give_error_never_pass(
+    models_aws: tuple[LocalAws, str], operation: str, error: str
+) -> None:
+    """Without Search (--no-search) every model is described: a model or the component listing that
+    cannot be read leaves the kind unverified, and the checks that read it are ERROR naming the call."""
+    aws, acct = models_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="sagemaker", operation=operation)
+    try:
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3, use_search=False)
+    finally:
+        aws.faults.clear()
+    affected = (
+        {"ep-ic", "ep-ic-empty"}
+        if operation == "ListInferenceComponents"
+        else set(KINDS)
+        - {
+            "ep-ic",
+            "ep-ic-empty",
+        }
+    )
+    affected |= {n for n in HISTORIES if operation == "DescribeModel"}
+    assert {(e.operation, e.dataset, e.resource) for e in inventory.errors} == {
+        (operation, Dataset.MODELS, name) for name in affected
+    }
+    endpoints = {e.name: e for e in inventory.endpoints}
+    assert all(Dataset.MODELS in endpoints[n].missing for n in affected)
+    verdicts = verdicts_of(inventory, "mm-data-quality-monitor")
+    for name in affected:
+        verdict, message = verdicts[name]
+        assert verdict is Verdict.ERROR, name
+        assert "models" in message and operation in message, name
+    for name in set(endpoints) - affected:
+        assert verdicts[name][0] is not Verdict.ERROR, name
+
+
+@pytest.mark.parametrize("error", ["AccessDeniedException", "ThrottlingException", TIMEOUT])
+def test_unreadable_alerts_are_none_naming_the_schedule(models_aws: tuple[LocalAws, str], error: str) -> None:
+    """An alert listing that fails leaves the monitor's alerts unread (None, never "no alert"), with the
+    error naming the schedule; no verdict depends on the alerts."""
+    aws, acct = models_aws
+    aws.faults.clear()
+    aws.faults.add_rule(error=error, service="sagemaker", operation="ListMonitoringAlerts")
+    try:
+        inventory = scan_member(aws, acct, max_attempts=1, read_timeout=3, use_search=False)
+    finally:
+        aws.faults.clear()
+    assert {(e.operation, e.dataset, e.resource) for e in inventory.errors} == {
+        ("ListMonitoringAlerts", Dataset.MODELS, f"{n}-dq") for n in HISTORIES
+    }
+    assert all(m.alerts is None for m in inventory.monitors)
+    verdicts = verdicts_of(inventory, "mm-repeated-failures")
+    assert verdicts["ep-stopped-dq"][0] is Verdict.FAIL and verdicts["ep-healthy-dq"][0] is Verdict.PASS
