@@ -23,6 +23,9 @@ import pytest
 from auditor.emulator import LocalAws
 from auditor.emulator.faults import TIMEOUT
 from auditor.inventory.model import Dataset, EndpointKind, Inventory
+from auditor.policy.engine import evaluate
+from auditor.policy.loader import load_policy_set
+from auditor.report import html_report, json_report
 from auditor.results import Verdict
 from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
 
@@ -280,3 +283,23 @@ def test_unreadable_alerts_are_none_naming_the_schedule(models_aws: tuple[LocalA
     assert all(m.alerts is None for m in inventory.monitors)
     verdicts = verdicts_of(inventory, "mm-repeated-failures")
     assert verdicts["ep-stopped-dq"][0] is Verdict.FAIL and verdicts["ep-healthy-dq"][0] is Verdict.PASS
+
+
+def test_reports_show_the_alerts_in_alert_first(baseline: Inventory) -> None:
+    result = evaluate(baseline, load_policy_set())
+    document = json_report.to_document(result)
+    view = document["monitoring_alerts"]
+    assert (view["in_alert"], view["unread"]) == (1, 0)
+    first = view["rows"][0]
+    assert (first["monitor_name"], first["alert_name"], first["status"], first["endpoint_name"]) == (
+        "ep-stopped-dq",
+        "ep-stopped-dq-failures",
+        "InAlert",
+        "ep-stopped",
+    )
+    assert {r["alert_name"] for r in view["rows"]} == {"ep-stopped-dq-failures", "ep-healthy-dq-failures"}
+    html = html_report.render(result).decode("utf-8")
+    section = html.split('<section id="mm-alerts">', 1)[1].split("</section>", 1)[0]
+    assert "1 alert(s) InAlert." in section
+    assert section.index("ep-stopped-dq-failures") < section.index("ep-healthy-dq-failures")
+    assert '<span class="v v-FAIL">InAlert</span>' in section
