@@ -5,7 +5,7 @@ EvaluationPeriod executions failed, and its only action is the Model Dashboard i
 nobody). No policy judges them: what they count, mm-repeated-failures judges from the executions
 themselves (classified, over the last 12 runs). The reports show them, InAlert first, so what the Model
 Dashboard shows is visible beside the verdicts; a schedule whose alerts could not be read has one row
-saying so.
+saying so, listed after the InAlert ones with any status this version does not know (never shown as OK).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from auditor.inventory.model import Inventory
 
 IN_ALERT = "InAlert"
+OK = "OK"
 
 
 @dataclass(slots=True)
@@ -44,7 +45,8 @@ class AlertsView:
 
 
 def _key(row: AlertRow) -> tuple[int, str, str, str, str]:
-    order = 0 if row.status == IN_ALERT else 1 if row.alert_name is None else 2
+    # InAlert first, then what could not be read or has a status this version does not know, then OK.
+    order = 0 if row.status == IN_ALERT else 2 if row.status == OK else 1
     return (order, row.account_id, row.region, row.monitor_name, row.alert_name or "")
 
 
