@@ -13,6 +13,7 @@ from auditor.inventory.cost import CostView
 from auditor.inventory.migration import MigrationView
 from auditor.inventory.model import ResourceKind as ResourceKind
 from auditor.inventory.model import ScanError, ScanMetadata, SourceLocation, Target
+from auditor.inventory.monitoring_alerts import AlertsView
 
 RESULTS_SCHEMA_VERSION = "1.0"
 
@@ -248,6 +249,8 @@ class EvaluationResult:
     history: HistoryView | None = None  # from the run history (auditor/history), read before rendering
     cost: CostView | None = None  # the monitors' estimated monthly cost (auditor/inventory/cost.py)
     migration: MigrationView | None = None  # what deleting the schedules would lose and save
+    # Model Monitor's own alerts per schedule (auditor/inventory/monitoring_alerts.py); shown, not judged
+    monitoring_alerts: AlertsView | None = None
 
 
 # --------------------------------------------------------------------------- run history

@@ -59,10 +59,17 @@ _SEQUENTIAL_PAGES = frozenset(
         "cloudwatch:ListMetrics",  # one listing per Model Monitor namespace in use, one after another
         "sagemaker:ListProcessingJobs",  # the executions' job durations (cost view): pages one after another
         "pricing:GetProducts",  # once per scan per (region, instance type), one after another (hub only)
+        "sagemaker:ListInferenceComponents",  # region-wide pages, only where a variant names no model
     }
 )
-# One call per item with per_service_concurrency in flight (rule targets, then topics).
-_SINGLE_CALL_PHASES = ("events:ListTargetsByRule", "sns:GetTopicAttributes")
+# One call per item with per_service_concurrency in flight (rule targets, then topics; the models Search
+# did not return, after the endpoint configs; the alerts of the schedules Search's model records lack).
+_SINGLE_CALL_PHASES = (
+    "events:ListTargetsByRule",
+    "sns:GetTopicAttributes",
+    "sagemaker:DescribeModel",
+    "sagemaker:ListMonitoringAlerts",
+)
 # One per schedule with per_service_concurrency in flight, or region-wide pages one after another: at
 # least ceil(n / psc) latencies either way.
 _EXECUTION_LISTINGS = "sagemaker:ListMonitoringExecutions"

@@ -7,6 +7,7 @@ on two checkouts to compare them, e.g. before and after a change::
     PYTHONPATH=/path/to/other/checkout python benchmarks/signal_bench.py --label before
     python benchmarks/signal_bench.py --label after
     python benchmarks/signal_bench.py --label after-no-s3 --no-s3     (when the checkout has --no-s3)
+    python benchmarks/signal_bench.py --label after-no-search --no-search   (the List / Describe path)
 
 Calls are the scanner's own count (``ScanMetadata.api_calls``), STS included.
 """
@@ -25,7 +26,9 @@ SIZES: tuple[tuple[int, int, int], ...] = ((1, 1, 20), (2, 2, 10), (1, 1, 100))
 REGION_NAMES = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
 
 
-def measure(accounts: int, regions: int, per_region: int, *, no_s3: bool) -> dict[str, Any]:
+def measure(
+    accounts: int, regions: int, per_region: int, *, no_s3: bool, no_search: bool = False
+) -> dict[str, Any]:
     from auditor.emulator import LocalAws
     from auditor.emulator.estate import EstateSpec, build_estate
     from auditor.scan.options import ScanOptions
@@ -46,6 +49,8 @@ def measure(accounts: int, regions: int, per_region: int, *, no_s3: bool) -> dic
             if "use_s3" not in {f.name for f in dataclasses.fields(ScanOptions)}:
                 raise SystemExit("this checkout has no --no-s3")
             values["use_s3"] = False
+        if no_search:
+            values["use_search"] = False
         inventory = scan(ScanOptions(**values))
     finally:
         aws.stop()
@@ -70,13 +75,20 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--label", default="this checkout")
     parser.add_argument("--no-s3", action="store_true")
+    parser.add_argument("--no-search", action="store_true")
     args = parser.parse_args(argv)
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
     )
     os.environ.pop("AWS_PROFILE", None)
-    rows = [measure(a, r, n, no_s3=args.no_s3) for a, r, n in SIZES]
-    print(json.dumps({"label": args.label, "no_s3": args.no_s3, "rows": rows}, indent=2, sort_keys=True))
+    rows = [measure(a, r, n, no_s3=args.no_s3, no_search=args.no_search) for a, r, n in SIZES]
+    print(
+        json.dumps(
+            {"label": args.label, "no_s3": args.no_s3, "no_search": args.no_search, "rows": rows},
+            indent=2,
+            sort_keys=True,
+        )
+    )
     return 0
 
 

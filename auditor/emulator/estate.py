@@ -3,7 +3,7 @@ local AWS through boto3 (over HTTP, with assumed-role credentials per member acc
 
 Two modes (``EstateSpec.endpoints_per_region``):
 
-* ``None``: the curated sample, 36 endpoints over 3 member accounts x 2 regions (two of them migrated
+* ``None``: the curated sample, 38 endpoints over 3 member accounts x 2 regions (two of them migrated
   off Model Monitor to an Evidently-style replacement, ``_seed_replacements``). Compliant endpoints
   have every link in place; every other endpoint breaks exactly one link, named by its defect id. The
   manifest (``Estate.cases``) says what was seeded on purpose and where, so a policy test can assert
@@ -21,11 +21,17 @@ actions; a rule on its ALARM state change targets a retraining pipeline), an ala
 confirmed subscription, one whose topic was deleted, and a monitoring account (the last member account)
 holding the drift alarms of two endpoints of two other member accounts (``Metrics[].AccountId``).
 
+Endpoint kinds and alerts (curated only, ``_seed_model_kinds_and_alerts``): a multi-model endpoint
+(``multi_model_endpoint``: its model's container is MultiModel, so Model Monitor cannot watch it), a
+monitored endpoint whose capture goes to a bucket of another member account
+(``capture_bucket_other_account``: the capture check is ERROR naming the bucket), and Model Monitor's own
+alerts on four DataQuality schedules (the one failing 10 of its last 12 runs is InAlert).
+
 Manifest conventions: every endpoint has exactly one case of kind ``"endpoint"`` (defect ``compliant``,
-``development_endpoint``, ``serverless_endpoint``, ``hostile_names`` or the link it breaks). When the
-broken link lives on another resource, a second case with the same defect names that resource
-(``monitor``: a schedule or its job definition's content; ``alarm``; ``job_definition``). Resources with
-no endpoint (``orphan_schedule``, ``job_definition_without_schedule``) have only their own case.
+``development_endpoint``, ``serverless_endpoint``, ``multi_model_endpoint``, ``hostile_names`` or the link
+it breaks). When the broken link lives on another resource, a second case with the same defect names that
+resource (``monitor``: a schedule or its job definition's content; ``alarm``; ``job_definition``). Resources
+with no endpoint (``orphan_schedule``, ``job_definition_without_schedule``) have only their own case.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from __future__ import annotations
 import json
 import random
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -457,6 +463,7 @@ def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
     _seed_unused_job_definitions(first, _CURATED[0].name)
     _seed_central_alarms(targets)
     _seed_replacements(targets)
+    _seed_model_kinds_and_alerts(targets)
 
 
 # ------------------------------------------------------------------------------------------ one endpoint
@@ -988,3 +995,136 @@ def _seed_replacements(targets: list[_Target]) -> None:
                 "Input": json.dumps({"endpoint_name": bp.name, "reference": f"s3://ml-reference/{bp.name}/"}),
             },
         )
+
+
+# ------------------------------------------------ endpoint kinds, capture in another account, alerts
+# Issue 15 item 5 and its sample rows, kept apart from the blueprints above: a multi-model endpoint, an
+# endpoint whose capture goes to a bucket of another member account, and Model Monitor's own alerts.
+
+MULTI_MODEL_ENDPOINT = "mme-recommender"
+OTHER_ACCOUNT_CAPTURE_ENDPOINT = "capture-central-bucket"
+# Model Monitor's own alerts (AWS creates them with the schedules; the sample sets a few): the schedule
+# failing 10 of its last 12 runs is InAlert (4 of its last 5 failed, 3 make an alert), three healthy
+# ones are OK.
+_ALERTS: tuple[tuple[str, str], ...] = (
+    ("dq-failing-runs-dq", "InAlert"),
+    ("fraud-scoring-dq", "OK"),
+    ("credit-risk-dq", "OK"),
+    ("churn-predict-dq", "OK"),
+)
+
+
+def _seed_model_kinds_and_alerts(targets: list[_Target]) -> None:
+    _seed_multi_model_endpoint(targets[2 % len(targets)])
+    _seed_capture_in_other_account(targets[3 % len(targets)], targets[4 % len(targets)])
+    for t in targets:
+        endpoints = {c.name for c in t.cases if c.kind == "endpoint"}
+        for schedule, status in _ALERTS:
+            if schedule.rsplit("-", 1)[0] in endpoints:
+                t.aws.set_monitoring_alert(
+                    t.account_id,
+                    t.region,
+                    schedule,
+                    f"{schedule}-execution-failures",
+                    status=status,
+                    datapoints_to_alert=3,
+                    evaluation_period=5,
+                )
+
+
+def _seed_multi_model_endpoint(t: _Target) -> None:
+    """An endpoint hosting many models from one S3 prefix (Mode MultiModel): Model Monitor cannot watch it."""
+    name = MULTI_MODEL_ENDPOINT
+    tags = [{"Key": k, "Value": v} for k, v in _Blueprint(name).tags]
+    t.sm.create_model(
+        ModelName=f"{name}-model",
+        ExecutionRoleArn=t.role(),
+        PrimaryContainer={
+            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
+            "Mode": "MultiModel",
+            "ModelDataUrl": f"s3://ml-models-{t.account_id}-{t.region}/{name}/",
+        },
+        EnableNetworkIsolation=True,
+    )
+    t.sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-model",
+                "InitialVariantWeight": 1.0,
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 2,
+            }
+        ],
+        KmsKeyId=t.kms("endpoint-volume"),
+        Tags=tags,
+    )
+    arn = t.sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)[
+        "EndpointArn"
+    ]
+    t.case("multi_model_endpoint", "endpoint", name, arn)
+
+
+def _seed_capture_in_other_account(t: _Target, owner: _Target) -> None:
+    """A fully monitored endpoint whose capture is written to a central bucket of another member account:
+    the scanner lists it with ExpectedBucketOwner (the endpoint's account), S3 refuses, and the capture
+    check is ERROR naming the bucket, never PASS."""
+    bp = _Blueprint(OTHER_ACCOUNT_CAPTURE_ENDPOINT, defect="capture_bucket_other_account")
+    name = bp.name
+    tags = [{"Key": k, "Value": v} for k, v in bp.tags]
+    bucket = f"ml-central-capture-{owner.account_id}"
+    for when in (t.now - bp.capture_age - timedelta(hours=1), t.now - bp.capture_age):
+        key = f"{name}/{name}/AllTraffic/{when:%Y/%m/%d/%H}/{when:%M-%S}-capture.jsonl"
+        put_object_at(owner.account_id, owner.region, bucket, key, when)
+    t.sm.create_model(
+        ModelName=f"{name}-model",
+        ExecutionRoleArn=t.role(),
+        PrimaryContainer={
+            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
+            "Mode": "SingleModel",
+        },
+        EnableNetworkIsolation=True,
+    )
+    t.sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": f"{name}-model",
+                "InitialVariantWeight": 1.0,
+                "InstanceType": "ml.m5.xlarge",
+                "InitialInstanceCount": 2,
+            }
+        ],
+        KmsKeyId=t.kms("endpoint-volume"),
+        DataCaptureConfig={
+            "EnableCapture": True,
+            "InitialSamplingPercentage": 100,
+            "DestinationS3Uri": f"s3://{bucket}/{name}",
+            "KmsKeyId": t.kms("capture"),
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+            "CaptureContentTypeHeader": {
+                "CsvContentTypes": ["text/csv"],
+                "JsonContentTypes": ["application/json"],
+            },
+        },
+        Tags=tags,
+    )
+    arn = t.sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)[
+        "EndpointArn"
+    ]
+    t.case(bp.defect, "endpoint", name, arn)
+    for monitoring_type in bp.monitors:
+        schedule, _ = _seed_monitor(t, bp, monitoring_type, tags)
+        _seed_alarm(t, bp, monitoring_type, schedule)
+
+
+def unseeded_errors(errors: Iterable[Any]) -> list[Any]:
+    """The scan errors of a curated-sample scan that the sample did not seed on purpose: all but the
+    refused listing of the capture bucket in another account (``capture_bucket_other_account``)."""
+    return [
+        e
+        for e in errors
+        if (e.service, e.operation, e.resource) != ("s3", "ListObjectsV2", OTHER_ACCOUNT_CAPTURE_ENDPOINT)
+    ]

@@ -34,6 +34,9 @@ Wrapped (moto's answer is kept and corrected):
 * ``ListProcessingJobs``: the processing jobs of the recorded executions (``ProcessingEndTime`` =
   creation + the execution's ``_processing_seconds`` when given), ``CreationTime*`` filters, sorting, pages.
 
+Models, inference components and Model Monitor's own alerts: ``auditor.emulator.models`` (installed with
+this extension).
+
 Recording an execution (``set_state``) also publishes the monitor's metrics when the run completed and
 its job definition has publishing on (``auditor.emulator.metrics``), so ListMetrics answers what the
 monitors publish.
@@ -184,6 +187,10 @@ class MonitoringBackend(BaseBackend):
         self.processing_jobs: list[dict[str, Any]] = []
         # Test hook: when set, Search(Resource='Endpoint') answers with these records (a lagging index).
         self.search_index: list[dict[str, Any]] | None = None
+        # Model Monitor's own alerts per schedule name (``auditor.emulator.models.set_alert``), and the
+        # inference components by name (``auditor.emulator.models``).
+        self.alerts: dict[str, list[dict[str, Any]]] = {}
+        self.inference_components: dict[str, dict[str, Any]] = {}
 
     def freeze_search(self) -> None:
         """Make Search lag from now on: it keeps answering with the endpoint records of this moment."""
@@ -368,7 +375,8 @@ class MonitoringBackend(BaseBackend):
 
     def _execution(self, schedule: MonitoringSchedule, given: dict[str, Any]) -> dict[str, Any]:
         status = given.get("MonitoringExecutionStatus")
-        if status not in EXECUTION_STATUSES:
+        # "_new_status": True lets a test stand in for a status AWS adds later; otherwise a typo is refused.
+        if status not in EXECUTION_STATUSES and not (given.get("_new_status") and isinstance(status, str)):
             raise ValueError(f"MonitoringExecutionStatus must be one of {EXECUTION_STATUSES}")
         scheduled = given.get("ScheduledTime") or _now()
         self._execution_seq += 1
@@ -723,14 +731,14 @@ def _wrap_search(original: Callable[[Any], ActionResult]) -> Callable[[Any], Act
         else:
             result: dict[str, Any] = dict(original(self).result)  # type: ignore[call-overload]
             records = _search_records(result.get("Results", []), backend)
-        page, token = _page(records, self._get_param("MaxResults"), self._get_param("NextToken"), 10)
+        page, token = page_of(records, self._get_param("MaxResults"), self._get_param("NextToken"), 10)
         return ActionResult({"Results": page, "NextToken": token})
 
     search.__wrapped__ = original  # type: ignore[attr-defined]
     return search
 
 
-def _page(
+def page_of(
     items: list[Any], max_results: int | None, token: str | None, default: int
 ) -> tuple[list[Any], str | None]:
     """Offset paging for wrapped operations whose moto answer is one unpaged list."""
@@ -774,7 +782,7 @@ def _wrap_list_job_definitions(
             key=lambda x: (x[key], x["MonitoringJobDefinitionName"]),
             reverse=self._get_param("SortOrder") != "Ascending",
         )
-        page, token = _page(summaries, self._get_param("MaxResults"), self._get_param("NextToken"), 10)
+        page, token = page_of(summaries, self._get_param("MaxResults"), self._get_param("NextToken"), 10)
         return ActionResult({"JobDefinitionSummaries": page, "NextToken": token})
 
     list_job_definitions.__wrapped__ = original  # type: ignore[attr-defined]
@@ -861,7 +869,7 @@ def _wrap_describe_alarms(original: Callable[[Any], ActionResult]) -> Callable[[
                 if kind in types and (state is None or a.state_value == state)
             ]
         wanted.sort(key=lambda pair: pair[1].name)
-        page, token = _page(wanted, self._get_param("MaxRecords"), self._get_param("NextToken"), 50)
+        page, token = page_of(wanted, self._get_param("MaxRecords"), self._get_param("NextToken"), 50)
         return ActionResult(
             {
                 "MetricAlarms": [a for kind, a in page if kind == "MetricAlarm"],
@@ -905,4 +913,7 @@ def install() -> None:
         if hasattr(CloudWatchResponse, action):
             raise RuntimeError(f"moto now implements CloudWatch {action}; drop it from the extension")
         setattr(CloudWatchResponse, action, method)
+    from auditor.emulator import models  # it builds on this module's backend: imported once installed
+
+    models.install()
     _installed = True

@@ -14,7 +14,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from auditor.emulator import alerting, securityhub
+from auditor.emulator import alerting, models, securityhub
 from auditor.emulator.faults import FaultInjector, FaultMiddleware
 from auditor.emulator.monitoring import install, monitoring_backend
 from auditor.emulator.pricing import PriceListMiddleware
@@ -170,9 +170,34 @@ class LocalAws:
         FailureReason, ...; it is also listed by ListMonitoringExecutions). A completed execution of a
         job with publishing on also puts the monitor's metric into CloudWatch; ``"_publishes_metrics":
         False`` in ``last_execution`` makes it a run that published nothing; ``"_processing_seconds": n``
-        makes its processing job end ``n`` seconds after its creation (ListProcessingJobs)."""
+        makes its processing job end ``n`` seconds after its creation (ListProcessingJobs);
+        ``"_new_status": True`` accepts a MonitoringExecutionStatus outside today's enum (one AWS adds
+        later)."""
         monitoring_backend(account_id, region).set_state(
             schedule_name, status=status, failure_reason=failure_reason, last_execution=last_execution
+        )
+
+    def set_monitoring_alert(
+        self,
+        account_id: str,
+        region: str,
+        schedule_name: str,
+        alert_name: str,
+        *,
+        status: str,
+        datapoints_to_alert: int = 3,
+        evaluation_period: int = 3,
+    ) -> None:
+        """Record one of Model Monitor's own alerts on a schedule (AWS creates them itself; there is no
+        Create API): Search(Resource='Model') returns it in the schedule's MonitoringAlertSummaries."""
+        models.set_alert(
+            account_id,
+            region,
+            schedule_name,
+            alert_name,
+            status=status,
+            datapoints_to_alert=datapoints_to_alert,
+            evaluation_period=evaluation_period,
         )
 
     def put_object_at(

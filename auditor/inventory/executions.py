@@ -9,6 +9,12 @@ message it quotes). Patterns are checked in order; the first that matches decide
 * permissions: AccessDenied, "not authorized", "permission", Forbidden, KMS access errors;
 * capacity: ResourceLimitExceeded, InsufficientCapacity, "capacity", "quota", "limit exceeded";
 * other: anything else, and a Failed run with no reason at all.
+
+What counts as a failure is judged by allow-list (``NOT_FAILED``): a run that completed (with or without
+violations) or is still under way is not a failure; every other status — Failed, Stopped (runtime
+exceeded or stopped by hand), Stopping, a status AWS adds later, or none at all — produced no report as
+far as this version can tell, so it counts as failed (classified from its reason like a Failed run; a
+Stopped run with no reason is "other").
 """
 
 from __future__ import annotations
@@ -46,14 +52,23 @@ def classify(failure_reason: str | None) -> FailureClass:
     return FailureClass.OTHER
 
 
+# The statuses that are not a failure: the run produced its report, or has no outcome yet.
+NOT_FAILED = frozenset({"Completed", "CompletedWithViolations", "Pending", "InProgress"})
+
+
+def failed(execution: LastExecution) -> bool:
+    """Whether ``execution`` counts as failed: any status outside ``NOT_FAILED`` (or none)."""
+    return execution.status not in NOT_FAILED
+
+
 def summarize(executions: Sequence[LastExecution]) -> ExecutionHistory:
     """Counts over ``executions`` (newest first): failures by class, runs with violations."""
-    failed = [e for e in executions if e.status == "Failed"]
-    classes = Counter(classify(e.failure_reason).value for e in failed)
+    failures = [e for e in executions if failed(e)]
+    classes = Counter(classify(e.failure_reason).value for e in failures)
     times = sorted(e.scheduled_time for e in executions if e.scheduled_time)
     return ExecutionHistory(
         runs=len(executions),
-        failed=len(failed),
+        failed=len(failures),
         completed_with_violations=sum(1 for e in executions if e.status == "CompletedWithViolations"),
         failure_classes=dict(sorted(classes.items())),
         oldest_scheduled_time=times[0] if times else None,

@@ -204,6 +204,11 @@ KINDS: tuple[KindSpec, ...] = (
                 # an endpoint's other checks already read through its monitors).
                 "replacements": Dataset.REPLACEMENTS,
                 "watched_by": Dataset.REPLACEMENTS,
+                # Multi-model and inference-component endpoints are told from their models and
+                # components: when those could not be read, the kind is unverified, not real-time.
+                "kind": Dataset.MODELS,
+                "models": Dataset.MODELS,
+                "inference_components": Dataset.MODELS,
             },
             # DescribeEndpoint's capture block has no CaptureOptions or content types: the config has them.
             DataCapture: {
@@ -250,6 +255,7 @@ KINDS: tuple[KindSpec, ...] = (
                 "executions": Dataset.EXECUTIONS,
                 "execution_history": Dataset.EXECUTIONS,
                 "ground_truth_arrival": Dataset.S3_OBJECTS,
+                "alerts": Dataset.MODELS,
             }
         },
         endpoints=lambda m, _ix: [m.endpoint_arn] if m.endpoint_arn else [],

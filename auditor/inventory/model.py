@@ -71,6 +71,8 @@ EXECUTION_STATUSES = aws_enum(
 MONITORING_TYPES = aws_enum("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
 PROBLEM_TYPES = aws_enum("BinaryClassification", "MulticlassClassification", "Regression")
 PUBLISH_METRICS_VALUES = aws_enum("Enabled", "Disabled")  # the SDK's Environment convention
+CONTAINER_MODES = aws_enum("SingleModel", "MultiModel")
+ALERT_STATUSES = aws_enum("InAlert", "OK", required=True)
 ALARM_STATES = aws_enum("OK", "ALARM", "INSUFFICIENT_DATA", required=True)
 TREAT_MISSING_DATA = aws_enum("breaching", "notBreaching", "ignore", "missing")
 SCHEDULE_STATES = aws_enum("ENABLED", "DISABLED", required=True)
@@ -133,6 +135,10 @@ class Dataset(StrEnum):
     # by definition when no recogniser matches schedules: nothing is called). An endpoint's replacements
     # are also unknown when the alarms or, for rule matchers, the EventBridge rules were not read.
     REPLACEMENTS = "replacements"
+    # What each endpoint hosts: its models (Search(Resource='Model'), DescribeModel for any Search lacks)
+    # and inference components (ListInferenceComponents); and Model Monitor's own alerts on each schedule
+    # (the MonitoringAlertSummaries of Search's model records).
+    MODELS = "models"
 
 
 # Datasets a scan may leave out by choice (--no-s3): SKIPPED, and the checks that need them are
@@ -258,6 +264,21 @@ class S3Arrival:
 
 
 @dataclass(slots=True)
+class HostedModel:
+    """A model a variant of an endpoint hosts, as Search(Resource='Model') or DescribeModel read it.
+
+    ``container_modes``: the Mode of PrimaryContainer and of every entry of Containers (a container
+    without a Mode is SingleModel, the API's default). MultiModel in any of them makes a multi-model
+    endpoint, which Model Monitor does not support.
+    """
+
+    name: str
+    variant: str
+    arn: str | None = None
+    container_modes: list[str] = field(default_factory=list, metadata=CONTAINER_MODES)
+
+
+@dataclass(slots=True)
 class Endpoint:
     arn: str
     name: str
@@ -274,6 +295,12 @@ class Endpoint:
     # The newest captured object per variant (ListObjectsV2 under <DestinationS3Uri>/<endpoint>/<variant>/);
     # None: not listed (capture off, not scanned, --no-s3, or a template).
     capture_arrivals: list[S3Arrival] | None = None
+    # The models its variants name, read to verify ``kind`` (multi-model or not); None: not read (a
+    # serverless or async endpoint, its config unread, not scanned, or a template).
+    models: list[HostedModel] | None = None
+    # The inference components it hosts (ListInferenceComponents), read when no variant names a model;
+    # None: not read.
+    inference_components: list[str] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     # Datasets that could not be read for this resource alone (e.g. its DescribeEndpointConfig failed).
     missing: list[Dataset] = field(default_factory=list)
@@ -350,6 +377,24 @@ class ExecutionHistory:
 
 
 @dataclass(slots=True)
+class MonitoringAlert:
+    """One of Model Monitor's own alerts on a schedule (``MonitoringAlertSummary``, read from the
+    MonitoringAlertSummaries of Search(Resource='Model')).
+
+    AWS creates them with the schedule; one goes InAlert when at least ``datapoints_to_alert`` of the
+    last ``evaluation_period`` executions failed. Its only action is the Model Dashboard indicator
+    (``dashboard_indicator``): it notifies nobody.
+    """
+
+    name: str
+    status: str | None = field(metadata=ALERT_STATUSES)  # None: AWS sent no status
+    datapoints_to_alert: int | None = None
+    evaluation_period: int | None = None
+    dashboard_indicator: bool | None = None  # Actions.ModelDashboardIndicator.Enabled
+    last_modified_time: str | None = None
+
+
+@dataclass(slots=True)
 class MisspeltAlarm:
     """An alarm whose metric names this monitor's dimensions on another spelling of its namespace.
 
@@ -394,6 +439,9 @@ class Monitor:
     # The newest ground-truth object under the job definition's GroundTruthS3Input prefix (ModelQuality,
     # ModelBias); None: not listed (no ground truth input, not scanned, --no-s3, or a template).
     ground_truth_arrival: S3Arrival | None = None
+    # Model Monitor's own alerts on this schedule (Search(Resource='Model')); None: not read (--no-search,
+    # Search failed, a schedule in no model record such as a batch one, or a template).
+    alerts: list[MonitoringAlert] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
     raw: JsonDict = field(default_factory=dict)

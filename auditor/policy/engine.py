@@ -39,6 +39,7 @@ from auditor.inventory.model import (
     ScanError,
     Target,
 )
+from auditor.inventory.monitoring_alerts import alerts_view
 from auditor.policy.coverage import Contribution, contribution, coverage_matrix
 from auditor.policy.documents import Resource, build_resources
 from auditor.policy.loader import PolicySet
@@ -357,4 +358,5 @@ def evaluate(
         coverage=rows,
         cost=costs,
         migration=migration_view(inventory, costs),
+        monitoring_alerts=alerts_view(inventory),
     )

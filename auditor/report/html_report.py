@@ -46,6 +46,7 @@ from auditor.results import (
 
 CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
 SCAN_ERROR_CAP = 1000
+ALERT_ROW_CAP = 500  # Model Monitor alert rows (InAlert first); the rest is in report.json
 FIX_FIRST_CAP = 25  # failing resources in "Fix these first"; the findings table has them all
 UNCHECKED_CAP = 10  # resources in "Could not check"
 PLACES_CAP = 100  # (account, region) rows in the breakdown
@@ -456,6 +457,7 @@ def _template(result: EvaluationResult, data_json: Markup) -> jinja2.environment
         waivers=sorted(result.waivers, key=lambda w: (w.status.value, w.waiver_id, w.policy_id)),
         waiver_class=WAIVER_CLASS,
         gaps=_gaps(result),
+        alert_rows=result.monitoring_alerts.rows[:ALERT_ROW_CAP] if result.monitoring_alerts else [],
         scan_errors=sorted(
             result.scan_errors,
             key=lambda e: (e.account_id, e.region or "", e.service, e.operation, e.message),

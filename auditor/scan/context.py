@@ -22,6 +22,7 @@ from auditor.inventory.model import (
     DatasetStatus,
     Disagreement,
     JobDefinition,
+    MonitoringAlert,
     ResourceKind,
     SearchDisagreement,
     Target,
@@ -60,6 +61,8 @@ class RegionContext:
     searched_schedules: dict[str, ScheduleInput] = field(default_factory=dict)
     endpoints_from_search: set[str] = field(default_factory=set)
     selected_endpoints: set[str] = field(default_factory=set)  # the endpoints a targeted scan kept
+    # Model Monitor's own alerts by schedule name, from Search(Resource='Model'); None: not read.
+    model_alerts: dict[str, list[MonitoringAlert]] | None = None
     # Handed on by the schedule collector: the definitions embedded in schedules.
     embedded_definitions: list[JobDefinition] = field(default_factory=list)
     # Set by ``auditor.scan.region`` while collectors run: one event per kind, set when its collector

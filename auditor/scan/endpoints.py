@@ -17,7 +17,7 @@ from auditor.inventory.model import (
     ResourceKind,
     Variant,
 )
-from auditor.scan import s3_arrivals, search
+from auditor.scan import models, s3_arrivals, search
 from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi, error_code_and_message
 from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
@@ -30,6 +30,7 @@ OPERATIONS: tuple[Operation, ...] = (
     ("sagemaker", "DescribeEndpoint"),
     ("sagemaker", "DescribeEndpointConfig"),
     ("sagemaker", "ListTags"),
+    *models.OPERATIONS,  # what each endpoint hosts (multi-model, inference components) and the alerts
     *s3_arrivals.OPERATIONS,  # the newest captured object per variant
 )
 
@@ -78,9 +79,9 @@ def endpoint_kind(record: dict[str, Any], config: dict[str, Any] | None) -> Endp
     """Classify the endpoint from what the scan already has (no extra calls).
 
     Serverless: a variant with a serverless config. Async: AsyncInferenceConfig on the endpoint
-    config. Inference components: production variants without a ModelName (UNVERIFIED heuristic;
-    ListInferenceComponents would cost a call per endpoint). Multi-model needs DescribeModel per
-    variant, which the fast-path budget does not allow, so it is not detected here.
+    config. Inference components: production variants without a ModelName -- a candidate only, which
+    ``models.verify_kinds`` confirms with ListInferenceComponents; it also tells multi-model endpoints
+    from their models' containers (a scanned REAL_TIME endpoint may become MULTI_MODEL or UNKNOWN).
     """
     runtime_variants = record.get("ProductionVariants") or []
     if any(v.get("CurrentServerlessConfig") or v.get("DesiredServerlessConfig") for v in runtime_variants):
@@ -206,7 +207,10 @@ def collect(ctx: RegionContext) -> list[Endpoint]:
     """
     inputs = _inputs(ctx)
     ctx.selected_endpoints = {str(rec["EndpointName"]) for rec, _, _ in inputs}
-    ctx.hand_on(KIND)  # the selection and Search's schedules: the schedules need no endpoint config
+    index = models.search_models(ctx)
+    ctx.model_alerts = index.alerts
+    # the selection, Search's schedules and their alerts: the schedules need no endpoint config
+    ctx.hand_on(KIND)
     config_names = sorted(
         {str(rec["EndpointConfigName"]) for rec, _, _ in inputs if rec.get("EndpointConfigName")}
     )
@@ -225,6 +229,7 @@ def collect(ctx: RegionContext) -> list[Endpoint]:
         )
         for rec, tags, missing in inputs
     ]
+    models.verify_kinds(ctx, built, index)
     s3_arrivals.fill_capture_arrivals(ctx, built)
     return built
 

@@ -20,7 +20,7 @@ from auditor.inventory.model import (
     ResourceKind,
     ScanError,
 )
-from auditor.scan import monitoring_executions, search
+from auditor.scan import models, monitoring_executions, search
 from auditor.scan.clients import AWS_ERRORS, Collected, RegionApi
 from auditor.scan.context import RegionContext, ScheduleInput
 from auditor.scan.guard import Operation
@@ -29,6 +29,7 @@ from auditor.scan.normalize import iso, opt_str, pick, raw
 from auditor.scan.tags import list_tags
 
 OPERATIONS: tuple[Operation, ...] = (
+    ("sagemaker", "ListMonitoringAlerts"),  # the alerts Search's model records did not carry
     ("sagemaker", "ListMonitoringSchedules"),
     ("sagemaker", "DescribeMonitoringSchedule"),
     ("sagemaker", "ListTags"),
@@ -250,6 +251,7 @@ def collect(ctx: RegionContext) -> list[Monitor]:
             ctx.embedded_definitions.append(embedded_def)
         if error is not None:
             api.errors.append(error)
+    models.fill_alerts(ctx, monitors, ctx.model_alerts)  # handed on with the endpoints (_reconcile waited)
     monitoring_executions.fill_execution_history(ctx, monitors)
     return monitors
 

@@ -39,7 +39,15 @@ def test_demo_runs_the_whole_job_and_prints_what_the_readme_quotes(tmp_path: Pat
     # Scanned through AssumeRole into every member account of the organization, in both regions.
     assert len({t["account_id"] for t in report["targets"]}) == 4
     assert {t["region"] for t in report["targets"]} == {"us-east-1", "eu-west-1"}
-    assert report["scan_errors"] == []
+    # The one scan error is seeded: capture written to a bucket of another member account, which the
+    # scanner's listing (ExpectedBucketOwner = the endpoint's account) is refused; its check is ERROR
+    # naming the bucket, and the exit code stays 1 because failures win.
+    (error,) = report["scan_errors"]
+    assert (error["operation"], error["error_code"]) == ("ListObjectsV2", "AccessDenied")
+    assert "ml-central-capture-" in error["message"]
+    capture = [f for f in report["findings"] if f["policy_id"] == "mm-capture-arrives"]
+    (unread,) = [f for f in capture if f["verdict"] == "ERROR"]
+    assert unread["resource_name"] == "capture-central-bucket" and "ml-central-capture-" in unread["message"]
     statuses = sorted(w["status"] for w in report["waivers"])
     assert statuses == ["active", "expired", "unused"]
     verdicts = {f["verdict"] for f in report["findings"]}

@@ -383,3 +383,44 @@ def test_estate_spec_needs_accounts_and_regions(local_aws_server: LocalAws) -> N
         build_estate(local_aws_server, EstateSpec(accounts=0))
     with pytest.raises(ValueError):
         build_estate(local_aws_server, EstateSpec(regions=()))
+
+
+def test_multi_model_endpoint_capture_in_another_account_and_alerts(estate: tuple[LocalAws, Estate]) -> None:
+    """Issue 15's sample rows, read back through boto3: the multi-model endpoint's model, a capture bucket
+    owned by another member account (S3 refuses a listing that expects the endpoint's account), and Model
+    Monitor's own alerts in Search's model records (one InAlert)."""
+    aws, built = estate
+    (mme,) = [c for c in built.cases_with("multi_model_endpoint") if c.kind == "endpoint"]
+    sm, _ = clients(aws, mme.account_id, mme.region)
+    config = sm.describe_endpoint_config(EndpointConfigName=f"{mme.name}-config")
+    model = sm.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    assert model["PrimaryContainer"]["Mode"] == "MultiModel"
+
+    (central,) = [c for c in built.cases_with("capture_bucket_other_account") if c.kind == "endpoint"]
+    sm, _ = clients(aws, central.account_id, central.region)
+    uri = sm.describe_endpoint(EndpointName=central.name)["DataCaptureConfig"]["DestinationS3Uri"]
+    bucket = uri.removeprefix("s3://").split("/", 1)[0]
+    owner = next(a for a in built.member_account_ids if bucket.endswith(a))
+    assert owner != central.account_id
+    s3 = aws.session(central.account_id, central.region).client("s3", endpoint_url=aws.endpoint_url)
+    with pytest.raises(s3.exceptions.ClientError, match="AccessDenied"):
+        s3.list_objects_v2(Bucket=bucket, Prefix=f"{central.name}/", ExpectedBucketOwner=central.account_id)
+    assert (
+        s3.list_objects_v2(Bucket=bucket, Prefix=f"{central.name}/", ExpectedBucketOwner=owner)["KeyCount"]
+        == 2
+    )
+
+    statuses: dict[str, str] = {}
+    for account in built.member_account_ids:
+        for region in built.regions:
+            sm, _ = clients(aws, account, region)
+            for result in sm.search(Resource="Model", MaxResults=100)["Results"]:
+                for schedule in result["Model"].get("MonitoringSchedules", []):
+                    for alert in schedule["MonitoringAlertSummaries"]:
+                        statuses[schedule["MonitoringScheduleName"]] = alert["AlertStatus"]
+    assert statuses == {
+        "dq-failing-runs-dq": "InAlert",
+        "fraud-scoring-dq": "OK",
+        "credit-risk-dq": "OK",
+        "churn-predict-dq": "OK",
+    }

@@ -41,3 +41,25 @@ def test_summarize_counts_failures_by_class_and_violations() -> None:
         "2026-11-27T11:00:00Z",
     )
     assert summarize([]).runs == 0
+
+
+@pytest.mark.parametrize("status", ["Stopped", "Stopping", "Abandoned", None])
+def test_summarize_counts_every_status_outside_the_allow_list_as_failed(status: str | None) -> None:
+    # Stopped (runtime exceeded), Stopping, a status AWS adds later ("Abandoned" is invented) or none at all
+    # produced no report: failed, never neither failed nor completed (a schedule whose recent runs all ended
+    # so would pass mm-repeated-failures).
+    runs = [LastExecution(status, f"2026-11-27T{h:02}:00:00Z") for h in range(10, 5, -1)]
+    summary = summarize(runs)
+    assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 5, 0)
+    assert summary.failure_classes == {"other": 5}
+
+
+def test_summarize_classifies_a_stopped_run_from_its_reason() -> None:
+    runs = [
+        LastExecution("Stopped", "2026-11-27T11:00:00Z", failure_reason="Job inputs had no data"),
+        LastExecution("Pending", "2026-11-27T12:00:00Z"),
+        LastExecution("InProgress", "2026-11-27T13:00:00Z"),
+        LastExecution("Completed", "2026-11-27T10:00:00Z"),
+    ]
+    summary = summarize(runs)
+    assert (summary.failed, summary.failure_classes) == (1, {"no_input_data": 1})

@@ -138,6 +138,19 @@ EXPECTED: dict[str, tuple[Expect, ...]] = {
     "replacement_not_actionable": (
         Expect("mm-data-quality-monitor", "endpoint", message="DataQuality watched by neither;"),
     ),
+    # Its model's container is MultiModel: Model Monitor cannot watch it, so nothing is asked of it.
+    "multi_model_endpoint": tuple(
+        Expect(p, "endpoint", Verdict.NOT_APPLICABLE, message="multi-model") for p in ENDPOINT_POLICIES
+    ),
+    # Capture goes to a bucket of another member account: the listing (ExpectedBucketOwner = the endpoint's
+    # account) is refused, so whether capture arrives is unknown, never PASS; the region's scan is
+    # incomplete, and the ground-truth checks of its monitors (which embed the endpoint) cannot be decided.
+    "capture_bucket_other_account": (
+        Expect("mm-capture-arrives", "endpoint", Verdict.ERROR, message="bucket ml-central-capture-"),
+        Expect("mm-ground-truth-arrives", "mq_monitor", Verdict.ERROR, message="s3_objects"),
+        Expect("mm-ground-truth-arrives", "bias_monitor", Verdict.ERROR, message="s3_objects"),
+        Expect("mm-scan-completeness", "target", Verdict.ERROR, message="ml-central-capture-"),
+    ),
     "job_definition_without_schedule": (Expect("mm-orphan-job-definition", "job_definition"),),
 }
 
@@ -167,17 +180,22 @@ def judged() -> Iterator[Judged]:
         aws.stop()
 
 
+_MONITOR_OF = {"dq_monitor": "DataQuality", "mq_monitor": "ModelQuality", "bias_monitor": "ModelBias"}
+
+
 def _resource_arn(judged: Judged, case: EstateCase, on: str) -> str | None:
-    if on == "dq_monitor":
+    if on in _MONITOR_OF or on == "target":
         if case.kind != "endpoint":
             return None
+        if on == "target":
+            return f"target:{case.account_id}:{case.region}"
         return next(
             m.arn
             for m in judged.inventory.monitors
             if m.endpoint_name == case.name
             and m.account_id == case.account_id
             and m.region == case.region
-            and m.monitor_type == "DataQuality"
+            and m.monitor_type == _MONITOR_OF[on]
         )
     return case.arn if case.kind == on else None
 
@@ -194,7 +212,10 @@ def _expected(judged: Judged) -> dict[tuple[str, str], Expect]:
 
 def test_every_seeded_defect_is_in_the_table(judged: Judged) -> None:
     assert {c.defect for c in judged.estate.cases} <= set(EXPECTED)
-    assert judged.inventory.errors == []
+    # the one scan error is seeded: the capture bucket of another account
+    assert [(e.operation, e.error_code) for e in judged.inventory.errors] == [
+        ("ListObjectsV2", "AccessDenied")
+    ]
 
 
 @pytest.mark.parametrize("defect", sorted(d for d, e in EXPECTED.items() if e))
@@ -293,7 +314,9 @@ def test_compliant_endpoints_get_a_pass_from_every_endpoint_and_monitor_policy(j
 def test_scan_completeness_passes_once_per_target(judged: Judged) -> None:
     targets = [f for f in judged.result.findings if f.policy_id == "mm-scan-completeness"]
     assert len(targets) == len(judged.estate.member_account_ids) * len(judged.estate.regions)
-    assert {f.verdict for f in targets} == {Verdict.PASS}
+    (central,) = [c for c in judged.estate.cases_with("capture_bucket_other_account") if c.kind == "endpoint"]
+    incomplete = f"target:{central.account_id}:{central.region}"
+    assert {f.verdict for f in targets if f.resource_arn != incomplete} == {Verdict.PASS}
 
 
 # --------------------------------------------------------------------------- the matrix is a view

@@ -317,6 +317,48 @@ def _stub_list_endpoints(sm: Stubber) -> None:
     sm.add_response("list_endpoints", {"Endpoints": [_endpoint_summary()]}, {"MaxResults": 100})
 
 
+MODEL = {
+    "ModelName": "model",
+    "ModelArn": f"{SM}:model/model",
+    "PrimaryContainer": {"Image": "img", "Mode": "SingleModel"},
+    "ExecutionRoleArn": "arn:aws:iam::111111111111:role/x",
+    "CreationTime": T0,
+}
+DQ_ALERT = {
+    "MonitoringAlertName": "dq-sched-failures",
+    "CreationTime": T0,
+    "LastModifiedTime": T0,
+    "AlertStatus": "OK",
+    "DatapointsToAlert": 3,
+    "EvaluationPeriod": 3,
+    "Actions": {"ModelDashboardIndicator": {"Enabled": True}},
+}
+
+# ListMonitoringAlerts always has one (its model's MonitoringAlertSummaries has min length 1)
+BATCH_ALERT = {**DQ_ALERT, "MonitoringAlertName": "batch-sched-failures", "AlertStatus": "InAlert"}
+
+
+def _stub_model_search(sm: Stubber) -> None:
+    """Fast path: Search(Resource='Model'): the endpoint's model, and its schedule's alert."""
+    schedule = {"MonitoringScheduleName": "dq-sched", "MonitoringAlertSummaries": [DQ_ALERT]}
+    record = {"Model": MODEL, "MonitoringSchedules": [schedule]}
+    sm.add_response("search", {"Results": [{"Model": record}]}, {"Resource": "Model", "MaxResults": 100})
+
+
+def _stub_describe_model(sm: Stubber) -> None:
+    """Slow path: the model the endpoint config names, described."""
+    sm.add_response("describe_model", MODEL, {"ModelName": "model"})
+
+
+def _stub_alerts(sm: Stubber, schedule: str, alerts: list[dict[str, Any]]) -> None:
+    """ListMonitoringAlerts of a schedule Search's model records did not carry."""
+    sm.add_response(
+        "list_monitoring_alerts",
+        {"MonitoringAlertSummaries": alerts},
+        {"MonitoringScheduleName": schedule, "MaxResults": 100},
+    )
+
+
 def _stub_config(sm: Stubber) -> None:
     """The endpoint collector reads the endpoint config before the schedules are listed."""
     sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
@@ -512,8 +554,10 @@ def _fast_path(sm: Stubber, cw: Stubber) -> None:
         {"Resource": "Endpoint", "MaxResults": 100},
     )
     _stub_list_endpoints(sm)
+    _stub_model_search(sm)
     _stub_config(sm)
     _stub_unsearched_schedules(sm)
+    _stub_alerts(sm, "batch-sched", [BATCH_ALERT])
     _stub_common_tail(sm, cw)
 
 
@@ -525,6 +569,7 @@ def _slow_path(sm: Stubber, cw: Stubber) -> None:
         "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
     )
     _stub_config(sm)
+    _stub_describe_model(sm)
     sm.add_response(
         "list_monitoring_schedules",
         {"MonitoringScheduleSummaries": [_summary(_dq_schedule()), _summary(_batch_schedule())]},
@@ -540,6 +585,8 @@ def _slow_path(sm: Stubber, cw: Stubber) -> None:
         "describe_monitoring_schedule", _batch_schedule(), {"MonitoringScheduleName": "batch-sched"}
     )
     sm.add_response("list_tags", {"Tags": []}, {"ResourceArn": BATCH_SCHED_ARN, "MaxResults": 100})
+    _stub_alerts(sm, "dq-sched", [DQ_ALERT])
+    _stub_alerts(sm, "batch-sched", [BATCH_ALERT])
     _stub_common_tail(sm, cw)
 
 
@@ -593,7 +640,12 @@ def test_fast_path_region_scan(stubbed: tuple[RegionApi, Stubber, Stubber]) -> N
     assert dq.execution_history is not None and dq.execution_history.failure_classes == {"no_input_data": 1}
     assert (dq.execution_history.runs, dq.execution_history.failed) == (2, 1)
     assert batch.execution_history is not None and batch.execution_history.runs == 0
-    assert api.runtime.counter.snapshot()["sagemaker:Search"] == 1
+    # one Search of the endpoints, one of the models (the model's record carries dq-sched's alert; the
+    # batch schedule's is listed)
+    assert api.runtime.counter.snapshot()["sagemaker:Search"] == 2
+    assert [(m.name, m.container_modes) for m in ep.models or []] == [("model", ["SingleModel"])]
+    assert [(a.name, a.status) for a in dq.alerts or []] == [("dq-sched-failures", "OK")]
+    assert [(a.name, a.status) for a in batch.alerts or []] == [("batch-sched-failures", "InAlert")]
     # Alert paths: the drift alarm's topic has confirmed subscriptions; the math alarm has no action but
     # an EventBridge rule on its ALARM state starts a pipeline; the scheduled rule is only counted.
     (rule,) = inv.event_rules
@@ -632,6 +684,7 @@ def test_per_resource_failures_are_recorded_on_the_resource(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
     _stub_list_endpoints(sm)
+    _stub_model_search(sm)
     sm.add_client_error("describe_endpoint_config", "AccessDeniedException", "denied")
     sm.add_client_error("list_monitoring_schedules", "ThrottlingException", "Rate exceeded")
     for monitor_type in MonitorType:
@@ -685,12 +738,15 @@ def test_deleted_job_definition_is_a_fact_but_an_unreadable_one_is_a_gap(
         "search", {"Results": [{"Endpoint": endpoint}]}, {"Resource": "Endpoint", "MaxResults": 100}
     )
     _stub_list_endpoints(sm)
+    _stub_model_search(sm)
     sm.add_response("describe_endpoint_config", _endpoint_config(), {"EndpointConfigName": "cfg"})
     sm.add_response(
         "list_monitoring_schedules",
         {"MonitoringScheduleSummaries": [_summary(gone), _summary(denied)]},
         {"MaxResults": 100},
     )
+    _stub_alerts(sm, "gone", [DQ_ALERT])
+    _stub_alerts(sm, "denied", [DQ_ALERT])
     _stub_executions(sm, ("gone", "denied"), region_wide=True)
     for monitor_type in MonitorType:
         sm.add_response(
@@ -759,6 +815,7 @@ def test_stale_search_records_are_read_again_and_ghosts_dropped(
     sm.add_response(
         "list_tags", {"Tags": [{"Key": "env", "Value": "prod"}]}, {"ResourceArn": EP_ARN, "MaxResults": 100}
     )
+    _stub_model_search(sm)
     _stub_config(sm)
     stopped = {**_dq_schedule(), "MonitoringScheduleStatus": "Stopped", "LastModifiedTime": t1}
     sm.add_response(

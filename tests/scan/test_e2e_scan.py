@@ -59,7 +59,8 @@ def test_several_accounts_and_regions_through_assume_role(small_estate: Any, bas
         )
     assert inv.metadata.regions == list(small_estate.regions)
     assert inv.metadata.api_calls["sts:AssumeRole"] == 2
-    assert inv.metadata.api_calls["sagemaker:Search"] == 4
+    # per (account, region): one Search of the endpoints and one of the models (fewer than 100 each)
+    assert inv.metadata.api_calls["sagemaker:Search"] == 2 * 4
 
 
 def test_relations_are_resolved(small_estate: Any, baseline: Inventory) -> None:
@@ -311,7 +312,9 @@ def test_search_denied_in_one_region_falls_back_without_a_gap(small_estate: Any,
 def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory) -> None:
     calls = baseline.metadata.api_calls
     targets = len(baseline.targets)
-    assert calls["sagemaker:Search"] == targets  # one page per region (fewer than 100 endpoints)
+    # one page per region of endpoints and one of models (fewer than 100 of either)
+    assert calls["sagemaker:Search"] == 2 * targets
+    assert "sagemaker:DescribeModel" not in calls  # every model the variants name was in Search
     assert calls["cloudwatch:DescribeAlarms"] == targets
     assert calls["sagemaker:DescribeEndpointConfig"] == len(
         {(e.account_id, e.region, e.endpoint_config_name) for e in baseline.endpoints}
@@ -328,6 +331,8 @@ def test_fast_path_describes_each_config_and_definition_once(baseline: Inventory
     # Only schedules Search cannot return (the orphans) are described, and their tags listed, one by one.
     orphans = sum(1 for m in baseline.monitors if m.endpoint_arn is None)
     assert calls["sagemaker:DescribeMonitoringSchedule"] == orphans == calls["sagemaker:ListTags"]
+    # and only their alerts are listed: the others came with Search's model records
+    assert calls["sagemaker:ListMonitoringAlerts"] == orphans
 
 
 def test_collectors_at_once_and_one_at_a_time_give_the_same_inventory(
