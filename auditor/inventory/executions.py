@@ -56,6 +56,10 @@ def classify(failure_reason: str | None) -> FailureClass:
 NOT_FAILED = frozenset({"Completed", "CompletedWithViolations", "Pending", "InProgress"})
 
 
+# The statuses of a run that produced its report (and, when the job publishes, its CloudWatch metrics).
+COMPLETED = frozenset({"Completed", "CompletedWithViolations"})
+
+
 def failed(execution: LastExecution) -> bool:
     """Whether ``execution`` counts as failed: any status outside ``NOT_FAILED`` (or none)."""
     return execution.status not in NOT_FAILED
@@ -66,6 +70,7 @@ def summarize(executions: Sequence[LastExecution]) -> ExecutionHistory:
     failures = [e for e in executions if failed(e)]
     classes = Counter(classify(e.failure_reason).value for e in failures)
     times = sorted(e.scheduled_time for e in executions if e.scheduled_time)
+    completed = sorted(e.scheduled_time for e in executions if e.scheduled_time and e.status in COMPLETED)
     return ExecutionHistory(
         runs=len(executions),
         failed=len(failures),
@@ -73,4 +78,5 @@ def summarize(executions: Sequence[LastExecution]) -> ExecutionHistory:
         failure_classes=dict(sorted(classes.items())),
         oldest_scheduled_time=times[0] if times else None,
         newest_scheduled_time=times[-1] if times else None,
+        last_completed_time=completed[-1] if completed else None,
     )

@@ -374,6 +374,8 @@ class ExecutionHistory:
     failure_classes: dict[str, int] = field(default_factory=dict)
     oldest_scheduled_time: str | None = None
     newest_scheduled_time: str | None = None
+    # The scheduled time of the newest run that completed (with or without violations); None: none did.
+    last_completed_time: str | None = None
 
 
 @dataclass(slots=True)

@@ -40,7 +40,10 @@ def test_summarize_counts_failures_by_class_and_violations() -> None:
         "2026-11-27T07:00:00Z",
         "2026-11-27T11:00:00Z",
     )
+    # the newest run that completed (with violations counts: it produced its report and metrics)
+    assert summary.last_completed_time == "2026-11-27T10:00:00Z"
     assert summarize([]).runs == 0
+    assert summarize([]).last_completed_time is None
 
 
 @pytest.mark.parametrize("status", ["Stopped", "Stopping", "Abandoned", None])
@@ -52,6 +55,7 @@ def test_summarize_counts_every_status_outside_the_allow_list_as_failed(status: 
     summary = summarize(runs)
     assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 5, 0)
     assert summary.failure_classes == {"other": 5}
+    assert summary.last_completed_time is None  # none of them is a completion
 
 
 def test_summarize_classifies_a_stopped_run_from_its_reason() -> None:
