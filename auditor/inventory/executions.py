@@ -65,12 +65,19 @@ def failed(execution: LastExecution) -> bool:
     return execution.status not in NOT_FAILED
 
 
-def summarize(executions: Sequence[LastExecution]) -> ExecutionHistory:
-    """Counts over ``executions`` (newest first): failures by class, runs with violations."""
+def summarize(executions: Sequence[LastExecution], last: LastExecution | None = None) -> ExecutionHistory:
+    """Counts over ``executions`` (newest first): failures by class, runs with violations. ``last`` (the
+    schedule's own last-execution summary) counts only for ``last_completed_time``: the executions read
+    are those of the history window (12 schedule intervals), and a run that completed before it still
+    published its metrics."""
     failures = [e for e in executions if failed(e)]
     classes = Counter(classify(e.failure_reason).value for e in failures)
     times = sorted(e.scheduled_time for e in executions if e.scheduled_time)
-    completed = sorted(e.scheduled_time for e in executions if e.scheduled_time and e.status in COMPLETED)
+    completed = sorted(
+        e.scheduled_time
+        for e in (*executions, *([last] if last is not None else []))
+        if e.scheduled_time and e.status in COMPLETED
+    )
     return ExecutionHistory(
         runs=len(executions),
         failed=len(failures),

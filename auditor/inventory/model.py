@@ -374,7 +374,8 @@ class ExecutionHistory:
     failure_classes: dict[str, int] = field(default_factory=dict)
     oldest_scheduled_time: str | None = None
     newest_scheduled_time: str | None = None
-    # The scheduled time of the newest run that completed (with or without violations); None: none did.
+    # The scheduled time of the newest run that completed (with or without violations), among the runs
+    # read and the schedule's last-execution summary; None: none of them did.
     last_completed_time: str | None = None
 
 

@@ -104,7 +104,9 @@ def _keep(records: list[dict[str, Any]], monitor: Monitor, now: datetime) -> lis
 
 def _set(monitor: Monitor, executions: list[LastExecution] | None) -> None:
     monitor.executions = executions
-    monitor.execution_history = summarize(executions) if executions is not None else None
+    monitor.execution_history = (
+        summarize(executions, monitor.last_execution) if executions is not None else None
+    )
     if executions is None:
         monitor.missing = sorted(set(monitor.missing) | {Dataset.EXECUTIONS})
 

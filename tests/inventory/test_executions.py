@@ -56,6 +56,11 @@ def test_summarize_counts_every_status_outside_the_allow_list_as_failed(status: 
     assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 5, 0)
     assert summary.failure_classes == {"other": 5}
     assert summary.last_completed_time is None  # none of them is a completion
+    # the schedule's last-execution summary counts for it (a completed run before the history window)
+    earlier = LastExecution("Completed", "2026-11-25T10:00:00Z")
+    assert summarize(runs, earlier).last_completed_time == "2026-11-25T10:00:00Z"
+    assert summarize(runs, earlier).runs == 5  # and for nothing else
+    assert summarize(runs, LastExecution("Failed", "2026-11-27T11:00:00Z")).last_completed_time is None
 
 
 def test_summarize_classifies_a_stopped_run_from_its_reason() -> None:
