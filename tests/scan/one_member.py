@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from auditor.emulator import LocalAws
@@ -63,3 +63,84 @@ def verdicts_of(inventory: Inventory, policy_id: str) -> dict[str, tuple[Verdict
     policy = next(p for p in load_policy_set().policies if p.id == policy_id)
     as_of = datetime.fromisoformat(inventory.metadata.finished_at.replace("Z", "+00:00"))
     return {f.resource_name: (f.verdict, f.message) for f in judge_all(inventory, [policy], as_of)}
+
+
+def create_monitor(
+    sm: Any,
+    account: str,
+    endpoint: str,
+    *,
+    monitoring_type: str = "DataQuality",
+    definition: str | None = None,
+    schedule: str | None = None,
+    publish: str = "Enabled",
+    ground_truth_uri: str | None = None,
+) -> str:
+    """A job definition of ``monitoring_type`` (DataQuality, or ModelQuality with ``ground_truth_uri``)
+    for ``endpoint`` and its hourly schedule, over HTTP; returns the schedule name (default
+    ``<endpoint>-dq`` / ``-mq``, the definition ``<endpoint>-def``)."""
+    definition = definition or f"{endpoint}-def"
+    schedule = schedule or f"{endpoint}-{'dq' if monitoring_type == 'DataQuality' else 'mq'}"
+    endpoint_input = {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/input"}
+    common: dict[str, Any] = {
+        "JobDefinitionName": definition,
+        "JobResources": {
+            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
+        },
+        "RoleArn": f"arn:aws:iam::{account}:role/mm",
+    }
+    output = {
+        "MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}]
+    }
+    if monitoring_type == "DataQuality":
+        sm.create_data_quality_job_definition(
+            **common,
+            DataQualityAppSpecification={
+                "ImageUri": "img",
+                "Environment": {"publish_cloudwatch_metrics": publish},
+            },
+            DataQualityJobInput={"EndpointInput": endpoint_input},
+            DataQualityJobOutputConfig=output,
+        )
+    elif monitoring_type == "ModelQuality":
+        sm.create_model_quality_job_definition(
+            **common,
+            ModelQualityAppSpecification={"ImageUri": "img", "ProblemType": "BinaryClassification"},
+            ModelQualityJobInput={
+                "EndpointInput": endpoint_input,
+                "GroundTruthS3Input": {"S3Uri": ground_truth_uri},
+            },
+            ModelQualityJobOutputConfig=output,
+        )
+    else:
+        raise ValueError(f"create_monitor does not make {monitoring_type} monitors")
+    sm.create_monitoring_schedule(
+        MonitoringScheduleName=schedule,
+        MonitoringScheduleConfig={
+            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+            "MonitoringJobDefinitionName": definition,
+            "MonitoringType": monitoring_type,
+        },
+    )
+    return schedule
+
+
+def record_history(
+    aws: LocalAws,
+    account: str,
+    schedule: str,
+    history: list[tuple[str, str | None]],
+    **extra: Any,
+) -> None:
+    """Record ``history`` ((status, failure reason), oldest first) as the schedule's executions: the newest
+    ran 30 minutes ago, the others hourly before it. ``extra``: more fields of every execution."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    for age, (status, reason) in zip(range(len(history) - 1, -1, -1), history, strict=True):
+        execution: dict[str, Any] = {
+            "MonitoringExecutionStatus": status,
+            "ScheduledTime": now - timedelta(minutes=30) - timedelta(hours=age),
+            **extra,
+        }
+        if reason:
+            execution["FailureReason"] = reason
+        aws.set_schedule_state(account, REGION, schedule, last_execution=execution)

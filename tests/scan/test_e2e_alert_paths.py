@@ -22,6 +22,7 @@ from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.results import EvaluationResult, Finding, Verdict
 from auditor.scan.options import ScanOptions
+from tests.scan.one_member import create_monitor
 
 pytestmark = pytest.mark.e2e
 
@@ -64,35 +65,7 @@ def _endpoint_with_monitor(sm: Any, account: str, name: str) -> str:
     }
     sm.create_endpoint_config(EndpointConfigName=name, ProductionVariants=[variant])
     sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
-    sm.create_data_quality_job_definition(
-        JobDefinitionName=f"{name}-dq-def",
-        DataQualityAppSpecification={
-            "ImageUri": "img",
-            "Environment": {"publish_cloudwatch_metrics": "Enabled"},
-        },
-        DataQualityJobInput={
-            "EndpointInput": {"EndpointName": name, "LocalPath": "/opt/ml/processing/input"}
-        },
-        DataQualityJobOutputConfig={
-            "MonitoringOutputs": [
-                {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
-            ]
-        },
-        JobResources={
-            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
-        },
-        RoleArn=f"arn:aws:iam::{account}:role/mm",
-    )
-    schedule = f"{name}-dq"
-    sm.create_monitoring_schedule(
-        MonitoringScheduleName=schedule,
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
-            "MonitoringJobDefinitionName": f"{name}-dq-def",
-            "MonitoringType": "DataQuality",
-        },
-    )
-    return schedule
+    return create_monitor(sm, account, name, definition=f"{name}-dq-def")
 
 
 def _dims(endpoint: str, schedule: str) -> list[dict[str, str]]:

@@ -50,7 +50,7 @@ from auditor.policy.loader import load_policy_set
 from auditor.report import FORMATS
 from auditor.results import CellState, Verdict
 from tests.headless_chromium import dump_dom
-from tests.scan.one_member import REGION, one_member_aws, scan_member
+from tests.scan.one_member import REGION, create_monitor, one_member_aws, scan_member
 
 pytestmark = pytest.mark.e2e
 
@@ -95,33 +95,7 @@ def _endpoint(sm: Any, name: str) -> None:
 
 
 def _dq_schedule(sm: Any, acct: str, name: str) -> None:
-    sm.create_data_quality_job_definition(
-        JobDefinitionName=f"{name}-def",
-        DataQualityAppSpecification={
-            "ImageUri": "img",
-            "Environment": {"publish_cloudwatch_metrics": "Enabled"},
-        },
-        DataQualityJobInput={
-            "EndpointInput": {"EndpointName": name, "LocalPath": "/opt/ml/processing/input"}
-        },
-        DataQualityJobOutputConfig={
-            "MonitoringOutputs": [
-                {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
-            ]
-        },
-        JobResources={
-            "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
-        },
-        RoleArn=f"arn:aws:iam::{acct}:role/mm",
-    )
-    sm.create_monitoring_schedule(
-        MonitoringScheduleName=f"{name}-dq",
-        MonitoringScheduleConfig={
-            "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
-            "MonitoringJobDefinitionName": f"{name}-def",
-            "MonitoringType": "DataQuality",
-        },
-    )
+    create_monitor(sm, acct, name)
 
 
 def _seed(aws: LocalAws, acct: str) -> None:

@@ -23,7 +23,7 @@ from auditor.emulator.faults import TIMEOUT
 from auditor.emulator.server import MANAGEMENT_ACCOUNT_ID
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory
 from auditor.results import Verdict
-from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
+from tests.scan.one_member import REGION, create_monitor, one_member_aws, scan_member, verdicts_of
 
 pytestmark = pytest.mark.e2e
 
@@ -90,30 +90,8 @@ def _seed(aws: LocalAws, acct: str) -> None:
     for name, age in LABEL_AGES.items():
         when = now - age
         aws.put_object_at(acct, bucket, _key(f"labels/{name}/", when), when)
-        sm.create_model_quality_job_definition(
-            JobDefinitionName=f"{name}-def",
-            ModelQualityAppSpecification={"ImageUri": "img", "ProblemType": "BinaryClassification"},
-            ModelQualityJobInput={
-                "EndpointInput": {"EndpointName": name, "LocalPath": "/opt/ml/processing/input"},
-                "GroundTruthS3Input": {"S3Uri": f"s3://{bucket}/labels/{name}"},
-            },
-            ModelQualityJobOutputConfig={
-                "MonitoringOutputs": [
-                    {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
-                ]
-            },
-            JobResources={
-                "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
-            },
-            RoleArn=f"arn:aws:iam::{acct}:role/mm",
-        )
-        sm.create_monitoring_schedule(
-            MonitoringScheduleName=f"{name}-mq",
-            MonitoringScheduleConfig={
-                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
-                "MonitoringJobDefinitionName": f"{name}-def",
-                "MonitoringType": "ModelQuality",
-            },
+        create_monitor(
+            sm, acct, name, monitoring_type="ModelQuality", ground_truth_uri=f"s3://{bucket}/labels/{name}"
         )
 
 

@@ -15,8 +15,6 @@ One member account, one region:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -25,7 +23,14 @@ from auditor.emulator.faults import TIMEOUT
 from auditor.emulator.metrics import monitor_metric
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory
 from auditor.results import Verdict
-from tests.scan.one_member import REGION, one_member_aws, scan_member, verdicts_of
+from tests.scan.one_member import (
+    REGION,
+    create_monitor,
+    one_member_aws,
+    record_history,
+    scan_member,
+    verdicts_of,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +59,6 @@ def _seed(aws: LocalAws, acct: str) -> None:
     sm.create_model(
         ModelName="model", ExecutionRoleArn=f"arn:aws:iam::{acct}:role/x", PrimaryContainer={"Image": "img"}
     )
-    now = datetime.now(UTC).replace(microsecond=0)
     for name, publish in (
         ("ep-ok", "Enabled"),
         ("ep-typo", "Enabled"),
@@ -76,45 +80,10 @@ def _seed(aws: LocalAws, acct: str) -> None:
             ],
         )
         sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-cfg")
-        sm.create_data_quality_job_definition(
-            JobDefinitionName=f"{name}-def",
-            DataQualityAppSpecification={
-                "ImageUri": "img",
-                "Environment": {"publish_cloudwatch_metrics": publish},
-            },
-            DataQualityJobInput={
-                "EndpointInput": {"EndpointName": name, "LocalPath": "/opt/ml/processing/input"}
-            },
-            DataQualityJobOutputConfig={
-                "MonitoringOutputs": [
-                    {"S3Output": {"S3Uri": "s3://out/", "LocalPath": "/opt/ml/processing/output"}}
-                ]
-            },
-            JobResources={
-                "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 20}
-            },
-            RoleArn=f"arn:aws:iam::{acct}:role/mm",
-        )
-        sm.create_monitoring_schedule(
-            MonitoringScheduleName=f"{name}-dq",
-            MonitoringScheduleConfig={
-                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
-                "MonitoringJobDefinitionName": f"{name}-def",
-                "MonitoringType": "DataQuality",
-            },
-        )
-        # oldest first; the newest ran 30 minutes ago, the others hourly before it
+        create_monitor(sm, acct, name, publish=publish)
+        # ep-mute: as when a BYOC container writes no metrics, the run published nothing
         history = HISTORIES.get(name, [("Completed", None)])
-        for age, (status, reason) in zip(range(len(history) - 1, -1, -1), history, strict=True):
-            execution: dict[str, Any] = {
-                "MonitoringExecutionStatus": status,
-                "ScheduledTime": now - timedelta(minutes=30) - timedelta(hours=age),
-                # ep-mute: as when a BYOC container writes no metrics, the run published nothing
-                "_publishes_metrics": name != "ep-mute",
-            }
-            if reason:
-                execution["FailureReason"] = reason
-            aws.set_schedule_state(acct, REGION, f"{name}-dq", last_execution=execution)
+        record_history(aws, acct, f"{name}-dq", history, _publishes_metrics=name != "ep-mute")
         namespace, metric_name, dims = monitor_metric("DataQuality", f"{name}-dq", name)
         cw.put_metric_alarm(
             AlarmName=f"{name}-drift",
