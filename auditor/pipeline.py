@@ -14,10 +14,11 @@ from pathlib import Path
 
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
+from auditor.history.migration_loss import POLICY_ID as COVERAGE_LOST_POLICY
 from auditor.history.migration_loss import add_coverage_lost
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
-from auditor.policy.engine import evaluate
+from auditor.policy.engine import evaluate, waive_more
 from auditor.policy.frameworks import FrameworkSet, load_frameworks
 from auditor.policy.loader import PolicySet, load_policy_set
 from auditor.policy.rollup import rollup
@@ -118,7 +119,10 @@ def load_judge_inputs(
     warnings: list[str] = []
     if waivers_path is not None:
         waivers = load_waivers(
-            waivers_path, known_policies={p.id for p in policies.available}, max_days=waiver_max_days
+            waivers_path,
+            # the history-driven check (auditor.history.migration_loss) is waivable too
+            known_policies={p.id for p in policies.available} | {COVERAGE_LOST_POLICY},
+            max_days=waiver_max_days,
         )
         waiver_files.append((waivers_path.name, waivers_path.read_bytes()))
         enabled = {p.id for p in policies.policies}
@@ -189,8 +193,9 @@ def finish(
     except OSError as exc:
         raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None
     result = judge(inventory, inputs, inventory_digest=digest)
-    # History-driven: a monitor type watched in the previous run of this scope and lost since.
-    add_coverage_lost(result, inventory, history)
+    # History-driven: a monitor type watched in the previous run of this scope and lost since. The run's
+    # waivers cover its failures like any other.
+    waive_more(result, add_coverage_lost(result, inventory, history), inputs.waivers)
     if history is not None:
         attach(history, result)
     try:

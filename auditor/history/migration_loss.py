@@ -137,15 +137,17 @@ def _judge(
     )
 
 
-def add_coverage_lost(result: EvaluationResult, inventory: Inventory, history: HistoryOptions | None) -> None:
+def add_coverage_lost(
+    result: EvaluationResult, inventory: Inventory, history: HistoryOptions | None
+) -> list[Finding]:
     """Append this check's findings (one per endpoint judged by a monitor-type policy) and its policy to
-    ``result``; nothing when no monitor-type policy ran."""
+    ``result``, and return the findings (for the waivers); nothing when no monitor-type policy ran."""
     by_endpoint: dict[str, dict[str, Finding]] = {}
     for f in result.findings:
         if f.policy_id in TYPE_POLICIES and f.resource_kind is ResourceKind.ENDPOINT:
             by_endpoint.setdefault(f.resource_arn, {})[f.policy_id] = f
     if not by_endpoint:
-        return
+        return []
     states, previous_at = _previous_states(history, result)
     endpoints = {e.arn: e for e in inventory.endpoints}
     monitors = {m.arn: m for m in inventory.monitors}
@@ -179,3 +181,4 @@ def add_coverage_lost(result: EvaluationResult, inventory: Inventory, history: H
     result.findings.extend(added)
     if all(p.id != POLICY_ID for p in result.policies):
         result.policies.append(POLICY)
+    return added

@@ -316,6 +316,18 @@ def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: dat
     return infos
 
 
+def waive_more(result: EvaluationResult, findings: list[Finding], waivers: Sequence[Waiver]) -> None:
+    """Apply ``waivers`` to ``findings`` added to ``result`` after its judgement (the history-driven
+    check) and count what they matched in ``result.waivers`` (made from the same waivers, in order)."""
+    if not waivers or not findings:
+        return
+    infos = apply_waivers(findings, waivers, parse_as_of(result.generated_at, "result", "generated_at"))
+    for info, more in zip(result.waivers, infos, strict=True):
+        info.matched += more.matched
+        if more.matched and info.status is WaiverStatus.UNUSED:
+            info.status = WaiverStatus.ACTIVE
+
+
 def evaluate(
     inventory: Inventory,
     policies: PolicySet,

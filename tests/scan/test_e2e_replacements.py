@@ -21,8 +21,9 @@ import csv
 import io
 import json
 import re
+import shutil
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -352,12 +353,19 @@ def test_one_schedule_unreadable_is_error_for_its_endpoints(member: tuple[LocalA
 # ----------------------------------------------------------------------- coverage lost in migration
 
 
-def _run(inventory: Inventory, tmp: Path, history: HistoryOptions | None) -> dict[str, tuple[Verdict, str]]:
+def _run(
+    inventory: Inventory, tmp: Path, history: HistoryOptions | None, waivers: Path | None = None
+) -> dict[str, tuple[Verdict, str]]:
     """The whole judgement (pipeline.finish: reports, history read and recorded) with the DataQuality
     replacement parameter on; the coverage-lost verdicts by endpoint name."""
-    inputs = load_judge_inputs(parameters=ON)
+    inputs = load_judge_inputs(parameters=ON, waivers_path=waivers)
     output = OutputOptions(formats=("json",), output_dir=tmp)
     outcome = finish(inventory, inputs, output, started_at="2026-12-01T00:00:00Z", history=history)
+    if waivers is not None:  # what the report says of the waiver
+        report = json.loads((tmp / "report.json").read_text())
+        assert [(w["waiver_id"], w["status"], w["matched"]) for w in report["waivers"]] == [
+            ("W-LOST", "active", 1)
+        ]
     return {
         f.resource_name: (f.verdict, f.message)
         for f in outcome.result.findings
@@ -383,6 +391,17 @@ def test_coverage_lost_in_migration_is_a_fail_with_history(
         sm.delete_monitoring_schedule(MonitoringScheduleName="ep-plain-dq")
         sm.delete_monitoring_schedule(MonitoringScheduleName="ep-both-dq")
         after = scan_member(aws, acct, recognisers=RECOGNISERS)
+        # the same second run with a waiver for the loss, on a copy of the history (a waivable finding)
+        shutil.copy(tmp_path / "history.sqlite", tmp_path / "copy.sqlite")
+        waivers = tmp_path / "waivers.yaml"
+        waivers.write_text(
+            "waivers:\n  - id: W-LOST\n    policy: mm-coverage-lost-in-migration\n"
+            '    resources: {arn: "arn:aws:sagemaker:*:*:endpoint/ep-plain"}\n'
+            "    reason: DataQuality moves to the Evidently stack next sprint\n"
+            "    owner: ml-platform@example.com\n"
+            f"    expires: {(datetime.now(UTC) + timedelta(days=30)).date().isoformat()}\n"
+        )
+        waived = _run(after, tmp_path / "run2w", HistoryOptions(path=tmp_path / "copy.sqlite"), waivers)
         second = _run(after, tmp_path / "run2", history)
     finally:
         for name in ("ep-plain", "ep-both"):
@@ -396,6 +415,8 @@ def test_coverage_lost_in_migration_is_a_fail_with_history(
             )
     assert second["ep-plain"][0] is Verdict.FAIL
     assert second["ep-plain"][1].startswith("coverage lost in migration: DataQuality (now: neither)")
+    assert waived["ep-plain"] == (Verdict.WAIVED, second["ep-plain"][1])
+    assert waived["ep-both"] == second["ep-both"]
     assert second["ep-both"] == (Verdict.PASS, second["ep-both"][1])
     assert "still watched since the previous run" in second["ep-both"][1]
     assert second["ep-migrated"][0] is Verdict.PASS  # watched by its replacement in both runs
