@@ -14,7 +14,7 @@ follows such a link is then ERROR, never a PASS or FAIL on a link that may or ma
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.iac.convert import Converted
@@ -98,13 +98,18 @@ def merge(inputs: MergeInputs) -> Inventory:
         return [r for r in records if identity(r) not in removed]
 
     if base is not None:
-        inventory = Inventory(
+        # Everything else the scan read stays as read (alert paths' rules and topics, the recognisers'
+        # schedules, prices, errors): ``replace`` carries every field, including ones added later.
+        inventory = replace(
+            base,
             metadata=_merged_metadata(base.metadata, inputs),
             targets=list(base.targets),
             endpoints=keep(base.endpoints) + converted.endpoints,
             monitors=keep(base.monitors) + converted.monitors,
             job_definitions=keep(base.job_definitions) + converted.job_definitions,
             alarms=keep(base.alarms) + converted.alarms,
+            event_rules=list(base.event_rules),
+            topics=list(base.topics),
             schedules=list(base.schedules),
             errors=list(base.errors),
         )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from auditor.inventory import store
-from auditor.inventory.model import Inventory
+from auditor.inventory.model import AlertStatus, EventRule, Inventory, Topic
 from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.results import EvaluationResult, Verdict
@@ -261,3 +261,31 @@ def test_the_merged_inventory_saves_and_reloads(scanned: Path, tmp_path: Path) -
     again = store.load(path)
     assert store.dumps(again) == store.dumps(read.inventory)
     assert _judged(again).findings == _judged(read.inventory).findings
+
+
+def test_what_else_the_scan_read_stays_in_the_merge(scanned: Path, tmp_path: Path) -> None:
+    """Topics and rules (alert paths), the recognisers' schedules and the prices of the scan are kept: a
+    planned alarm whose action is a topic the scan read reaches its confirmed subscribers (before, the merge
+    dropped the topics and the path was only taken as declared)."""
+    base = store.load(scanned)
+    assert base.pricing is not None  # the scan resolved the prices of its processing instances
+    topic_arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:ml-alerts"  # DRIFT_ALARM's action
+    base.topics.append(Topic(topic_arn, "ml-alerts", ACCOUNT, REGION, subscriptions_confirmed=2))
+    base.event_rules.append(
+        EventRule(
+            f"arn:aws:events:{REGION}:{ACCOUNT}:rule/drift", "drift", ACCOUNT, REGION, "default", "ENABLED"
+        )
+    )
+    plan = write(tmp_path, _plan([DRIFT_ALARM]), "plan.json")
+    merged = read_paths(plan, base=base).inventory
+    assert [t.arn for t in merged.topics] == [topic_arn]
+    assert [r.name for r in merged.event_rules] == ["drift"]
+    assert merged.pricing == base.pricing and merged.schedules == base.schedules
+    assert verdicts(_judged(merged), "mm-alarm-actionable") == {"prod-drift": Verdict.PASS}
+    (alarm,) = merged.alarms
+    assert [(p.status, p.detail) for p in alarm.alert_paths] == [
+        (AlertStatus.DELIVERS, f"SNS topic ml-alerts ({ACCOUNT}) with 2 confirmed subscriptions")
+    ]
+    base.topics.clear()  # the same plan over a scan that did not read the topic: taken as declared
+    (unread,) = read_paths(plan, base=base).inventory.alarms
+    assert [p.status for p in unread.alert_paths] == [AlertStatus.COUNTED]
