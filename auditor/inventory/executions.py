@@ -23,7 +23,13 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from auditor.inventory.model import ExecutionHistory, FailureClass, LastExecution
+from auditor.inventory.model import (
+    AWS_ENUM,
+    EXECUTION_STATUSES,
+    ExecutionHistory,
+    FailureClass,
+    LastExecution,
+)
 
 _PATTERNS: tuple[tuple[FailureClass, re.Pattern[str]], ...] = (
     (
@@ -56,6 +62,8 @@ def classify(failure_reason: str | None) -> FailureClass:
 NOT_FAILED = frozenset({"Completed", "CompletedWithViolations", "Pending", "InProgress"})
 
 
+# The statuses AWS documents for a monitoring execution (what this version knows).
+KNOWN_STATUSES = frozenset(EXECUTION_STATUSES[AWS_ENUM].known)
 # The statuses of a run that produced its report (and, when the job publishes, its CloudWatch metrics).
 COMPLETED = frozenset({"Completed", "CompletedWithViolations"})
 
@@ -78,10 +86,12 @@ def summarize(executions: Sequence[LastExecution], last: LastExecution | None = 
         for e in (*executions, *([last] if last is not None else []))
         if e.scheduled_time and e.status in COMPLETED
     )
+    with_violations = sum(1 for e in executions if e.status == "CompletedWithViolations")
     return ExecutionHistory(
         runs=len(executions),
         failed=len(failures),
-        completed_with_violations=sum(1 for e in executions if e.status == "CompletedWithViolations"),
+        completed_with_violations=with_violations,
+        violations_at_most=with_violations + sum(1 for e in executions if e.status not in KNOWN_STATUSES),
         failure_classes=dict(sorted(classes.items())),
         oldest_scheduled_time=times[0] if times else None,
         newest_scheduled_time=times[-1] if times else None,

@@ -374,6 +374,9 @@ class ExecutionHistory:
     failure_classes: dict[str, int] = field(default_factory=dict)
     oldest_scheduled_time: str | None = None
     newest_scheduled_time: str | None = None
+    # Runs that may have reported violations: CompletedWithViolations, plus runs in a status this version
+    # does not know (or none): they cannot be told apart, so mm-violations-ignored never counts them as clean.
+    violations_at_most: int | None = None
     # The scheduled time of the newest run that completed (with or without violations), among the runs
     # read and the schedule's last-execution summary; None: none of them did.
     last_completed_time: str | None = None

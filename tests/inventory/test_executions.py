@@ -36,6 +36,7 @@ def test_summarize_counts_failures_by_class_and_violations() -> None:
     summary = summarize(runs)
     assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 3, 1)
     assert summary.failure_classes == {"no_input_data": 2, "permissions": 1}
+    assert summary.violations_at_most == 1  # every status known: only the run with violations
     assert (summary.oldest_scheduled_time, summary.newest_scheduled_time) == (
         "2026-11-27T07:00:00Z",
         "2026-11-27T11:00:00Z",
@@ -56,6 +57,8 @@ def test_summarize_counts_every_status_outside_the_allow_list_as_failed(status: 
     assert (summary.runs, summary.failed, summary.completed_with_violations) == (5, 5, 0)
     assert summary.failure_classes == {"other": 5}
     assert summary.last_completed_time is None  # none of them is a completion
+    # a status this version does not know (or none) may have reported violations; a known failure did not
+    assert summary.violations_at_most == (0 if status in ("Stopped", "Stopping") else 5)
     # the schedule's last-execution summary counts for it (a completed run before the history window)
     earlier = LastExecution("Completed", "2026-11-25T10:00:00Z")
     assert summarize(runs, earlier).last_completed_time == "2026-11-25T10:00:00Z"

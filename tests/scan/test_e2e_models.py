@@ -122,6 +122,11 @@ def test_stopped_and_unknown_execution_statuses_count_as_failures(baseline: Inve
     assert "found 5 failed" in verdicts["ep-stopped-dq"][1]
     assert verdicts["ep-novel-dq"][0] is Verdict.FAIL
     assert verdicts["ep-healthy-dq"][0] is Verdict.PASS
+    # runs in a status nobody knows may have reported violations: never counted as clean (no alarm fires)
+    ignored = verdicts_of(baseline, "mm-violations-ignored")
+    assert ignored["ep-novel-dq"][0] is Verdict.FAIL, ignored["ep-novel-dq"]
+    assert "(5 counting runs in a status this version does not know)" in ignored["ep-novel-dq"][1]
+    assert ignored["ep-stopped-dq"][0] is Verdict.PASS  # Stopped is known: it reported nothing
 
 
 # --------------------------------------------------------------------------- endpoint kinds and alerts
