@@ -137,6 +137,9 @@ class _Blueprint:
     extra_tags: tuple[tuple[str, str], ...] = ()
     # which manifest line names the broken resource besides the endpoint: None | monitor-<type> | alarm-<type>
     defect_resource: str | None = None
+    model_mode: str = "SingleModel"  # MultiModel: the model serves every artifact under one S3 prefix
+    # (account, region) of the account whose central bucket the capture goes to; None: the endpoint's own
+    capture_owner: tuple[str, str] | None = None
 
 
 _DEV_TAGS = (("environment", "development"), ("risk-tier", "low"), ("team", "data-science"))
@@ -472,13 +475,13 @@ def _build_curated(targets: list[_Target], spec: EstateSpec) -> None:
 def _seed_endpoint(t: _Target, bp: _Blueprint) -> None:
     name = bp.name
     tags = [{"Key": k, "Value": v} for k, v in bp.tags + bp.extra_tags]
+    container = {"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1", "Mode": bp.model_mode}
+    if bp.model_mode == "MultiModel":
+        container["ModelDataUrl"] = f"s3://ml-models-{t.account_id}-{t.region}/{name}/"
     t.sm.create_model(
         ModelName=f"{name}-model",
         ExecutionRoleArn=t.role(),
-        PrimaryContainer={
-            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
-            "Mode": "SingleModel",
-        },
+        PrimaryContainer=container,
         EnableNetworkIsolation=True,
     )
     variant: dict[str, Any] = {
@@ -493,11 +496,14 @@ def _seed_endpoint(t: _Target, bp: _Blueprint) -> None:
         variant.update(InstanceType="ml.m5.xlarge", InitialInstanceCount=2)
         config["KmsKeyId"] = t.kms("endpoint-volume")
     if bp.capture_modes is not None:
-        bucket = f"ml-data-capture-{t.account_id}-{t.region}"
+        if bp.capture_owner is None:
+            owner, bucket = (t.account_id, t.region), f"ml-data-capture-{t.account_id}-{t.region}"
+        else:
+            owner, bucket = bp.capture_owner, f"ml-central-capture-{bp.capture_owner[0]}"
         # what capture wrote: <DestinationS3Uri>/<endpoint>/<variant>/yyyy/mm/dd/hh/, newest capture_age ago
         for when in (t.now - bp.capture_age - timedelta(hours=1), t.now - bp.capture_age):
             key = f"{name}/{name}/AllTraffic/{when:%Y/%m/%d/%H}/{when:%M-%S}-capture.jsonl"
-            put_object_at(t.account_id, t.region, bucket, key, when)
+            put_object_at(*owner, bucket, key, when)
         config["DataCaptureConfig"] = {
             "EnableCapture": True,
             "InitialSamplingPercentage": 100,
@@ -1034,90 +1040,26 @@ def _seed_model_kinds_and_alerts(targets: list[_Target]) -> None:
 
 def _seed_multi_model_endpoint(t: _Target) -> None:
     """An endpoint hosting many models from one S3 prefix (Mode MultiModel): Model Monitor cannot watch it."""
-    name = MULTI_MODEL_ENDPOINT
-    tags = [{"Key": k, "Value": v} for k, v in _Blueprint(name).tags]
-    t.sm.create_model(
-        ModelName=f"{name}-model",
-        ExecutionRoleArn=t.role(),
-        PrimaryContainer={
-            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
-            "Mode": "MultiModel",
-            "ModelDataUrl": f"s3://ml-models-{t.account_id}-{t.region}/{name}/",
-        },
-        EnableNetworkIsolation=True,
+    bp = _Blueprint(
+        MULTI_MODEL_ENDPOINT,
+        defect="multi_model_endpoint",
+        model_mode="MultiModel",
+        capture_modes=None,
+        monitors=(),
     )
-    t.sm.create_endpoint_config(
-        EndpointConfigName=f"{name}-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": f"{name}-model",
-                "InitialVariantWeight": 1.0,
-                "InstanceType": "ml.m5.xlarge",
-                "InitialInstanceCount": 2,
-            }
-        ],
-        KmsKeyId=t.kms("endpoint-volume"),
-        Tags=tags,
-    )
-    arn = t.sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)[
-        "EndpointArn"
-    ]
-    t.case("multi_model_endpoint", "endpoint", name, arn)
+    _seed_endpoint(t, bp)
 
 
 def _seed_capture_in_other_account(t: _Target, owner: _Target) -> None:
     """A fully monitored endpoint whose capture is written to a central bucket of another member account:
     the scanner lists it with ExpectedBucketOwner (the endpoint's account), S3 refuses, and the capture
     check is ERROR naming the bucket, never PASS."""
-    bp = _Blueprint(OTHER_ACCOUNT_CAPTURE_ENDPOINT, defect="capture_bucket_other_account")
-    name = bp.name
-    tags = [{"Key": k, "Value": v} for k, v in bp.tags]
-    bucket = f"ml-central-capture-{owner.account_id}"
-    for when in (t.now - bp.capture_age - timedelta(hours=1), t.now - bp.capture_age):
-        key = f"{name}/{name}/AllTraffic/{when:%Y/%m/%d/%H}/{when:%M-%S}-capture.jsonl"
-        put_object_at(owner.account_id, owner.region, bucket, key, when)
-    t.sm.create_model(
-        ModelName=f"{name}-model",
-        ExecutionRoleArn=t.role(),
-        PrimaryContainer={
-            "Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1.7-1",
-            "Mode": "SingleModel",
-        },
-        EnableNetworkIsolation=True,
+    bp = _Blueprint(
+        OTHER_ACCOUNT_CAPTURE_ENDPOINT,
+        defect="capture_bucket_other_account",
+        capture_owner=(owner.account_id, owner.region),
     )
-    t.sm.create_endpoint_config(
-        EndpointConfigName=f"{name}-config",
-        ProductionVariants=[
-            {
-                "VariantName": "AllTraffic",
-                "ModelName": f"{name}-model",
-                "InitialVariantWeight": 1.0,
-                "InstanceType": "ml.m5.xlarge",
-                "InitialInstanceCount": 2,
-            }
-        ],
-        KmsKeyId=t.kms("endpoint-volume"),
-        DataCaptureConfig={
-            "EnableCapture": True,
-            "InitialSamplingPercentage": 100,
-            "DestinationS3Uri": f"s3://{bucket}/{name}",
-            "KmsKeyId": t.kms("capture"),
-            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
-            "CaptureContentTypeHeader": {
-                "CsvContentTypes": ["text/csv"],
-                "JsonContentTypes": ["application/json"],
-            },
-        },
-        Tags=tags,
-    )
-    arn = t.sm.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config", Tags=tags)[
-        "EndpointArn"
-    ]
-    t.case(bp.defect, "endpoint", name, arn)
-    for monitoring_type in bp.monitors:
-        schedule, _ = _seed_monitor(t, bp, monitoring_type, tags)
-        _seed_alarm(t, bp, monitoring_type, schedule)
+    _seed_endpoint(t, bp)
 
 
 def unseeded_errors(errors: Iterable[Any]) -> list[Any]:
