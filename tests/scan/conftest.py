@@ -10,7 +10,6 @@ nested OU), and in each member account and region:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from auditor.emulator import LocalAws
+from tests.scan.one_member import local_aws
 
 REGIONS = ("us-east-1", "eu-west-1")
 ROLE_NAME = "ModelMonitorAuditor"
@@ -239,22 +239,5 @@ def build_small_estate(aws: LocalAws) -> SmallEstate:
 
 @pytest.fixture(scope="module")
 def small_estate() -> Iterator[SmallEstate]:
-    saved = {
-        k: os.environ.get(k)
-        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
-    }
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
-    )
-    os.environ.pop("AWS_PROFILE", None)
-    aws = LocalAws.start()
-    try:
-        aws.reset()
+    with local_aws() as aws:
         yield build_small_estate(aws)
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -22,20 +22,16 @@ _ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS
 
 
 @contextmanager
-def one_member_aws(seed: Callable[[LocalAws, str], None]) -> Iterator[tuple[LocalAws, str]]:
-    """A started local AWS holding an organization with one member account, seeded by ``seed``; the
-    process's AWS environment is restored afterwards."""
+def local_aws() -> Iterator[LocalAws]:
+    """A started, empty local AWS with test credentials in the process's environment (no profile); the
+    environment is restored and the server stopped afterwards."""
     saved = {k: os.environ.get(k) for k in _ENV}
     os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION)
     os.environ.pop("AWS_PROFILE", None)
     aws = LocalAws.start()
     try:
         aws.reset()
-        org = aws.session(None).client("organizations", endpoint_url=aws.endpoint_url, region_name=REGION)
-        org.create_organization(FeatureSet="ALL")
-        acct = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
-        seed(aws, acct)
-        yield aws, acct
+        yield aws
     finally:
         aws.stop()
         for key, value in saved.items():
@@ -43,6 +39,18 @@ def one_member_aws(seed: Callable[[LocalAws, str], None]) -> Iterator[tuple[Loca
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextmanager
+def one_member_aws(seed: Callable[[LocalAws, str], None]) -> Iterator[tuple[LocalAws, str]]:
+    """A started local AWS holding an organization with one member account, seeded by ``seed``; the
+    process's AWS environment is restored afterwards."""
+    with local_aws() as aws:
+        org = aws.session(None).client("organizations", endpoint_url=aws.endpoint_url, region_name=REGION)
+        org.create_organization(FeatureSet="ALL")
+        acct = org.create_account(Email="m@example.com", AccountName="m")["CreateAccountStatus"]["AccountId"]
+        seed(aws, acct)
+        yield aws, acct
 
 
 def scan_member(aws: LocalAws, acct: str, **overrides: Any) -> Inventory:

@@ -9,7 +9,6 @@ us-east-1 and $0.268/h in eu-west-1 (the bundled table says 0.23 and 0.257: a te
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,31 +21,15 @@ from auditor.inventory.cost import cost_view
 from auditor.inventory.model import Inventory, PriceSource
 from auditor.scan.options import ScanOptions
 from auditor.scan.orchestrator import scan
+from tests.scan.one_member import local_aws
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def sample() -> Iterator[tuple[LocalAws, Estate]]:
-    saved = {
-        k: os.environ.get(k)
-        for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_PROFILE")
-    }
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
-    )
-    os.environ.pop("AWS_PROFILE", None)
-    aws = LocalAws.start()
-    try:
-        aws.reset()
+    with local_aws() as aws:
         yield aws, build_estate(aws)
-    finally:
-        aws.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _scan(sample: tuple[LocalAws, Estate], **overrides: Any) -> Inventory:
