@@ -20,7 +20,7 @@ custom columns) flow in with no code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from auditor.inventory.model import ResourceKind
@@ -113,40 +113,58 @@ def cell(contributions: Sequence[Contribution]) -> CoverageCell:
     return CoverageCell(state, notes)
 
 
+@dataclass(slots=True)
+class _EndpointRef:
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    kind: str  # the endpoint's kind field (real-time, serverless, ...) as its row shows it
+
+
+class MatrixParts:
+    """What the matrix needs of the judged resources, gathered as they stream past the engine: each
+    endpoint's identity, each endpoint's chain (the other resources that belong to it) and the verdicts
+    that feed a column; never the documents."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[_EndpointRef] = []
+        self.chains: dict[str, set[str]] = {}
+        self.contributions: list[Contribution] = []
+
+    def add(self, res: Resource) -> None:
+        if res.kind is ResourceKind.ENDPOINT:
+            kind = str(res.document.get("kind", ""))
+            self.endpoints.append(_EndpointRef(res.arn, res.name, res.account_id, res.region, kind))
+            return
+        for endpoint_arn in res.endpoint_arns:
+            self.chains.setdefault(endpoint_arn, set()).add(res.arn)
+
+
 def coverage_matrix(
-    resources: Mapping[ResourceKind, Sequence[Resource]],
-    contributions: Sequence[Contribution],
-    policies: Sequence[Policy],
+    parts: MatrixParts, policies: Sequence[Policy]
 ) -> tuple[list[CoverageColumn], list[CoverageRow]]:
     """The columns and one row per endpoint (ordered by account, region and ARN).
 
     A row also names its chain: every other resource that belongs to the endpoint (its monitors,
     their job definitions and alarms, whatever the kinds' descriptors link), for the reports.
     """
-    endpoints = resources.get(ResourceKind.ENDPOINT, ())
-    chains: dict[str, set[str]] = {}
-    for kind, items in resources.items():
-        if kind is ResourceKind.ENDPOINT:
-            continue
-        for res in items:
-            for endpoint_arn in res.endpoint_arns:
-                chains.setdefault(endpoint_arn, set()).add(res.arn)
     grouped: dict[tuple[str, str], list[Contribution]] = {}
-    for c in contributions:
+    for c in parts.contributions:
         for arn in c.endpoint_arns:
             grouped.setdefault((arn, c.column), []).append(c)
-    columns = _columns(policies, sorted({c.column for c in contributions}))
+    columns = _columns(policies, sorted({c.column for c in parts.contributions}))
     rows = []
-    for e in sorted(endpoints, key=lambda r: (r.account_id, r.region, r.arn)):
+    for e in sorted(parts.endpoints, key=lambda r: (r.account_id, r.region, r.arn)):
         rows.append(
             CoverageRow(
                 endpoint_arn=e.arn,
                 endpoint_name=e.name,
                 account_id=e.account_id,
                 region=e.region,
-                kind=str(e.document.get("kind", "")),
+                kind=e.kind,
                 cells={col.id: cell(grouped.get((e.arn, col.id), [])) for col in columns},
-                chain_arns=sorted(chains.get(e.arn, ())),
+                chain_arns=sorted(parts.chains.get(e.arn, ())),
             )
         )
     return columns, rows

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -289,6 +289,11 @@ class _Builder:
         self.base: dict[int, dict[str, Any]] = {}
         self.nested: dict[int, _View] = {}
 
+    def forget(self) -> None:
+        """Drop the views built so far (the next resources rebuild what they embed)."""
+        self.base.clear()
+        self.nested.clear()
+
     def plain(self, item: Any) -> dict[str, Any]:
         key = id(item)
         doc = self.base.get(key)
@@ -365,7 +370,29 @@ def _own_missing(item: Any) -> frozenset[Dataset]:
     return frozenset(getattr(item, "missing", ()))
 
 
-def build_resources(inventory: Inventory) -> dict[ResourceKind, list[Resource]]:
-    """Build every resource's document once (reused by all policies). Links come from relations.link."""
+CHUNK = 1000  # resources whose documents are alive at once (see iter_resources)
+
+
+def iter_resources(inventory: Inventory, chunk: int = CHUNK) -> Iterator[tuple[ResourceKind, list[Resource]]]:
+    """Every resource with its document, kind by kind in inventory order, ``chunk`` at a time.
+
+    Documents embed the views of linked resources; they are shared within a chunk and forgotten after
+    it, so the documents alive at once are those of one chunk and what they embed, not the whole
+    inventory's (a linked resource embedded by two chunks is viewed twice). Links come from
+    relations.link.
+    """
     builder = _Builder(inventory)
-    return {spec.kind: [builder.resource(spec, item) for item in spec.items(inventory)] for spec in KINDS}
+    for spec in KINDS:
+        items = spec.items(inventory)
+        for start in range(0, len(items), chunk):
+            builder.forget()
+            yield spec.kind, [builder.resource(spec, item) for item in items[start : start + chunk]]
+    builder.forget()
+
+
+def build_resources(inventory: Inventory) -> dict[ResourceKind, list[Resource]]:
+    """Every resource with its document, all at once (for tests and tools; the engine streams them)."""
+    out: dict[ResourceKind, list[Resource]] = {spec.kind: [] for spec in KINDS}
+    for kind, chunk in iter_resources(inventory):
+        out[kind].extend(chunk)
+    return out

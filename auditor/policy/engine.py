@@ -14,7 +14,8 @@ For each policy and each resource of its kind:
    policy whose ``failure_verdict`` is ERROR (checks about data collection itself);
 6. a matching unexpired waiver turns FAIL into WAIVED; an expired one leaves FAIL and says so.
 
-Documents are built once per resource and shared by every policy; nothing is copied per verdict.
+Documents are built once per resource and shared by every policy; nothing is copied per verdict. They
+stream past a chunk at a time (``documents.iter_resources``), so they are never all held at once.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ from auditor.inventory.model import (
     Target,
 )
 from auditor.inventory.monitoring_alerts import alerts_view
-from auditor.policy.coverage import Contribution, contribution, coverage_matrix
-from auditor.policy.documents import Resource, build_resources
+from auditor.policy.coverage import MatrixParts, contribution, coverage_matrix
+from auditor.policy.documents import Resource, iter_resources
 from auditor.policy.loader import PolicySet
 from auditor.policy.model import RUNTIME_REASON, Phase, Policy
 from auditor.policy.paths import FieldRead
@@ -228,12 +229,11 @@ def judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime)
 
 
 class _Judgement:
-    """The verdicts of one evaluation, the judged endpoints, and what the verdicts feed the matrix."""
+    """The verdicts of one evaluation, and what the coverage matrix needs of the judged resources."""
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
-        self.resources: dict[ResourceKind, list[Resource]] = {}
-        self.contributions: list[Contribution] = []
+        self.matrix = MatrixParts()
 
 
 def _judgement(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
@@ -242,26 +242,38 @@ def _judgement(inventory: Inventory, policies: Sequence[Policy], as_of: datetime
 
 
 def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
-    resources = build_resources(inventory)
+    # Resources stream past a chunk at a time (documents are the largest transient: as big as the
+    # inventory itself when held whole); each policy's verdicts go to its own list, so the findings
+    # still come out in policy then resource order.
     avail = _Availability(inventory.targets, inventory.errors)
     stamp = as_of.timestamp()
-    unavailable: dict[ResourceKind, list[frozenset[Dataset]]] = {
-        kind: [avail.unavailable(r) for r in items] for kind, items in resources.items()
-    }
+    verdicts: list[list[Finding]] = [[] for _ in policies]
+    by_kind: dict[ResourceKind, list[int]] = {}
+    for position, policy in enumerate(policies):
+        by_kind.setdefault(policy.resource_kind, []).append(position)
     out = _Judgement()
-    out.resources = resources
-    for policy in policies:
-        items = resources[policy.resource_kind]
-        blocked = unavailable[policy.resource_kind]
-        for res, unav in zip(items, blocked, strict=True):
-            finding = _judge(policy, res, unav, avail, stamp)
-            if finding is None:
-                continue
-            out.findings.append(finding)
-            if policy.coverage is not None:
-                fed = contribution(policy, res, finding, stamp)
-                if fed is not None:
-                    out.contributions.append(fed)
+    # Many verdicts say the same thing ("data capture is enabled"): one string each, not one per verdict.
+    messages: dict[str, str] = {}
+    for kind, items in iter_resources(inventory):
+        blocked = [avail.unavailable(r) for r in items]
+        for position in by_kind.get(kind, ()):
+            policy = policies[position]
+            found = verdicts[position]
+            for res, unav in zip(items, blocked, strict=True):
+                finding = _judge(policy, res, unav, avail, stamp)
+                if finding is None:
+                    continue
+                finding.message = messages.setdefault(finding.message, finding.message)
+                found.append(finding)
+                if policy.coverage is not None:
+                    fed = contribution(policy, res, finding, stamp)
+                    if fed is not None:
+                        out.matrix.contributions.append(fed)
+        for res in items:
+            out.matrix.add(res)
+    for found in verdicts:
+        out.findings.extend(found)
+        found.clear()
     return out
 
 
@@ -353,7 +365,7 @@ def evaluate(
     waiver_infos = apply_waivers(findings, waivers, moment)
     findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
     # After the waivers: a waived failure still shows the gap in the matrix, marked as waived.
-    columns, rows = coverage_matrix(judgement.resources, judgement.contributions, policies.policies)
+    columns, rows = coverage_matrix(judgement.matrix, policies.policies)
     costs = cost_view(inventory)
     return EvaluationResult(
         generated_at=iso_z(moment),
