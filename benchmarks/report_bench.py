@@ -200,7 +200,7 @@ def measure_size(endpoints: int, workdir: Path) -> dict[str, Any]:
     render_wall, render_cpu = time.perf_counter() - t0, time.process_time() - c0
     data = html_report.page_data(result)
     part_bytes = {
-        key: len(json.dumps(data[key], separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        key: len(json.dumps(list(data[key]), separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
         for key in ("findings", "resources", "strings", "coverage")
         if key in data
     }

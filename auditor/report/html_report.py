@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -47,6 +47,7 @@ from auditor.results import (
 CHANGE_CAP = 500  # rows per "since last run" list; the rest is in report.json
 SCAN_ERROR_CAP = 1000
 ALERT_ROW_CAP = 500  # Model Monitor alert rows (InAlert first); the rest is in report.json
+_FLUSH_CHARS = 1 << 18  # page data gathered before it is encoded and written
 FIX_FIRST_CAP = 25  # failing resources in "Fix these first"; the findings table has them all
 UNCHECKED_CAP = 10  # resources in "Could not check"
 PLACES_CAP = 100  # (account, region) rows in the breakdown
@@ -125,11 +126,6 @@ def content_security_policy(css: str, js: str) -> str:
     )
 
 
-def script_json(data: Any) -> Markup:
-    """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` can end or confuse it."""
-    return Markup(_script_safe(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)))
-
-
 def _script_safe(text: str) -> str:
     # A lone surrogate (valid in a Python str, possible in AWS JSON) crashes Chromium's renderer
     # when shown as text; page strings arrive escaped by safe_text, and "?" covers anything else.
@@ -139,18 +135,38 @@ def _script_safe(text: str) -> str:
 
 
 def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
-    """``script_json(data)`` in pieces: the long lists of ``page_data`` one element at a time."""
+    """``data`` as JSON safe inside a ``<script>`` element (no ``<``, ``>`` or ``&`` can end or confuse
+    it), in pieces: the long lists of ``page_data`` one element at a time."""
     dump = partial(json.dumps, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     for i, key in enumerate(sorted(data)):
         value = data[key]
         yield ("{" if i == 0 else ",") + dump(key) + ":"
-        if isinstance(value, list) and value:
+        if isinstance(value, list | _Rows) and len(value):
             for j, item in enumerate(value):
                 yield _script_safe(("[" if j == 0 else ",") + dump(item))
             yield "]"
         else:
             yield _script_safe(dump(value))
     yield "}" if data else "{}"
+
+
+class _Rows:
+    """A long list of page rows made on demand each time it is iterated (``page_data``'s findings)."""
+
+    def __init__(self, make: Callable[[], Iterator[list[int]]], count: int) -> None:
+        self._make = make
+        self._count = count
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return self._make()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == other
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class _Strings:
@@ -235,30 +251,37 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
     # a dozen others, so this keeps the page small at 5,000 endpoints (benchmarks/README.md).
     resource_index: dict[str, int] = {}
     resources: list[list[int]] = []
-    rows: list[list[int]] = []
-    for f in findings:
-        res = resource_index.get(f.resource_arn)
-        if res is None:
-            res = resource_index[f.resource_arn] = len(resources)
-            resources.append(
-                [
-                    strings(f.resource_arn),
-                    strings(f.resource_name),
-                    strings(f.account_id),
-                    strings(f.region),
-                    strings.optional(_tags_text(f.tags)),
-                    kinds.index(f.resource_kind.value),
-                    _console_template(strings, f.resource_arn, f.resource_name),
-                ]
-            )
-        row = [policy_index[f.policy_id], verdict_index[f.verdict.value], res, strings(f.message)]
-        # Optional tail, only where it differs from the common case: the severity (when a rule
-        # lowered the policy's) and the waiver.
-        waiver = strings.optional(_waiver_text(f))
-        default_severity = known[f.policy_id].severity if f.policy_id in known else None
-        if waiver >= 0 or f.severity is not default_severity:
-            row += [sev_index[f.severity.value], waiver]
-        rows.append(row)
+
+    def finding_rows() -> Iterator[list[int]]:
+        """The finding rows, one at a time (never all held: at 100,000 endpoints they are millions).
+        The first pass below interns every string and resource; a later pass (while writing) makes
+        the same rows again from the tables, so the indexes are those of the first pass."""
+        for f in findings:
+            res = resource_index.get(f.resource_arn)
+            if res is None:
+                res = resource_index[f.resource_arn] = len(resources)
+                resources.append(
+                    [
+                        strings(f.resource_arn),
+                        strings(f.resource_name),
+                        strings(f.account_id),
+                        strings(f.region),
+                        strings.optional(_tags_text(f.tags)),
+                        kinds.index(f.resource_kind.value),
+                        _console_template(strings, f.resource_arn, f.resource_name),
+                    ]
+                )
+            row = [policy_index[f.policy_id], verdict_index[f.verdict.value], res, strings(f.message)]
+            # Optional tail, only where it differs from the common case: the severity (when a rule
+            # lowered the policy's) and the waiver.
+            waiver = strings.optional(_waiver_text(f))
+            default_severity = known[f.policy_id].severity if f.policy_id in known else None
+            if waiver >= 0 or f.severity is not default_severity:
+                row += [sev_index[f.severity.value], waiver]
+            yield row
+
+    for _ in finding_rows():
+        pass
     columns = result.coverage_columns
     coverage = [
         [
@@ -293,7 +316,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         "state_labels": {s.value: STATE_LABELS[s] for s in CellState},
         "policies": policies,
         "resources": resources,
-        "findings": rows,
+        "findings": _Rows(finding_rows, len(findings)),
         "coverage": coverage,
     }
 
@@ -409,7 +432,7 @@ def _gaps(result: EvaluationResult) -> list[tuple[str, str, str, str]]:
 
 def render_text(result: EvaluationResult) -> str:
     """The page as text."""
-    return "".join(_template(result, script_json(page_data(result))))
+    return "".join(_template(result, Markup("".join(_script_json_pieces(page_data(result))))))
 
 
 # Stands for the page data while the page is streamed: autoescape turns every ``<`` of a value into
@@ -482,12 +505,16 @@ def write(result: EvaluationResult, path: Path) -> None:
             before, mark, after = piece.partition(_DATA_MARK)
             handle.write(utf8(before))
             if mark:
+                # Gathered up to a size, not a count: a string of the table can be kilobytes long.
                 pending: list[str] = []
+                size = 0
                 for part in _script_json_pieces(data):
                     pending.append(part)
-                    if len(pending) >= 4096:
+                    size += len(part)
+                    if size >= _FLUSH_CHARS:
                         handle.write(utf8("".join(pending)))
                         pending.clear()
+                        size = 0
                 handle.write(utf8("".join(pending)))
                 handle.write(utf8(after))
 
