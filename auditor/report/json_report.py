@@ -19,8 +19,8 @@ from auditor.errors import InputError
 from auditor.fileio import read_text
 from auditor.inventory.codec import DecodeError, from_jsonable, json_schema, to_jsonable
 from auditor.report.encoding import json_text
-from auditor.report.summary import Summary, summarize
-from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult, Finding
+from auditor.report.summary import Summary, ordered_findings, summarize
+from auditor.results import RESULTS_SCHEMA_VERSION, EvaluationResult
 from auditor.schemas import packaged_schema, parse_versioned_json
 
 SCHEMA_ID = f"https://mm-auditor.dev/schemas/report-{RESULTS_SCHEMA_VERSION}.json"
@@ -84,8 +84,18 @@ def render(result: EvaluationResult) -> bytes:
     return (json_text(to_document(result)) + "\n").encode("utf-8")
 
 
-def _finding_order(f: Finding) -> tuple[str, ...]:
-    return (f.policy_id, f.resource_arn, f.account_id, f.region, f.verdict.value)
+# The views with a row per monitor, schedule or alert: as long as the findings at scale.
+_VIEWS = ("cost", "migration", "monitoring_alerts", "history")
+_LONG = 64  # a list of more records than this is converted as it is written
+
+
+def _lazy(value: Any) -> Any:
+    """``to_jsonable(value)``, with each long list of records left to be converted as it is written."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _lazy(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list) and len(value) > _LONG:
+        return jsonstream.Items(value, to_jsonable)
+    return to_jsonable(value)
 
 
 def _streamed(result: EvaluationResult) -> dict[str, Any]:
@@ -95,18 +105,20 @@ def _streamed(result: EvaluationResult) -> dict[str, Any]:
     for f in dataclasses.fields(result):
         value = getattr(result, f.name)
         if f.name == "findings":
-            data[f.name] = jsonstream.Items(sorted(value, key=_finding_order), to_jsonable)
+            data[f.name] = jsonstream.Items(ordered_findings(value), to_jsonable)
         elif f.name == "coverage":
             rows = sorted(value, key=lambda r: (r.account_id, r.region, r.endpoint_arn))
             data[f.name] = jsonstream.Items(rows, to_jsonable)
         elif f.name == "baseline" and value is not None:
             baseline = {b.name: getattr(value, b.name) for b in dataclasses.fields(value)}
             data[f.name] = {
-                key: jsonstream.Items(sorted(item, key=_finding_order), to_jsonable)
+                key: jsonstream.Items(ordered_findings(item), to_jsonable)
                 if key in ("new", "resolved", "still_failing", "regressed")
                 else to_jsonable(item)
                 for key, item in baseline.items()
             }
+        elif f.name in _VIEWS:
+            data[f.name] = _lazy(value)
         else:
             data[f.name] = to_jsonable(value)
     _order_small_lists(data)
