@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jmespath
 from jmespath import exceptions as jmes_exc
+from jmespath import visitor
 
 from auditor.inventory.model import Dataset, ResourceKind
 from auditor.policy.documents import ANY, AnyType, DocType, ListType, MapType, ObjectType, ScalarType
@@ -58,8 +60,16 @@ def compile_path(expression: str, doc_type: DocType) -> CompiledPath:
     needs = _Needs()
     result_type = _check(compiled.parsed, doc_type, needs)
     keys = _dotted_keys(compiled.parsed)
-    get: Getter = _dict_walker(keys) if keys is not None else compiled.search
+    get: Getter = _dict_walker(keys) if keys is not None else _searcher(compiled.parsed)
     return CompiledPath(expression, get, result_type, frozenset(needs.datasets), frozenset(needs.reads))
+
+
+def _searcher(parsed: dict[str, Any]) -> Getter:
+    """``jmespath``'s search with one interpreter per path. ``ParsedResult.search`` makes a new
+    interpreter per call, and each is a reference cycle (its method cache holds bound methods): with
+    the engine's cyclic GC off while judging, millions of them stayed until the end."""
+    interpreter = visitor.TreeInterpreter()
+    return partial(interpreter.visit, parsed)
 
 
 def _first_line(exc: Exception) -> str:
