@@ -15,7 +15,7 @@ from pathlib import Path
 from auditor.errors import InputError
 from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attach
 from auditor.history.migration_loss import POLICY_ID as COVERAGE_LOST_POLICY
-from auditor.history.migration_loss import add_coverage_lost
+from auditor.history.migration_loss import add_coverage_lost, coverage_lost
 from auditor.inventory import store
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, waive_more
@@ -195,7 +195,9 @@ def finish(
     result = judge(inventory, inputs, inventory_digest=digest)
     # History-driven: a monitor type watched in the previous run of this scope and lost since. The run's
     # waivers cover its failures like any other.
-    waive_more(result, add_coverage_lost(result, inventory, history), inputs.waivers)
+    lost = coverage_lost(result, inventory, history)
+    waive_more(result, lost, inputs.waivers)
+    add_coverage_lost(result, lost)
     if history is not None:
         attach(history, result)
     try:

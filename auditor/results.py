@@ -6,6 +6,7 @@ Plain data, serialized by the same codec as the inventory. Reporters are pure fu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -239,7 +240,8 @@ class EvaluationResult:
     targets: list[Target] = field(default_factory=list)
     scan_errors: list[ScanError] = field(default_factory=list)
     policies: list[PolicyInfo] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    # A FindingTable (auditor/findings.py) when the engine made it: read-only, in report order.
+    findings: Sequence[Finding] = field(default_factory=list)
     waivers: list[WaiverInfo] = field(default_factory=list)
     coverage_columns: list[CoverageColumn] = field(default_factory=list)
     coverage: list[CoverageRow] = field(default_factory=list)

@@ -24,6 +24,7 @@ LAYERS = {
     "schemas": "foundation",
     "interrupts": "foundation",
     "secrets": "foundation",
+    "findings": "results",
     "selection": "pipeline",
     "run_folder": "pipeline",
     "api": "pipeline",

@@ -22,6 +22,7 @@ Endpoints read from templates (not deployed yet) get no verdict: they have no pa
 
 from __future__ import annotations
 
+from auditor.findings import extended
 from auditor.history import HistoryOptions, open_history
 from auditor.history.timeline import ABSENT, finding_ids, observed_at, replay, scope_of
 from auditor.inventory.model import Endpoint, Inventory, ResourceKind
@@ -137,11 +138,11 @@ def _judge(
     )
 
 
-def add_coverage_lost(
+def coverage_lost(
     result: EvaluationResult, inventory: Inventory, history: HistoryOptions | None
 ) -> list[Finding]:
-    """Append this check's findings (one per endpoint judged by a monitor-type policy) and its policy to
-    ``result``, and return the findings (for the waivers); nothing when no monitor-type policy ran."""
+    """This check's findings: one per endpoint judged by a monitor-type policy; none when no
+    monitor-type policy ran. ``add_coverage_lost`` puts them in the result (after the waivers)."""
     by_endpoint: dict[str, dict[str, Finding]] = {}
     for f in result.findings:
         if f.policy_id in TYPE_POLICIES and f.resource_kind is ResourceKind.ENDPOINT:
@@ -178,7 +179,13 @@ def add_coverage_lost(
                 types.setdefault(monitor.monitor_type.value, set()).add(monitor.name)
         verdict, message = _judge(endpoint, verdicts, states, previous_at, types)
         added.append(_finding(first, verdict, message))
-    result.findings.extend(added)
+    return added
+
+
+def add_coverage_lost(result: EvaluationResult, findings: list[Finding]) -> None:
+    """Add this check's findings (as ``coverage_lost`` made them) and its policy to ``result``."""
+    if not findings:
+        return
+    result.findings = extended(result.findings, findings)
     if all(p.id != POLICY_ID for p in result.policies):
         result.policies.append(POLICY)
-    return added

@@ -165,7 +165,8 @@ def summarize_changes(result: EvaluationResult) -> ChangeSummary | None:
     view: HistoryView | None = result.history
     if view is None or view.previous_run_at is None:
         return None
-    by_key = {(f.policy_id, f.resource_arn): f for f in result.findings}
+    named = {(h.policy_id, h.resource_arn) for h in view.findings}
+    by_key = {k: f for f in result.findings if (k := (f.policy_id, f.resource_arn)) in named}
     new: list[Change] = []
     regressed: list[Change] = []
     for h in view.findings:

@@ -7,7 +7,7 @@ of the scope's next run are then corrected so that replaying the log gives every
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -179,7 +179,7 @@ def record(
     return Recorded(run_id=run_id, new_findings=new_identities, changes=changes)
 
 
-def _group_rows(run_id: int, findings: list[Finding]) -> list[tuple[object, ...]]:
+def _group_rows(run_id: int, findings: Sequence[Finding]) -> list[tuple[object, ...]]:
     # One pass over the findings; the (few) distinct combinations are then summed per dimension.
     combos = Counter((f.account_id, f.policy_id, f.severity.value, f.verdict) for f in findings)
     groups: dict[tuple[GroupDimension, str], Counter[Verdict]] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
+from collections.abc import Sequence
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -37,7 +38,7 @@ def to_jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, dict):
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) or (isinstance(value, Sequence) and not isinstance(value, str)):
         return [to_jsonable(v) for v in value]
     return value
 
@@ -67,7 +68,7 @@ def _decode(tp: Any, data: Any, path: str) -> Any:
             except DecodeError as exc:
                 errors.append(exc)
         raise errors[0]
-    if origin is list:
+    if origin in (list, Sequence):  # a Sequence field is read as a list
         if not isinstance(data, list):
             raise DecodeError(path, f"expected a list, got {type(data).__name__}")
         (item,) = get_args(tp)
@@ -142,7 +143,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
         return {"anyOf": options}
     if tp is type(None):
         return {"type": "null"}
-    if origin is list:
+    if origin in (list, Sequence):
         (item,) = get_args(tp)
         return {"type": "array", "items": _schema_for(item, defs)}
     if origin is dict:

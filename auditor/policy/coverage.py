@@ -89,28 +89,62 @@ def _note(c: Contribution) -> str:
     return text
 
 
+_Entry = tuple[bool, str, str, str]  # (not on the endpoint, policy id, resource ARN, note)
+
+
+def _entry(c: Contribution) -> _Entry:
+    return (not c.on_endpoint, c.finding.policy_id, c.finding.resource_arn, _note(c))
+
+
+class _Draft:
+    """One cell's verdicts folded as they arrive: what decides its state and the notes it could show,
+    never the findings themselves (most verdicts are passes that leave only a flag)."""
+
+    __slots__ = ("all_missing", "errors", "not_applicable", "pass_notes", "passed", "problems")
+
+    def __init__(self) -> None:
+        self.passed = False
+        self.all_missing = True
+        self.problems: list[_Entry] = []
+        self.errors: list[_Entry] = []
+        self.pass_notes: list[_Entry] = []
+        self.not_applicable: list[_Entry] = []
+
+    def add(self, c: Contribution) -> None:
+        verdict = c.finding.verdict
+        if verdict is Verdict.PASS:
+            self.passed = True
+            if c.pass_note and c.on_endpoint and c.finding.message:
+                self.pass_notes.append(_entry(c))
+        elif verdict in (Verdict.FAIL, Verdict.WAIVED):
+            self.problems.append(_entry(c))
+            self.all_missing = self.all_missing and c.missing
+        elif verdict is Verdict.ERROR:
+            self.errors.append(_entry(c))
+        else:
+            self.not_applicable.append(_entry(c))
+
+    def cell(self) -> CoverageCell:
+        if self.problems:
+            missing = self.all_missing and not self.passed
+            state = CellState.MISSING if missing else CellState.DEGRADED
+            deciding = self.problems
+        elif self.errors:
+            state, deciding = CellState.UNKNOWN, self.errors
+        elif self.passed:
+            state, deciding = CellState.OK, self.pass_notes
+        else:
+            state, deciding = CellState.NOT_APPLICABLE, self.not_applicable
+        ordered = sorted(deciding, key=lambda e: e[:3])
+        return CoverageCell(state, list(dict.fromkeys(e[3] for e in ordered)))
+
+
 def cell(contributions: Sequence[Contribution]) -> CoverageCell:
     """The state and notes of one cell from the verdicts that feed it (rules in the module docstring)."""
-    by_verdict: dict[Verdict, list[Contribution]] = {}
+    draft = _Draft()
     for c in contributions:
-        by_verdict.setdefault(c.finding.verdict, []).append(c)
-    problems = by_verdict.get(Verdict.FAIL, []) + by_verdict.get(Verdict.WAIVED, [])
-    if problems:
-        missing = all(c.missing for c in problems) and Verdict.PASS not in by_verdict
-        state = CellState.MISSING if missing else CellState.DEGRADED
-        deciding = problems
-    elif Verdict.ERROR in by_verdict:
-        state, deciding = CellState.UNKNOWN, by_verdict[Verdict.ERROR]
-    elif Verdict.PASS in by_verdict:
-        state = CellState.OK
-        deciding = [
-            c for c in by_verdict[Verdict.PASS] if c.pass_note and c.on_endpoint and c.finding.message
-        ]
-    else:
-        state, deciding = CellState.NOT_APPLICABLE, by_verdict.get(Verdict.NOT_APPLICABLE, [])
-    ordered = sorted(deciding, key=lambda c: (not c.on_endpoint, c.finding.policy_id, c.finding.resource_arn))
-    notes = list(dict.fromkeys(_note(c) for c in ordered))
-    return CoverageCell(state, notes)
+        draft.add(c)
+    return draft.cell()
 
 
 @dataclass(slots=True)
@@ -130,7 +164,15 @@ class MatrixParts:
     def __init__(self) -> None:
         self.endpoints: list[_EndpointRef] = []
         self.chains: dict[str, set[str]] = {}
-        self.contributions: list[Contribution] = []
+        self.cells: dict[tuple[str, str], _Draft] = {}  # (endpoint ARN, column) -> its verdicts so far
+
+    def fold(self, c: Contribution) -> None:
+        """Add a verdict to the cells it feeds (after its waiver was applied)."""
+        for arn in c.endpoint_arns:
+            draft = self.cells.get((arn, c.column))
+            if draft is None:
+                draft = self.cells[(arn, c.column)] = _Draft()
+            draft.add(c)
 
     def add(self, res: Resource) -> None:
         if res.kind is ResourceKind.ENDPOINT:
@@ -149,11 +191,7 @@ def coverage_matrix(
     A row also names its chain: every other resource that belongs to the endpoint (its monitors,
     their job definitions and alarms, whatever the kinds' descriptors link), for the reports.
     """
-    grouped: dict[tuple[str, str], list[Contribution]] = {}
-    for c in parts.contributions:
-        for arn in c.endpoint_arns:
-            grouped.setdefault((arn, c.column), []).append(c)
-    columns = _columns(policies, sorted({c.column for c in parts.contributions}))
+    columns = _columns(policies, sorted({column for _, column in parts.cells}))
     rows = []
     for e in sorted(parts.endpoints, key=lambda r: (r.account_id, r.region, r.arn)):
         rows.append(
@@ -163,8 +201,13 @@ def coverage_matrix(
                 account_id=e.account_id,
                 region=e.region,
                 kind=e.kind,
-                cells={col.id: cell(grouped.get((e.arn, col.id), [])) for col in columns},
+                cells={col.id: _cell_of(parts, e.arn, col.id) for col in columns},
                 chain_arns=sorted(parts.chains.get(e.arn, ())),
             )
         )
     return columns, rows
+
+
+def _cell_of(parts: MatrixParts, endpoint_arn: str, column: str) -> CoverageCell:
+    draft = parts.cells.get((endpoint_arn, column))
+    return (draft or _Draft()).cell()

@@ -370,7 +370,7 @@ def _own_missing(item: Any) -> frozenset[Dataset]:
     return frozenset(getattr(item, "missing", ()))
 
 
-CHUNK = 1000  # resources whose documents are alive at once (see iter_resources)
+CHUNK = 250  # resources whose documents are alive at once (see iter_resources)
 
 
 def iter_resources(inventory: Inventory, chunk: int = CHUNK) -> Iterator[tuple[ResourceKind, list[Resource]]]:

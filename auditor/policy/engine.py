@@ -29,6 +29,7 @@ from jmespath import exceptions as jmes_exc
 
 import auditor
 from auditor.errors import InputError
+from auditor.findings import TableBuilder, subject_of
 from auditor.inventory import store
 from auditor.inventory.cost import cost_view
 from auditor.inventory.migration import migration_view
@@ -225,78 +226,86 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> list[Finding]:
     """Every verdict of ``policies`` on ``inventory`` (no waivers), in policy then resource order."""
-    return _judgement(inventory, policies, as_of).findings
+    judgement = _judgement(inventory, policies, as_of, None)
+    return list(judgement.table.finish([p.id for p in policies]))
 
 
 class _Judgement:
     """The verdicts of one evaluation, and what the coverage matrix needs of the judged resources."""
 
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        self.table = TableBuilder()
         self.matrix = MatrixParts()
 
 
-def _judgement(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
+def _judgement(
+    inventory: Inventory, policies: Sequence[Policy], as_of: datetime, waiving: _Waiving | None
+) -> _Judgement:
     with _no_cyclic_gc():
-        return _judge_all(inventory, policies, as_of)
+        return _judge_all(inventory, policies, as_of, waiving)
 
 
-def _judge_all(inventory: Inventory, policies: Sequence[Policy], as_of: datetime) -> _Judgement:
+def _judge_all(
+    inventory: Inventory, policies: Sequence[Policy], as_of: datetime, waiving: _Waiving | None
+) -> _Judgement:
     # Resources stream past a chunk at a time (documents are the largest transient: as big as the
-    # inventory itself when held whole); each policy's verdicts go to its own list, so the findings
-    # still come out in policy then resource order.
+    # inventory itself when held whole), and each verdict goes into a compact table as soon as it is
+    # made (auditor.findings); the coverage matrix keeps only what its cells need (coverage.MatrixParts).
     avail = _Availability(inventory.targets, inventory.errors)
     stamp = as_of.timestamp()
-    verdicts: list[list[Finding]] = [[] for _ in policies]
-    by_kind: dict[ResourceKind, list[int]] = {}
-    for position, policy in enumerate(policies):
-        by_kind.setdefault(policy.resource_kind, []).append(position)
+    by_kind: dict[ResourceKind, list[Policy]] = {}
+    for policy in policies:
+        by_kind.setdefault(policy.resource_kind, []).append(policy)
     out = _Judgement()
-    # Many verdicts say the same thing ("data capture is enabled"): one string each, not one per verdict.
-    messages: dict[str, str] = {}
     for kind, items in iter_resources(inventory):
         blocked = [avail.unavailable(r) for r in items]
-        for position in by_kind.get(kind, ()):
-            policy = policies[position]
-            found = verdicts[position]
-            for res, unav in zip(items, blocked, strict=True):
+        subjects = [-1] * len(items)
+        for policy in by_kind.get(kind, ()):
+            for i, (res, unav) in enumerate(zip(items, blocked, strict=True)):
                 finding = _judge(policy, res, unav, avail, stamp)
                 if finding is None:
                     continue
-                finding.message = messages.setdefault(finding.message, finding.message)
-                found.append(finding)
-                if policy.coverage is not None:
-                    fed = contribution(policy, res, finding, stamp)
-                    if fed is not None:
-                        out.matrix.contributions.append(fed)
+                fed = contribution(policy, res, finding, stamp) if policy.coverage is not None else None
+                # After the contribution is made (whether a failure says "missing" is judged on the
+                # failure) and before it is folded in: a waived failure still shows the gap in the
+                # matrix, marked as waived.
+                if waiving is not None:
+                    waiving.apply(finding)
+                if fed is not None:
+                    out.matrix.fold(fed)
+                if subjects[i] < 0:
+                    subjects[i] = out.table.subject(subject_of(finding))
+                out.table.add(finding, subjects[i])
         for res in items:
             out.matrix.add(res)
-    for found in verdicts:
-        out.findings.extend(found)
-        found.clear()
     return out
 
 
-def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: datetime) -> list[WaiverInfo]:
-    """Turn covered FAILs into WAIVED (or mark them with an expired waiver); report every waiver."""
-    today = as_of.astimezone(UTC).date()
-    by_policy: dict[str, list[Waiver]] = {}
-    for w in waivers:
-        by_policy.setdefault(w.policy_id, []).append(w)
-    matched = {w.id: 0 for w in waivers}
-    for finding in findings:
+class _Waiving:
+    """Turns covered FAILs into WAIVED (or marks them with an expired waiver), counting what each
+    waiver matched."""
+
+    def __init__(self, waivers: Sequence[Waiver], as_of: datetime) -> None:
+        self.waivers = list(waivers)
+        self.today = as_of.astimezone(UTC).date()
+        self.by_policy: dict[str, list[Waiver]] = {}
+        for w in waivers:
+            self.by_policy.setdefault(w.policy_id, []).append(w)
+        self.matched = {w.id: 0 for w in waivers}
+
+    def apply(self, finding: Finding) -> None:
         if finding.verdict != Verdict.FAIL:
-            continue
+            return
         candidates = [
             w
-            for w in by_policy.get(finding.policy_id, ())
+            for w in self.by_policy.get(finding.policy_id, ())
             if w.matches(finding.resource_arn, finding.account_id, finding.region, finding.tags)
         ]
         if not candidates:
-            continue
-        active = [w for w in candidates if not w.expired_on(today)]
+            return
+        active = [w for w in candidates if not w.expired_on(self.today)]
         waiver = active[0] if active else candidates[0]
-        matched[waiver.id] += 1
+        self.matched[waiver.id] += 1
         expired = not active
         finding.waiver = WaiverRef(
             waiver.id, waiver.reason, waiver.owner, waiver.expires.isoformat(), expired
@@ -305,27 +314,37 @@ def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: dat
             finding.message = f"waiver {waiver.id} expired on {waiver.expires.isoformat()}; {finding.message}"
         else:
             finding.verdict = Verdict.WAIVED
-    infos = []
-    for w in waivers:
-        if w.expired_on(today):
-            status = WaiverStatus.EXPIRED
-        elif matched[w.id]:
-            status = WaiverStatus.ACTIVE
-        else:
-            status = WaiverStatus.UNUSED
-        infos.append(
-            WaiverInfo(
-                w.id,
-                w.policy_id,
-                w.selector_text(),
-                w.reason,
-                w.owner,
-                w.expires.isoformat(),
-                status,
-                matched[w.id],
+
+    def infos(self) -> list[WaiverInfo]:
+        infos = []
+        for w in self.waivers:
+            if w.expired_on(self.today):
+                status = WaiverStatus.EXPIRED
+            elif self.matched[w.id]:
+                status = WaiverStatus.ACTIVE
+            else:
+                status = WaiverStatus.UNUSED
+            infos.append(
+                WaiverInfo(
+                    w.id,
+                    w.policy_id,
+                    w.selector_text(),
+                    w.reason,
+                    w.owner,
+                    w.expires.isoformat(),
+                    status,
+                    self.matched[w.id],
+                )
             )
-        )
-    return infos
+        return infos
+
+
+def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], as_of: datetime) -> list[WaiverInfo]:
+    """Turn covered FAILs into WAIVED (or mark them with an expired waiver); report every waiver."""
+    waiving = _Waiving(waivers, as_of)
+    for finding in findings:
+        waiving.apply(finding)
+    return waiving.infos()
 
 
 def waive_more(result: EvaluationResult, findings: list[Finding], waivers: Sequence[Waiver]) -> None:
@@ -360,12 +379,11 @@ def evaluate(
     moment = as_of if as_of is not None else parse_as_of(inventory.metadata.finished_at)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    judgement = _judgement(inventory, policies.policies, moment)
-    findings = judgement.findings
-    waiver_infos = apply_waivers(findings, waivers, moment)
-    findings.sort(key=lambda f: (f.policy_id, f.resource_arn))
-    # After the waivers: a waived failure still shows the gap in the matrix, marked as waived.
+    waiving = _Waiving(waivers, moment)
+    judgement = _judgement(inventory, policies.policies, moment, waiving)
+    findings = judgement.table.finish()  # report order: policy id, then resource ARN
     columns, rows = coverage_matrix(judgement.matrix, policies.policies)
+    del judgement  # the matrix's drafts
     costs = cost_view(inventory)
     return EvaluationResult(
         generated_at=iso_z(moment),
@@ -377,7 +395,7 @@ def evaluate(
         scan_errors=list(inventory.errors),
         policies=[p.info() for p in policies.policies],
         findings=findings,
-        waivers=waiver_infos,
+        waivers=waiving.infos(),
         coverage_columns=columns,
         coverage=rows,
         cost=costs,

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from auditor.policy.frameworks import Framework, Requirement
 from auditor.results import (
     EvaluationResult,
-    Finding,
     FrameworkRollup,
     RequirementRollup,
     RequirementStatus,
@@ -38,9 +37,19 @@ def requirement_status(verdicts: Counter[Verdict], policies_not_run: Sequence[st
     return RequirementStatus.NOT_APPLICABLE
 
 
-def _requirement(req: Requirement, by_policy: dict[str, list[Finding]], ran: set[str]) -> RequirementRollup:
-    findings = [f for pid in req.policies for f in by_policy.get(pid, [])]
-    verdicts = Counter(f.verdict for f in findings)
+class _PolicyVerdicts:
+    """What the rollup needs of one policy's findings: counts per verdict and the failing resources."""
+
+    __slots__ = ("failing", "verdicts")
+
+    def __init__(self) -> None:
+        self.verdicts: Counter[Verdict] = Counter()
+        self.failing: set[str] = set()
+
+
+def _requirement(req: Requirement, by_policy: dict[str, _PolicyVerdicts], ran: set[str]) -> RequirementRollup:
+    mapped = [by_policy[pid] for pid in req.policies if pid in by_policy]
+    verdicts: Counter[Verdict] = sum((m.verdicts for m in mapped), Counter())
     not_run = sorted(pid for pid in req.policies if pid not in ran)
     return RequirementRollup(
         requirement_id=req.id,
@@ -51,7 +60,7 @@ def _requirement(req: Requirement, by_policy: dict[str, list[Finding]], ran: set
         summary=req.summary,
         policies_not_run=not_run,
         verdicts={v: verdicts[v] for v in Verdict},
-        failing_resources=sorted({f.resource_arn for f in findings if f.verdict in _FAILING}),
+        failing_resources=sorted(set().union(*(m.failing for m in mapped))),
     )
 
 
@@ -60,9 +69,12 @@ def rollup(frameworks: Sequence[Framework], result: EvaluationResult) -> list[Fr
 
     A policy "ran" when it is among ``result.policies`` (the enabled policies of the run).
     """
-    by_policy: dict[str, list[Finding]] = defaultdict(list)
+    by_policy: dict[str, _PolicyVerdicts] = defaultdict(_PolicyVerdicts)
     for f in result.findings:
-        by_policy[f.policy_id].append(f)
+        seen = by_policy[f.policy_id]
+        seen.verdicts[f.verdict] += 1
+        if f.verdict in _FAILING:
+            seen.failing.add(f.resource_arn)
     ran = {p.id for p in result.policies}
     return [
         FrameworkRollup(

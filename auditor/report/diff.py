@@ -15,7 +15,7 @@ from auditor.errors import InputError
 from auditor.report.evidence import check_bundle
 from auditor.report.json_report import load_report as _load_report
 from auditor.report.json_report import loads_report
-from auditor.report.summary import compliance_percent, ordered_findings
+from auditor.report.summary import compliance_percent, finding_key
 from auditor.results import BaselineComparison, EvaluationResult, Finding, TargetRef, Verdict
 
 _FAILING = (Verdict.FAIL, Verdict.ERROR)
@@ -84,10 +84,10 @@ def compare(old: EvaluationResult, new: EvaluationResult) -> BaselineComparison:
         now_f = after.get(key)
         if now_f is None or now_f.verdict not in _FAILING:
             comparison.resolved.append(then)
-    comparison.new = ordered_findings(comparison.new)
-    comparison.regressed = ordered_findings(comparison.regressed)
-    comparison.still_failing = ordered_findings(comparison.still_failing)
-    comparison.resolved = ordered_findings(comparison.resolved)
+    comparison.new.sort(key=finding_key)
+    comparison.regressed.sort(key=finding_key)
+    comparison.still_failing.sort(key=finding_key)
+    comparison.resolved.sort(key=finding_key)
     return comparison
 
 

@@ -42,7 +42,11 @@ def exit_code(
     hide a new failure as well as an old one.
     """
     threshold = fail_on.rank
-    gated = [f for f in result.findings if f.severity.rank >= threshold]
+    gated = [
+        f
+        for f in result.findings
+        if f.severity.rank >= threshold and f.verdict in (Verdict.FAIL, Verdict.ERROR)
+    ]
     if any(f.verdict is Verdict.FAIL and (counts is None or counts(f)) for f in gated):
         return ExitCode.FAILURES
     incomplete = bool(result.scan_errors) or any(f.verdict is Verdict.ERROR for f in gated)

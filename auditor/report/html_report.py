@@ -141,10 +141,10 @@ def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
     for i, key in enumerate(sorted(data)):
         value = data[key]
         yield ("{" if i == 0 else ",") + dump(key) + ":"
-        if isinstance(value, list | _Rows) and len(value):
+        if isinstance(value, list | _Rows):
             for j, item in enumerate(value):
                 yield _script_safe(("[" if j == 0 else ",") + dump(item))
-            yield "]"
+            yield "]" if len(value) else "[]"
         else:
             yield _script_safe(dump(value))
     yield "}" if data else "{}"
@@ -368,7 +368,8 @@ def history_context(result: EvaluationResult) -> dict[str, Any] | None:
     view = result.history
     if view is None:
         return None
-    by_key = {(f.policy_id, f.resource_arn): f for f in result.findings}
+    named = {(h.policy_id, h.resource_arn) for h in view.findings}
+    by_key = {k: f for f in result.findings if (k := (f.policy_id, f.resource_arn)) in named}
     counts = {s: 0 for s in LifecycleStatus}
     changed: list[dict[str, object]] = []
     still: list[dict[str, object]] = []

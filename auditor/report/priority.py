@@ -12,11 +12,11 @@ buried under many low ones:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from auditor.report.console_links import console_url
-from auditor.report.summary import compliance_from_counts, verdict_counts
+from auditor.report.summary import compliance_from_counts
 from auditor.results import EvaluationResult, Finding, ResourceKind, Severity, Verdict
 
 # The tags the built-in pack already uses to put endpoints in scope: mm-model-quality-monitor's
@@ -159,19 +159,30 @@ class Place:
 
 
 def places(result: EvaluationResult) -> list[Place]:
-    """Every scanned (account, region), and any other a finding names, most severe failures first."""
-    grouped: dict[tuple[str, str], list[Finding]] = {(t.account_id, t.region): [] for t in result.targets}
+    """Every scanned (account, region), and any other a finding names, most severe failures first
+    (counted in one pass: the findings are never grouped into lists)."""
+    verdicts: dict[tuple[str, str], Counter[Verdict]] = {
+        (t.account_id, t.region): Counter() for t in result.targets
+    }
+    failing: dict[tuple[str, str], Counter[Severity]] = {}
     for f in result.findings:
-        grouped.setdefault((f.account_id, f.region), []).append(f)
-    out = [_place(account, region, findings) for (account, region), findings in grouped.items()]
+        where = (f.account_id, f.region)
+        counted = verdicts.get(where)
+        if counted is None:
+            counted = verdicts[where] = Counter()
+        counted[f.verdict] += 1
+        if f.verdict is Verdict.FAIL:
+            failing.setdefault(where, Counter())[f.severity] += 1
+    out = [
+        _place(account, region, counts, failing.get((account, region), Counter()))
+        for (account, region), counts in verdicts.items()
+    ]
     out.sort(key=lambda p: p.worst_first_key)
     return out
 
 
-def _place(account: str, region: str, findings: Iterable[Finding]) -> Place:
-    items = list(findings)
-    counts = verdict_counts(items)
-    failing = Counter(f.severity for f in items if f.verdict is Verdict.FAIL)
+def _place(account: str, region: str, verdicts: Counter[Verdict], failing: Counter[Severity]) -> Place:
+    counts = {v: verdicts.get(v, 0) for v in Verdict}
     return Place(
         account_id=account,
         region=region,

@@ -16,10 +16,11 @@ decimals, or ``None`` when that denominator is zero (nothing was judged on its m
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from auditor.findings import FindingTable
 from auditor.results import EvaluationResult, Finding, Severity, Verdict
 
 
@@ -55,12 +56,15 @@ def finding_key(f: Finding) -> tuple[str, str, str, str, str]:
     return (f.policy_id, f.resource_arn, f.account_id, f.region, f.verdict.value)
 
 
-def ordered_findings(findings: Iterable[Finding]) -> list[Finding]:
+def ordered_findings(findings: Iterable[Finding]) -> Sequence[Finding]:
     """``findings`` in the stable report order.
 
-    A list already in that order (``evaluate`` returns its findings so) is returned as it is, not
-    copied: at 100,000 endpoints a sorted copy with its keys is hundreds of megabytes per report.
+    A table the engine made (``auditor.findings``) and a list already in that order are returned as
+    they are, not copied: at 100,000 endpoints a sorted copy with its keys is hundreds of megabytes
+    per report.
     """
+    if isinstance(findings, FindingTable) and findings.in_report_order:
+        return findings
     if isinstance(findings, list) and all(
         finding_key(a) <= finding_key(b) for a, b in zip(findings, islice(findings, 1, None), strict=False)
     ):
@@ -93,43 +97,53 @@ def failures_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
     return {s: counts.get(s, 0) for s in sorted(Severity, key=lambda s: -s.rank)}
 
 
-def _group(findings: Sequence[Finding], key: Callable[[Finding], str]) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(key(f), []).append(f)
-    return groups
-
-
-def _group_summary(key: str, findings: Sequence[Finding]) -> GroupSummary:
-    counts = verdict_counts(findings)
+def _group_summary(key: str, counts: dict[Verdict, int]) -> GroupSummary:
     return GroupSummary(
         key=key,
-        total=len(findings),
+        total=sum(counts.values()),
         verdicts=counts,
         compliance_percent=compliance_from_counts(counts),
         failures=counts[Verdict.FAIL],
     )
 
 
+def _count(groups: dict[str, dict[Verdict, int]], key: str, verdict: Verdict) -> None:
+    counts = groups.get(key)
+    if counts is None:
+        counts = groups[key] = dict.fromkeys(Verdict, 0)
+    counts[verdict] += 1
+
+
 def summarize(result: EvaluationResult) -> Summary:
-    """Counts by verdict, severity, policy and account, in a stable order."""
-    findings = result.findings
-    counts = verdict_counts(findings)
-    by_severity = _group(findings, lambda f: f.severity.value)
+    """Counts by verdict, severity, policy and account, in a stable order (one pass, counting: the
+    findings are never grouped into lists)."""
+    counts = dict.fromkeys(Verdict, 0)
+    failing: Counter[Severity] = Counter()
+    by_severity: dict[str, dict[Verdict, int]] = {}
+    by_policy: dict[str, dict[Verdict, int]] = {}
+    by_account: dict[str, dict[Verdict, int]] = {}
+    for f in result.findings:
+        counts[f.verdict] += 1
+        if f.verdict is Verdict.FAIL:
+            failing[f.severity] += 1
+        _count(by_severity, f.severity.value, f.verdict)
+        _count(by_policy, f.policy_id, f.verdict)
+        _count(by_account, f.account_id, f.verdict)
     severity_order = sorted(Severity, key=lambda s: -s.rank)
     return Summary(
-        total=len(findings),
+        total=sum(counts.values()),
         verdicts=counts,
         compliance_percent=compliance_from_counts(counts),
-        failures_by_severity=failures_by_severity(findings),
+        failures_by_severity={s: failing.get(s, 0) for s in severity_order},
         accounts=sorted(set(result.scan.accounts) | {t.account_id for t in result.targets}),
         regions=sorted(set(result.scan.regions) | {t.region for t in result.targets}),
         incomplete=is_incomplete(result),
-        by_severity=[_group_summary(s.value, by_severity.get(s.value, [])) for s in severity_order],
-        by_policy=[_group_summary(k, v) for k, v in sorted(_group(findings, lambda f: f.policy_id).items())],
-        by_account=[
-            _group_summary(k, v) for k, v in sorted(_group(findings, lambda f: f.account_id).items())
+        by_severity=[
+            _group_summary(s.value, by_severity.get(s.value) or dict.fromkeys(Verdict, 0))
+            for s in severity_order
         ],
+        by_policy=[_group_summary(k, v) for k, v in sorted(by_policy.items())],
+        by_account=[_group_summary(k, v) for k, v in sorted(by_account.items())],
     )
 
 
