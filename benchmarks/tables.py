@@ -635,14 +635,17 @@ def _memory_targets(res: dict[str, Any]) -> list[str]:
     return [
         f"**Memory, scan + evaluate + reports under {res['limit_mb']} MB at 100,000 endpoints: {_met(ok)}** "
         f"({big['peak_rss_mb']:.0f} MB, {how}{held}; the whole `api.run` at {scan['endpoints']:,} "
-        f"endpoints peaked at {scan['peak_rss_mb']} MB). Issue 17 removed the serialized copies: "
-        "inventory.json, report.json and report.html are written in pieces (one record's JSON at a time, "
-        "byte-identical), the inventory is hashed as it is written, one report format is in memory at a "
-        "time, and the model, result and document classes have slots. What is left grows with the "
-        "estate because it is held whole: the inventory (every raw API record beside the normalized "
-        "fields), one document per resource while judging, and one finding (with its rendered message) "
-        f"per verdict ({per_endpoint} per endpoint); getting under 2 GB at 100,000 endpoints needs "
-        "judging and writing the findings target by target instead of all at once (not done)."
+        f"endpoints peaked at {scan['peak_rss_mb']} MB). Nothing is held twice any more: inventory.json, "
+        "report.json and report.html are written in pieces (byte-identical), one format at a time; the "
+        "documents stream past the engine a chunk of resources at a time; the findings are a compact "
+        "table (auditor/findings.py: about 15 bytes per verdict plus the distinct texts, a `Finding` made "
+        "only when one is read) that the reporters count and stream; the coverage matrix folds each "
+        "verdict into its cells as it comes. What still grows with the estate is what the run holds "
+        f"whole: the inventory itself (the largest part, every raw API record beside the normalized "
+        f"fields), the coverage notes and the cost and migration views of the result, and while "
+        f"report.html is written its string table ({per_endpoint} verdicts per endpoint). Under 2 GB at "
+        "100,000 endpoints needs the inventory out of memory too: judging and writing target by target, "
+        "or a compact inventory (raw records as compressed bytes): not done."
     ]
 
 
