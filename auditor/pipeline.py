@@ -17,6 +17,7 @@ from auditor.history import HistoryOptions, HistoryOutcome, after_reports, attac
 from auditor.history.migration_loss import POLICY_ID as COVERAGE_LOST_POLICY
 from auditor.history.migration_loss import add_coverage_lost, coverage_lost
 from auditor.inventory import store
+from auditor.inventory.codec import to_jsonable
 from auditor.inventory.model import Inventory
 from auditor.policy.engine import evaluate, waive_more
 from auditor.policy.frameworks import FrameworkSet, load_frameworks
@@ -213,6 +214,7 @@ def finish(
             argv=output.argv,
             started_at=started_at,
             finished_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            inventory_metadata=to_jsonable(inventory.metadata),
         )
     except OSError as exc:
         raise InputError(str(folder.path), f"cannot write the run: {exc.strerror or exc}") from None

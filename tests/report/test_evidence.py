@@ -374,3 +374,31 @@ def test_pack_refuses_a_report_the_run_did_not_write(rich_result: EvaluationResu
     with pytest.raises(InputError, match=r"not part of the run recorded in run\.json") as info:
         pack(out, tmp_path / "evidence.zip")
     assert info.value.source == str(out / "junit.xml")
+
+
+def test_the_run_record_takes_the_inventory_identity_as_given_or_reads_it_from_the_file(
+    report_dir: Path, tmp_path: Path
+) -> None:
+    # The pipeline passes the metadata it wrote instead of parsing inventory.json again (at 100,000
+    # endpoints a 1.6 GB file): the record is the same either way.
+    read = json.loads((report_dir / "run.json").read_text(encoding="utf-8"))
+    assert read["accounts"] == ["111122223333"] and len(read["identities"]) == 1
+    given_dir = tmp_path / "given"
+    shutil.copytree(report_dir, given_dir)
+    (given_dir / "run.json").unlink()
+    shutil.rmtree(given_dir / "inputs")
+    metadata = json.loads((report_dir / "inventory.json").read_text(encoding="utf-8"))["metadata"]
+    (given_dir / "inventory.json").write_text("{}", encoding="utf-8")  # not read when given
+    record_run(
+        given_dir,
+        files=["inventory.json"],
+        policy_files=[],
+        waiver_files=[],
+        argv=read["argv"],
+        started_at=read["started_at"],
+        finished_at=read["finished_at"],
+        inventory_metadata=metadata,
+    )
+    given = json.loads((given_dir / "run.json").read_text(encoding="utf-8"))
+    for key in ("identities", "accounts", "regions"):
+        assert given[key] == read[key]
