@@ -9,8 +9,8 @@ import pytest
 
 from auditor.findings import FindingTable, TableBuilder, extended, report_key, subject_of
 from auditor.inventory.model import SourceLocation
-from auditor.policy.engine import evaluate
 from auditor.policy.documents import ANY
+from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.policy.paths import compile_path
 from auditor.report.summary import ordered_findings
