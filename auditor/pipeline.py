@@ -197,7 +197,7 @@ def finish(
     # History-driven: a monitor type watched in the previous run of this scope and lost since. The run's
     # waivers cover its failures like any other.
     lost = coverage_lost(result, inventory, history)
-    waive_more(result, lost, inputs.waivers)
+    waive_more(result, lost or [], inputs.waivers)
     add_coverage_lost(result, lost)
     if history is not None:
         attach(history, result)

@@ -140,15 +140,16 @@ def _judge(
 
 def coverage_lost(
     result: EvaluationResult, inventory: Inventory, history: HistoryOptions | None
-) -> list[Finding]:
-    """This check's findings: one per endpoint judged by a monitor-type policy; none when no
-    monitor-type policy ran. ``add_coverage_lost`` puts them in the result (after the waivers)."""
+) -> list[Finding] | None:
+    """This check's findings: one per endpoint judged by a monitor-type policy (planned endpoints have
+    none); None when no monitor-type policy judged an endpoint (the check does not run). ``add_coverage_lost``
+    puts them in the result (after the waivers)."""
     by_endpoint: dict[str, dict[str, Finding]] = {}
     for f in result.findings:
         if f.policy_id in TYPE_POLICIES and f.resource_kind is ResourceKind.ENDPOINT:
             by_endpoint.setdefault(f.resource_arn, {})[f.policy_id] = f
     if not by_endpoint:
-        return []
+        return None
     states, previous_at = _previous_states(history, result)
     endpoints = {e.arn: e for e in inventory.endpoints}
     monitors = {m.arn: m for m in inventory.monitors}
@@ -182,9 +183,10 @@ def coverage_lost(
     return added
 
 
-def add_coverage_lost(result: EvaluationResult, findings: list[Finding]) -> None:
-    """Add this check's findings (as ``coverage_lost`` made them) and its policy to ``result``."""
-    if not findings:
+def add_coverage_lost(result: EvaluationResult, findings: list[Finding] | None) -> None:
+    """Add this check's findings (as ``coverage_lost`` made them) and its policy to ``result``; nothing
+    when the check did not run."""
+    if findings is None:
         return
     result.findings = extended(result.findings, findings)
     if all(p.id != POLICY_ID for p in result.policies):

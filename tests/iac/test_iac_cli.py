@@ -46,6 +46,10 @@ def test_a_compliant_template_exits_0_and_the_reports_point_at_it(repo: Path) ->
     assert "Read 1 template(s) and 0 plan(s): 11 resources declared" in proc.stdout
     report = json.loads((repo / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["scan"]["source"] == "templates"
+    # The history-driven check ran (monitor-type policies judged the endpoints) and, since a planned
+    # endpoint has no past to lose, gave no verdict: its policy is listed, with no finding.
+    assert "mm-coverage-lost-in-migration" in {p["id"] for p in report["policies"]}
+    assert not [f for f in report["findings"] if f["policy_id"] == "mm-coverage-lost-in-migration"]
     locations = {
         f["resource_name"]: f["location"] for f in report["findings"] if f["resource_kind"] == "endpoint"
     }
