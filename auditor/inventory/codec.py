@@ -38,7 +38,9 @@ def to_jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, dict):
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple) or (isinstance(value, Sequence) and not isinstance(value, str)):
+    if isinstance(value, list | tuple) or (
+        isinstance(value, Sequence) and not isinstance(value, str | bytes)
+    ):
         return [to_jsonable(v) for v in value]
     return value
 
