@@ -130,6 +130,11 @@ def _remove_empty(path: Path, created: Path | None) -> None:
         folder = folder.parent
 
 
+def already_written(path: Path) -> str:
+    """What an interrupt after the run was committed says of ``path``."""
+    return f"the run was already written: {path} holds its complete reports and {RUN_FILE}"
+
+
 class RunFolder:
     """An output folder held by one run; use ``RunFolder.open(path)`` as a context manager."""
 
@@ -240,7 +245,7 @@ class RunFolder:
     def describe(self) -> str:
         """What this run left in the folder, for the interrupt message."""
         if self.committed:
-            return f"the run was already written: {self.path} holds its complete reports and {RUN_FILE}"
+            return already_written(self.path)
         if self._created is not None and not self.path.exists():
             return f"nothing was written; {self.path} was not created"
         if self._had_run:

@@ -11,7 +11,7 @@ from typing import Any, assert_never
 
 import click
 
-from auditor import api
+from auditor import api, interrupts
 from auditor.cli.common import (
     EXIT_CODES_EPILOG,
     config_option,
@@ -30,7 +30,7 @@ from auditor.report.priority import failing_policies
 from auditor.report.summary import compliance_percent
 from auditor.report.text import safe_text
 from auditor.results import EvaluationResult, Finding, Severity, Verdict, WaiverStatus
-from auditor.run_folder import RunFolder
+from auditor.run_folder import RunFolder, already_written
 from auditor.scan.progress import ScanProgress
 from auditor.settings import HistoryFlags, JudgeFlags, OutputFlags, Settings, resolve
 
@@ -256,15 +256,20 @@ def report_outcome(
     quiet: bool,
     saved_from: Path | None = None,
 ) -> int:
-    """What the console says after a run (stderr for an empty selection), and the exit code."""
-    empty = outcome.empty
-    if empty is not None and empty.exit_code is not None:
-        click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
-    elif empty is not None and not quiet:
-        click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
-    if not quiet:
-        print_summary(outcome, inventory, fail_on=chosen.output.fail_on, saved_from=saved_from)
-    print_history(outcome, chosen.history, quiet=quiet)
+    """What the console says after a run (stderr for an empty selection), and the exit code.
+
+    The run folder is complete by now: an interrupt while the summary is printed says so."""
+    try:
+        empty = outcome.empty
+        if empty is not None and empty.exit_code is not None:
+            click.echo(f"auditor: error: {safe_text(empty.source)}: {safe_text(empty.message)}", err=True)
+        elif empty is not None and not quiet:
+            click.echo(f"auditor: warning: {safe_text(empty.message)}", err=True)
+        if not quiet:
+            print_summary(outcome, inventory, fail_on=chosen.output.fail_on, saved_from=saved_from)
+        print_history(outcome, chosen.history, quiet=quiet)
+    except KeyboardInterrupt as exc:
+        raise interrupts.Interrupted(interrupts.signal_of(exc), already_written(outcome.output_dir)) from exc
     return int(outcome.exit_code)
 
 

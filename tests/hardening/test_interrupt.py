@@ -336,3 +336,30 @@ def test_an_interrupt_wrapped_by_python_while_a_class_is_created_is_still_an_int
     chained = RuntimeError("outer")
     chained.__cause__ = ValueError("inner")
     assert interrupts.behind(chained) is None
+
+
+def test_an_interrupt_while_the_summary_is_printed_says_the_run_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Deterministic form of the last delays above: the run folder is committed, then the console
+    # summary is interrupted. The message must say the run is there, not "no partial files".
+    from auditor import api
+    from auditor.cli import run_cmds
+    from auditor.interrupts import Interrupted, describe
+    from auditor.settings import HistoryFlags, OutputFlags, resolve
+
+    out = tmp_path / "run"
+    chosen = resolve(None, output=OutputFlags(output_dir=out), history=HistoryFlags(history_path="none"))
+    outcome = api.write(small_inventory(), chosen, started_at=api.now())
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_cmds, "print_summary", interrupted)
+    with pytest.raises(Interrupted) as raised:
+        run_cmds.report_outcome(outcome, small_inventory(), chosen, quiet=False)
+    message, code = describe(raised.value)
+    assert message == (
+        f"interrupted (SIGINT): the run was already written: {out} holds its complete reports and run.json"
+    )
+    assert code == 130 and (out / "run.json").is_file()
