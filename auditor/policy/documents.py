@@ -388,11 +388,3 @@ def iter_resources(inventory: Inventory, chunk: int = CHUNK) -> Iterator[tuple[R
             builder.forget()
             yield spec.kind, [builder.resource(spec, item) for item in items[start : start + chunk]]
     builder.forget()
-
-
-def build_resources(inventory: Inventory) -> dict[ResourceKind, list[Resource]]:
-    """Every resource with its document, all at once (for tests and tools; the engine streams them)."""
-    out: dict[ResourceKind, list[Resource]] = {spec.kind: [] for spec in KINDS}
-    for kind, chunk in iter_resources(inventory):
-        out[kind].extend(chunk)
-    return out

@@ -91,12 +91,6 @@ def compliance_percent(result: EvaluationResult) -> float | None:
     return compliance_from_counts(verdict_counts(result.findings))
 
 
-def failures_by_severity(findings: Iterable[Finding]) -> dict[Severity, int]:
-    """FAIL verdicts per severity, most severe first; every severity is present."""
-    counts = Counter(f.severity for f in findings if f.verdict is Verdict.FAIL)
-    return {s: counts.get(s, 0) for s in sorted(Severity, key=lambda s: -s.rank)}
-
-
 def _group_summary(key: str, counts: dict[Verdict, int]) -> GroupSummary:
     return GroupSummary(
         key=key,
