@@ -27,6 +27,7 @@ from auditor.errors import InputError
 from auditor.iac.types import BY_CFN_TYPE, Role, TypeInfo
 from auditor.iac.values import Declaration, Unknown, is_placeholder_text, name_of
 from auditor.inventory.model import Alarm, Endpoint, JobDefinition, Monitor, MonitorType
+from auditor.inventory.raw import as_dict
 from auditor.scan.cloudwatch_alarms import build_composite_alarm, build_metric_alarm
 from auditor.scan.endpoints import build_endpoint
 from auditor.scan.job_definitions import build_named_job_definition
@@ -554,7 +555,7 @@ class _Converter:
         if config_decl is not None:
             normalized = self.props(config_decl)
             config = dict(normalized.properties)
-            raw["endpoint_config"] = {**normalized.raw, "source": _where(config_decl)}
+            raw["endpoint_config"] = {**as_dict(normalized.raw), "source": _where(config_decl)}
             for name, why in normalized.unknown.items():
                 unknown.setdefault(name, why)
         elif "endpoint_config_name" not in unknown:

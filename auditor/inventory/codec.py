@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from functools import cache
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
@@ -36,7 +36,7 @@ def to_jsonable(value: Any) -> Any:
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # a dict, or a record kept compact (auditor.inventory.raw)
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple) or (
         isinstance(value, Sequence) and not isinstance(value, str | bytes)
@@ -75,7 +75,7 @@ def _decode(tp: Any, data: Any, path: str) -> Any:
             raise DecodeError(path, f"expected a list, got {type(data).__name__}")
         (item,) = get_args(tp)
         return [_decode(item, v, f"{path}/{i}") for i, v in enumerate(data)]
-    if origin is dict:
+    if origin in (dict, Mapping):  # a Mapping field is read as a dict
         if not isinstance(data, dict):
             raise DecodeError(path, f"expected an object, got {type(data).__name__}")
         key_tp, val_tp = get_args(tp)
@@ -148,7 +148,7 @@ def _schema_for(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin in (list, Sequence):
         (item,) = get_args(tp)
         return {"type": "array", "items": _schema_for(item, defs)}
-    if origin is dict:
+    if origin in (dict, Mapping):
         key_tp, val_tp = get_args(tp)
         out: dict[str, Any] = {"type": "object", "additionalProperties": _schema_for(val_tp, defs)}
         if isinstance(key_tp, type) and issubclass(key_tp, Enum):

@@ -11,13 +11,18 @@ re-saves to identical bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from auditor.inventory.raw import compact
+
 SCHEMA_VERSION = "1.0"
 
 JsonDict = dict[str, Any]
+# An API record as kept: JSON data, held compact once its resource is made (``auditor.inventory.raw``).
+RawJson = Mapping[str, Any]
 
 # ----------------------------------------------------------------------- enum-like fields (declared once)
 
@@ -184,6 +189,16 @@ class DatasetStatus(StrEnum):
         return self in (DatasetStatus.COMPLETE, DatasetStatus.PARTIAL)
 
 
+class _KeepsRaw:
+    """A resource that keeps its API record (``raw``): the record is made compact when the resource is."""
+
+    __slots__ = ()
+    raw: RawJson
+
+    def __post_init__(self) -> None:
+        self.raw = compact(self.raw)  # type: ignore[misc]  # each subclass (a slotted dataclass) has the slot
+
+
 # --------------------------------------------------------------------------- provenance
 
 
@@ -279,7 +294,7 @@ class HostedModel:
 
 
 @dataclass(slots=True)
-class Endpoint:
+class Endpoint(_KeepsRaw):
     arn: str
     name: str
     account_id: str
@@ -304,7 +319,7 @@ class Endpoint:
     tags: dict[str, str] = field(default_factory=dict)
     # Datasets that could not be read for this resource alone (e.g. its DescribeEndpointConfig failed).
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     # Resolved by relations.link: ARNs of the monitoring schedules that watch this endpoint.
     monitor_arns: list[str] = field(default_factory=list)
     # Resolved by relations.link from the scan's recognisers: the replacement monitors recognised for
@@ -414,7 +429,7 @@ class MisspeltAlarm:
 
 
 @dataclass(slots=True)
-class Monitor:
+class Monitor(_KeepsRaw):
     """A monitoring schedule."""
 
     arn: str
@@ -450,7 +465,7 @@ class Monitor:
     alerts: list[MonitoringAlert] | None = None
     tags: dict[str, str] = field(default_factory=dict)
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     # Resolved by relations.link
     endpoint_arn: str | None = None  # None when the endpoint does not exist (orphan) or batch
     job_definition_arn: str | None = None
@@ -467,7 +482,7 @@ class Monitor:
 
 
 @dataclass(slots=True)
-class JobDefinition:
+class JobDefinition(_KeepsRaw):
     """A monitoring job definition, named (Describe<Type>JobDefinition) or embedded in a schedule.
 
     Embedded definitions get the synthetic ARN ``<schedule ARN>/embedded-job-definition``.
@@ -499,7 +514,7 @@ class JobDefinition:
     instance_type: str | None = None
     instance_count: int | None = None
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     # Resolved by relations.link
     monitor_arns: list[str] = field(default_factory=list)
     source: SourceLocation | None = None
@@ -563,7 +578,7 @@ class AlertPath:
 
 
 @dataclass(slots=True)
-class Alarm:
+class Alarm(_KeepsRaw):
     arn: str
     name: str
     account_id: str
@@ -591,7 +606,7 @@ class Alarm:
     treat_missing_data: str | None = field(default=None, metadata=TREAT_MISSING_DATA)
     alarm_rule: str | None = None  # composite only
     children: list[str] = field(default_factory=list)  # composite only: child alarm names
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     # Resolved by relations.link: monitors whose metrics this alarm watches, directly or via children.
     monitor_arns: list[str] = field(default_factory=list)
     # Resolved by relations.link: other accounts whose monitors this alarm watches (a monitoring account),
@@ -620,7 +635,7 @@ class RuleTarget:
 
 
 @dataclass(slots=True)
-class EventRule:
+class EventRule(_KeepsRaw):
     """An EventBridge rule whose event pattern can match CloudWatch alarm state-change events.
 
     Rules that cannot (other sources, schedules) are counted on the target, not stored -- unless a
@@ -639,13 +654,13 @@ class EventRule:
     description: str | None = None
     targets: list[RuleTarget] = field(default_factory=list)
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 
 
 @dataclass(slots=True)
-class Topic:
+class Topic(_KeepsRaw):
     """An SNS topic named by an alarm action or a rule target (GetTopicAttributes).
 
     ``exists`` is False when GetTopicAttributes said NotFound (the topic was deleted).
@@ -659,7 +674,7 @@ class Topic:
     subscriptions_confirmed: int | None = None
     subscriptions_pending: int | None = None
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     source: SourceLocation | None = None
     unknown: Unknowns = field(default_factory=dict)
 
@@ -731,7 +746,7 @@ class Recogniser:
 
 
 @dataclass(slots=True)
-class Schedule:
+class Schedule(_KeepsRaw):
     """An EventBridge Scheduler schedule (ListSchedules; its target's Input from GetSchedule)."""
 
     arn: str
@@ -744,7 +759,7 @@ class Schedule:
     target_arn: str | None = None
     target_input: str | None = None  # None: not read (no recogniser looks at it) or no Input
     missing: list[Dataset] = field(default_factory=list)
-    raw: JsonDict = field(default_factory=dict)
+    raw: RawJson = field(default_factory=dict)
     # Resolved by relations.link: the endpoints a recogniser matched this schedule to.
     endpoint_arns: list[str] = field(default_factory=list)
     source: SourceLocation | None = None

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -35,6 +35,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from auditor.inventory.kinds import KINDS, Index, KindSpec, Link, spec_of_model
 from auditor.inventory.model import AWS_ENUM, AwsEnum, Dataset, Inventory, ResourceKind, SourceLocation
+from auditor.inventory.raw import as_dict
 
 # --------------------------------------------------------------------------- types
 
@@ -92,7 +93,7 @@ def _from_annotation(tp: Any, inherited: Dataset | None, owner: ResourceKind | N
         return _from_annotation(options[0], inherited, owner, prefix) if len(options) == 1 else ANY
     if origin is list:
         return ListType(_from_annotation(get_args(tp)[0], inherited, owner, prefix))
-    if origin is dict:
+    if origin in (dict, Mapping):
         return MapType(_from_annotation(get_args(tp)[1], inherited, owner, prefix))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return object_type(tp, inherited, owner=owner, prefix=prefix)
@@ -224,6 +225,8 @@ def plain(obj: Any) -> dict[str, Any]:
     """
     cls: Any = type(obj)
     out = {name: getattr(obj, name) for name in _field_names(cls)}
+    if "raw" in out:
+        out["raw"] = as_dict(out["raw"])  # kept compact in the inventory: a fresh dict per view
     for name in _nested_fields(cls):
         value = out[name]
         if isinstance(value, list):

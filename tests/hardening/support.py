@@ -50,6 +50,7 @@ from auditor.inventory.model import (
     ScanMetadata,
     Target,
 )
+from auditor.inventory.raw import as_dict
 from auditor.inventory.relations import link
 
 REPO = Path(__file__).resolve().parents[2]
@@ -664,7 +665,7 @@ def gaps_are_recorded(faulted: Inventory, clean: Inventory) -> list[str]:
                 if _collected(actual) != _collected(expected):
                     problems.append(f"{kind}: {arn} differs from the clean scan")
                 continue
-            if not _subset(actual.raw, expected.raw):
+            if not _subset(as_dict(actual.raw), as_dict(expected.raw)):
                 problems.append(f"{kind}: {arn} partial record differs from the clean scan")
             if place not in error_places:
                 problems.append(f"{kind}: {arn} is partial with no error for {place}")

@@ -16,6 +16,7 @@ import pytest
 
 from auditor.inventory import store
 from auditor.inventory.model import Dataset, DatasetStatus, Inventory, MonitorType
+from auditor.inventory.raw import as_dict
 from auditor.inventory.relations import link
 from auditor.pipeline import JudgeInputs, judge, load_judge_inputs
 from auditor.report.gate import ExitCode, exit_code
@@ -148,7 +149,9 @@ def _served_with_new_type(clean: Inventory) -> Inventory:
     for monitor in served.monitors:
         if monitor.monitor_type is MonitorType.MODEL_EXPLAINABILITY:
             monitor.monitor_type = None  # kept, with its type unknown to this version
-            monitor.raw = rewrite_value(monitor.raw, "MonitoringType", "ModelExplainability", NEW_TYPE)
+            monitor.raw = rewrite_value(
+                as_dict(monitor.raw), "MonitoringType", "ModelExplainability", NEW_TYPE
+            )
     return link(served)  # what the linker derives from the types (who watches each endpoint) follows
 
 
