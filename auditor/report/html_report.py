@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -33,6 +33,7 @@ from auditor.report.text import safe_text
 from auditor.results import (
     CellState,
     CoverageCell,
+    CoverageColumn,
     CoverageRow,
     EvaluationResult,
     Finding,
@@ -151,13 +152,14 @@ def _script_json_pieces(data: dict[str, Any]) -> Iterator[str]:
 
 
 class _Rows:
-    """A long list of page rows made on demand each time it is iterated (``page_data``'s findings)."""
+    """A long list of page data made on demand each time it is iterated (``page_data``'s findings and
+    its string table)."""
 
-    def __init__(self, make: Callable[[], Iterator[list[int]]], count: int) -> None:
+    def __init__(self, make: Callable[[], Iterator[Any]], count: int) -> None:
         self._make = make
         self._count = count
 
-    def __iter__(self) -> Iterator[list[int]]:
+    def __iter__(self) -> Iterator[Any]:
         return self._make()
 
     def __len__(self) -> int:
@@ -171,11 +173,15 @@ class _Rows:
 
 class _Strings:
     """A string table: each distinct string is stored once (as ``safe_text`` shows it) and referred to
-    by index."""
+    by index. A long text made from other data (a coverage row's joined notes) is held as a digest and
+    made again when the table is written (``later``)."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
-        self.values: list[str] = []
+        # Digests of the texts of ``later`` (apart: a bytes key would turn ``index`` into a general dict,
+        # half as large again).
+        self.digests: dict[bytes, int] = {}
+        self.values: list[str | Callable[[], str]] = []
 
     def __call__(self, value: str) -> int:
         found = self.index.get(value)
@@ -191,6 +197,28 @@ class _Strings:
 
     def optional(self, value: str) -> int:
         return self(value) if value else -1
+
+    def later(self, make: Callable[[], str]) -> int:
+        """``optional(make())`` without keeping the text: at 100,000 endpoints the coverage rows' joined
+        notes alone were hundreds of megabytes while the page was written. Texts are told apart by a
+        digest (a later plain string equal to one of these gets an entry of its own: same page)."""
+        text = make()
+        if not text:
+            return -1
+        shown = safe_text(text, newlines=True)
+        found = self.index.get(text, self.index.get(shown))
+        if found is None:
+            key = hashlib.blake2b(shown.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+            found = self.digests.get(key)
+            if found is None:
+                found = self.digests[key] = len(self.values)
+                self.values.append(lambda: safe_text(make(), newlines=True))
+        return found
+
+    def table(self) -> _Rows:
+        """The strings in index order, the deferred ones made as they are reached."""
+        values = self.values
+        return _Rows(lambda: (v if isinstance(v, str) else v() for v in values), len(values))
 
 
 def _waiver_text(f: Finding) -> str:
@@ -291,9 +319,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
             strings(c.region),
             strings(c.kind),
             [states.index(_cell(c, col.id).state.value) for col in columns],
-            strings.optional(
-                "; ".join(f"{col.title}: {note}" for col in columns for note in _cell(c, col.id).notes)
-            ),
+            strings.later(partial(_joined_notes, c, columns)),
             _console_template(strings, c.endpoint_arn, c.endpoint_name),
             [resource_index[a] for a in (c.endpoint_arn, *c.chain_arns) if a in resource_index],
         ]
@@ -303,7 +329,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
     ]
     lifecycle = _lifecycle_texts(result)
     return {
-        "strings": strings.values,
+        "strings": strings.table(),
         # Per finding row: the index of its history text ("failing for 23 days"), -1 for none.
         "lifecycle": [strings.optional(lifecycle.get((f.policy_id, f.resource_arn), "")) for f in findings]
         if lifecycle
@@ -322,6 +348,10 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
 
 
 _EMPTY_CELL = CoverageCell(CellState.NOT_APPLICABLE)
+
+
+def _joined_notes(row: CoverageRow, columns: Sequence[CoverageColumn]) -> str:
+    return "; ".join(f"{col.title}: {note}" for col in columns for note in _cell(row, col.id).notes)
 
 
 def _cell(row: CoverageRow, column: str) -> CoverageCell:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 import json
@@ -228,3 +229,29 @@ def test_page_data_carries_console_templates_and_endpoint_chains(rich_result: Ev
     )
     (cov,) = [c for c in data["coverage"] if strings[c[0]] == "churn-prod"]
     assert [strings[data["resources"][i][0]] for i in cov[8]] == [endpoint_arn("churn-prod"), monitor]
+
+
+def test_coverage_rows_carry_their_joined_notes(rich_result: EvaluationResult) -> None:
+    """The notes are made again while the page is written (never held for every row): each row still
+    points at its own text, and rows with the same notes share one string."""
+    twin = rich_result.coverage[0]
+    rich_result.coverage.append(
+        dataclasses.replace(twin, endpoint_arn=twin.endpoint_arn + "-twin", endpoint_name="twin")
+    )
+    data = _data(_page(rich_result))
+    strings = data["strings"]
+    by_arn = {strings[c[1]]: c for c in data["coverage"]}
+    shown = 0
+    for row in rich_result.coverage:
+        columns = rich_result.coverage_columns
+        notes = [f"{col.title}: {note}" for col in columns for note in _cell_notes(row, col.id)]
+        index = by_arn[row.endpoint_arn][6]
+        assert (strings[index] if index >= 0 else "") == safe_text("; ".join(notes), newlines=True)
+        shown += bool(notes)
+    assert shown >= 2
+    assert by_arn[twin.endpoint_arn][6] == by_arn[twin.endpoint_arn + "-twin"][6]
+
+
+def _cell_notes(row: CoverageRow, column: str) -> list[str]:
+    cell = row.cells.get(column)
+    return list(cell.notes) if cell is not None else []
