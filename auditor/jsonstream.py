@@ -25,10 +25,15 @@ _FLUSH_CHARS = 1 << 20  # text gathered before it is encoded and written
 
 @dataclass(frozen=True, slots=True)
 class Items:
-    """A JSON array whose elements are made one at a time: ``convert(record)`` for each record."""
+    """A JSON array whose elements are made one at a time: ``convert(record)`` for each record.
+
+    ``nested``: what ``convert`` gives may itself hold ``Items`` (a record with a long list inside), so
+    it is written piece by piece too instead of by one ``json.dumps``.
+    """
 
     records: Iterable[Any]
     convert: Callable[[Any], Any]
+    nested: bool = False
 
 
 def _dumps(value: Any, ensure_ascii: bool) -> str:
@@ -41,8 +46,12 @@ def chunks(value: Any, *, ensure_ascii: bool, level: int = 0) -> Iterator[str]:
         pad = "\n" + INDENT * (level + 1)
         empty = True
         for record in value.records:
-            text = _dumps(value.convert(record), ensure_ascii)
-            yield ("[" if empty else ",") + pad + text.replace("\n", pad)
+            if value.nested:
+                yield ("[" if empty else ",") + pad
+                yield from chunks(value.convert(record), ensure_ascii=ensure_ascii, level=level + 1)
+            else:
+                text = _dumps(value.convert(record), ensure_ascii)
+                yield ("[" if empty else ",") + pad + text.replace("\n", pad)
             empty = False
         yield "[]" if empty else "\n" + INDENT * level + "]"
     elif isinstance(value, dict) and value:

@@ -90,11 +90,15 @@ _LONG = 64  # a list of more records than this is converted as it is written
 
 
 def _lazy(value: Any) -> Any:
-    """``to_jsonable(value)``, with each long list of records left to be converted as it is written."""
+    """``to_jsonable(value)``, with each long list left to be converted as it is written, and each short
+    list of records written record by record (a record may hold a long list: a framework requirement's
+    failing resources)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _lazy(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list) and len(value) > _LONG:
         return jsonstream.Items(value, to_jsonable)
+    if isinstance(value, list) and any(dataclasses.is_dataclass(v) for v in value):
+        return jsonstream.Items(value, _lazy, nested=True)
     return to_jsonable(value)
 
 
@@ -117,7 +121,7 @@ def _streamed(result: EvaluationResult) -> dict[str, Any]:
                 else to_jsonable(item)
                 for key, item in baseline.items()
             }
-        elif f.name in _VIEWS:
+        elif f.name in _VIEWS or f.name == "frameworks":  # a framework lists every failing resource
             data[f.name] = _lazy(value)
         else:
             data[f.name] = to_jsonable(value)

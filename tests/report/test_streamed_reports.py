@@ -68,3 +68,20 @@ def test_items_serialize_as_json_dumps_does() -> None:
     assert "".join(jsonstream.chunks(value, ensure_ascii=False)) == json.dumps(
         expected, sort_keys=True, indent=2, ensure_ascii=False
     )
+
+
+def test_nested_items_serialize_as_json_dumps_does_and_never_as_one_piece() -> None:
+    """A record holding a long list (a framework requirement's failing resources) is written in pieces."""
+    arns = [f"arn:aws:sagemaker:us-east-1:111111111111:endpoint/e{i}" for i in range(500)]
+    records = [{"id": "r2", "failing": arns, "v": {}}, {"id": "r1", "failing": [], "v": {"PASS": 1}}]
+
+    def convert(r: dict[str, object]) -> dict[str, object]:
+        return {**r, "failing": jsonstream.Items(r["failing"], str)}  # type: ignore[arg-type]
+
+    frameworks = jsonstream.Items(records, convert, nested=True)
+    value = {"frameworks": frameworks, "empty": jsonstream.Items([], str)}
+    pieces = list(jsonstream.chunks(value, ensure_ascii=False))
+    assert "".join(pieces) == json.dumps(
+        {"frameworks": records, "empty": []}, sort_keys=True, indent=2, ensure_ascii=False
+    )
+    assert max(len(p) for p in pieces) < 200  # one ARN at a time, not the list's 30 kB
