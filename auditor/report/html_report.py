@@ -27,7 +27,7 @@ from auditor.inventory.model import DatasetStatus
 from auditor.report.console_links import console_link, encode_name
 from auditor.report.encoding import utf8
 from auditor.report.history_charts import charts as history_charts
-from auditor.report.priority import fix_first, places
+from auditor.report.priority import places, top_to_fix
 from auditor.report.summary import GroupSummary, format_percent, ordered_findings, summarize
 from auditor.report.text import safe_text
 from auditor.results import (
@@ -478,8 +478,8 @@ def _template(result: EvaluationResult, data_json: Markup) -> jinja2.environment
     template = _environment().get_template("report.html.j2")
     api_calls = sum(result.scan.api_calls.values())
     policies = {p.id: p for p in result.policies}
-    fixes = fix_first(result, Verdict.FAIL)
-    unchecked = fix_first(result, Verdict.ERROR)
+    fixes, fix_count = top_to_fix(result, Verdict.FAIL, FIX_FIRST_CAP)
+    unchecked, unchecked_count = top_to_fix(result, Verdict.ERROR, UNCHECKED_CAP)
     all_places = places(result)
     return template.stream(
         r=result,
@@ -498,10 +498,10 @@ def _template(result: EvaluationResult, data_json: Markup) -> jinja2.environment
         state_help={s.value: STATE_HELP[s] for s in CellState},
         policies=policies,
         policy_rows=sorted(summary.by_policy, key=lambda g: _policy_row_key(g, policies)),
-        fix_items=fixes[:FIX_FIRST_CAP],
-        fix_more=len(fixes) - FIX_FIRST_CAP,
-        error_items=unchecked[:UNCHECKED_CAP],
-        error_more=len(unchecked) - UNCHECKED_CAP,
+        fix_items=fixes,
+        fix_more=fix_count - FIX_FIRST_CAP,
+        error_items=unchecked,
+        error_more=unchecked_count - UNCHECKED_CAP,
         places=all_places[:PLACES_CAP],
         places_more=all_places[PLACES_CAP:],
         severities=sorted(Severity, key=lambda s: -s.rank),

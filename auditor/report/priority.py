@@ -79,13 +79,37 @@ class ResourceToFix:
 def fix_first(result: EvaluationResult, verdict: Verdict = Verdict.FAIL) -> list[ResourceToFix]:
     """The resources with a ``verdict`` finding (FAIL: non-waived failures; ERROR: could not check),
     one entry each, ordered by most severe finding, then blast radius, then name and ARN."""
+    return top_to_fix(result, verdict, None)[0]
+
+
+def top_to_fix(
+    result: EvaluationResult, verdict: Verdict, limit: int | None
+) -> tuple[list[ResourceToFix], int]:
+    """The first ``limit`` entries of ``fix_first`` (all with None) and how many there are in all.
+
+    Two passes: the order needs only each resource's worst severity, exposure and name; the entries
+    (every problem of the resource) are made for the first ``limit`` only: at 100,000 endpoints the
+    failing resources are tens of thousands and the page shows a few dozen.
+    """
+    ranks: dict[str, tuple[int, int, str, str]] = {}
+    for f in result.findings:
+        if f.verdict is not verdict:
+            continue
+        rank = ranks.get(f.resource_arn)
+        worst = _severity_first(f.severity)
+        if rank is None:
+            ranks[f.resource_arn] = (worst, -len(exposure(f.tags)), f.resource_name, f.resource_arn)
+        elif worst < rank[0]:
+            ranks[f.resource_arn] = (worst, *rank[1:])
+    order = sorted(ranks.values())
+    chosen = {rank[3]: i for i, rank in enumerate(order if limit is None else order[:limit])}
     policies = {p.id: p for p in result.policies}
     by_resource: dict[str, list[Finding]] = {}
     for f in result.findings:
-        if f.verdict is verdict:
+        if f.verdict is verdict and f.resource_arn in chosen:
             by_resource.setdefault(f.resource_arn, []).append(f)
     entries = []
-    for arn, findings in by_resource.items():
+    for arn, findings in sorted(by_resource.items(), key=lambda kv: chosen[kv[0]]):
         findings.sort(key=lambda f: (_severity_first(f.severity), f.policy_id))
         first = findings[0]
         problems = []
@@ -111,8 +135,7 @@ def fix_first(result: EvaluationResult, verdict: Verdict = Verdict.FAIL) -> list
                 problems=tuple(problems),
             )
         )
-    entries.sort(key=lambda e: (_severity_first(e.severity), -len(e.exposure), e.name, e.arn))
-    return entries
+    return entries, len(order)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from auditor.report.priority import (
     failing_policies,
     fix_first,
     places,
+    top_to_fix,
 )
 from auditor.results import Severity, Verdict
 
@@ -81,6 +82,10 @@ def test_fix_first_orders_by_severity_then_blast_radius_then_name() -> None:
     assert worst.problems[0].title == "Drift alarm notifies someone"
     assert worst.console_url is not None and worst.console_url.endswith("#/endpoints/z-prod-high")
     assert [e.name for e in fix_first(result, Verdict.ERROR)] == ["e"]
+    # The page shows the first few: the same entries, made only for those, and the count of all.
+    for limit in (0, 1, 3, 6, 10):
+        top, total = top_to_fix(result, Verdict.FAIL, limit)
+        assert top == entries[:limit] and total == len(entries) == 6
 
 
 def test_the_fix_line_is_the_policy_s_or_the_finding_s_remediation() -> None:
