@@ -210,6 +210,11 @@ class TableBuilder:
     def subject(self, subject: Subject) -> int:
         return self._pool.subject(subject)
 
+    def text(self, text: str) -> str:
+        """The table's own copy of ``text`` (one object per distinct text, shared by every verdict that
+        says it): what else keeps a verdict's message keeps that copy, not a duplicate."""
+        return self._pool.texts[self._pool.text(text)]
+
     def add(self, finding: Finding, subject: int) -> None:
         columns = self._by_policy.get(finding.policy_id)
         if columns is None:

@@ -26,7 +26,17 @@ from dataclasses import dataclass
 from auditor.inventory.model import ResourceKind
 from auditor.policy.documents import Resource
 from auditor.policy.model import Policy
-from auditor.results import CellState, CoverageCell, CoverageColumn, CoverageRow, Finding, Verdict
+from auditor.results import (
+    CellNotes,
+    CellState,
+    CoverageCell,
+    CoverageColumn,
+    CoverageRow,
+    Finding,
+    NoteParts,
+    Verdict,
+    note_text,
+)
 
 DEFAULT_ORDER = 1000  # columns that declare no order come after the ones that do, by id
 
@@ -80,16 +90,14 @@ def _columns(policies: Sequence[Policy], used: Iterable[str]) -> list[CoverageCo
     ]
 
 
-def _note(c: Contribution) -> str:
+def _note(c: Contribution) -> NoteParts:
     f = c.finding
-    where = "" if c.on_endpoint else f" on {f.resource_name}"
-    text = f"{f.policy_id}{where}: {f.message}" if f.message else f"{f.policy_id}{where}"
-    if f.verdict is Verdict.WAIVED and f.waiver is not None:
-        text += f" (waived: {f.waiver.waiver_id})"
-    return text
+    waived = f.waiver.waiver_id if f.verdict is Verdict.WAIVED and f.waiver is not None else None
+    return (f.policy_id, None if c.on_endpoint else f.resource_name, f.message, waived)
 
 
-_Entry = tuple[bool, str, str, str]  # (not on the endpoint, policy id, resource ARN, note)
+_NO_NOTES = CellNotes(())  # read-only: one for every cell without a note
+_Entry = tuple[bool, str, str, NoteParts]  # (not on the endpoint, policy id, resource ARN, note)
 
 
 def _entry(c: Contribution) -> _Entry:
@@ -135,8 +143,10 @@ class _Draft:
             state, deciding = CellState.OK, self.pass_notes
         else:
             state, deciding = CellState.NOT_APPLICABLE, self.not_applicable
-        ordered = sorted(deciding, key=lambda e: e[:3])
-        return CoverageCell(state, list(dict.fromkeys(e[3] for e in ordered)))
+        notes: dict[str, NoteParts] = {}  # one note per text, in order
+        for entry in sorted(deciding, key=lambda e: e[:3]):
+            notes.setdefault(note_text(entry[3]), entry[3])
+        return CoverageCell(state, CellNotes(notes.values()) if notes else _NO_NOTES)
 
 
 def cell(contributions: Sequence[Contribution]) -> CoverageCell:

@@ -272,6 +272,8 @@ def _judge_all(
                 if waiving is not None:
                     waiving.apply(finding)
                 if fed is not None:
+                    # The matrix's notes keep the message: the table's copy, not one more.
+                    finding.message = out.table.text(finding.message)
                     out.matrix.fold(fed)
                 if subjects[i] < 0:
                     subjects[i] = out.table.subject(subject_of(finding))

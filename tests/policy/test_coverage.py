@@ -9,11 +9,22 @@ from typing import Any
 
 import pytest
 
+from auditor.inventory.codec import from_jsonable, to_jsonable
 from auditor.policy.coverage import Contribution, cell
 from auditor.policy.engine import evaluate
 from auditor.policy.loader import load_policy_set
 from auditor.policy.waivers import load_waivers
-from auditor.results import CellState, EvaluationResult, Finding, ResourceKind, Severity, Verdict, WaiverRef
+from auditor.results import (
+    CellNotes,
+    CellState,
+    CoverageCell,
+    EvaluationResult,
+    Finding,
+    ResourceKind,
+    Severity,
+    Verdict,
+    WaiverRef,
+)
 
 from .conftest import inventory_from, minimal_policy
 
@@ -357,3 +368,24 @@ def test_a_last_execution_not_known_to_be_healthy_breaks_the_column(status: str 
     result = judge(fragment)
     assert cells(result)["DataQuality"] is BROKEN
     assert any(n.startswith("mm-last-execution on churn-dataquality:") for n in notes(result, "DataQuality"))
+
+
+def test_cell_notes_read_as_the_texts_they_stand_for_and_round_trip_as_a_list() -> None:
+    parts = [
+        ("mm-data-capture", None, "sampling is 5 %", "W-1"),
+        ("mm-drift-alarm", "churn-dq-drift", "", None),
+        ("mm-dq-monitor", None, "no DataQuality schedule", None),
+    ]
+    texts = [
+        "mm-data-capture: sampling is 5 % (waived: W-1)",
+        "mm-drift-alarm on churn-dq-drift",
+        "mm-dq-monitor: no DataQuality schedule",
+    ]
+    notes = CellNotes(parts)
+    assert list(notes) == texts and notes == texts and texts == notes and len(notes) == 3
+    assert notes[1] == texts[1] and notes[-1] == texts[-1] and notes[1:] == texts[1:]
+    assert notes != texts[:2] and notes != "mm-data-capture"
+    kept = CoverageCell(CellState.DEGRADED, notes)
+    data = to_jsonable(kept)
+    assert data == {"state": "degraded", "notes": texts}
+    assert from_jsonable(CoverageCell, data) == kept  # read back as a list, equal to the parts
