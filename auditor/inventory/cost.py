@@ -60,7 +60,7 @@ class Waste:
     FAILING = "every recent run failed"
 
 
-@dataclass
+@dataclass(slots=True)
 class MonitorCost:
     """One schedule's estimate, with every factor and where it came from."""
 
@@ -85,7 +85,7 @@ class MonitorCost:
     note: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class CostView:
     """Every schedule's estimate and the totals (of estimated schedules; ``unestimated`` counts the rest)."""
 

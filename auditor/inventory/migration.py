@@ -30,7 +30,7 @@ NO_REPLACEMENT = "none recognised"
 _REACHES = (AlertStatus.DELIVERS, AlertStatus.COUNTED)
 
 
-@dataclass
+@dataclass(slots=True)
 class MigrationRow:
     """One (endpoint, monitor type): Model Monitor today, the replacement, the loss and the saving."""
 
@@ -50,7 +50,7 @@ class MigrationRow:
     waste: str | None = None  # why the schedules' cost is wasted (every schedule of the row), if so
 
 
-@dataclass
+@dataclass(slots=True)
 class MigrationView:
     """Every row, and the totals of what deleting would save."""
 
