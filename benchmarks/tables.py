@@ -640,12 +640,13 @@ def _memory_targets(res: dict[str, Any]) -> list[str]:
         "documents stream past the engine a chunk of resources at a time; the findings are a compact "
         "table (auditor/findings.py: about 15 bytes per verdict plus the distinct texts, a `Finding` made "
         "only when one is read) that the reporters count and stream; the coverage matrix folds each "
-        "verdict into its cells as it comes. What still grows with the estate is what the run holds "
-        f"whole: the inventory itself (the largest part, every raw API record beside the normalized "
-        f"fields), the coverage notes and the cost and migration views of the result, and while "
-        f"report.html is written its string table ({per_endpoint} verdicts per endpoint). Under 2 GB at "
-        "100,000 endpoints needs the inventory out of memory too: judging and writing target by target, "
-        "or a compact inventory (raw records as compressed bytes): not done."
+        "verdict into its cells as it comes; each resource's raw API record is kept compressed "
+        "(auditor/inventory/raw.py). What still grows with the estate is what the run holds whole: the "
+        "inventory's normalized records (the largest part: every field a Python object), the distinct "
+        "verdict texts, the coverage cells and the cost and migration views of the result, and while "
+        "report.html is written its "
+        f"string table ({per_endpoint} verdicts per endpoint). Under 2 GB at 100,000 endpoints needs the "
+        "inventory out of memory: judging and writing target by target from a store on disk: not done."
     ]
 
 
