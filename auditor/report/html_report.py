@@ -155,15 +155,15 @@ class _Rows:
     """A long list of page data made on demand each time it is iterated (``page_data``'s findings and
     its string table)."""
 
-    def __init__(self, make: Callable[[], Iterator[Any]], count: int) -> None:
+    def __init__(self, make: Callable[[], Iterator[Any]], count: Callable[[], int]) -> None:
         self._make = make
-        self._count = count
+        self._count = count  # asked when needed: the string table still grows after it is handed out
 
     def __iter__(self) -> Iterator[Any]:
         return self._make()
 
     def __len__(self) -> int:
-        return self._count
+        return self._count()
 
     def __eq__(self, other: object) -> bool:
         return list(self) == other
@@ -218,7 +218,7 @@ class _Strings:
     def table(self) -> _Rows:
         """The strings in index order, the deferred ones made as they are reached."""
         values = self.values
-        return _Rows(lambda: (v if isinstance(v, str) else v() for v in values), len(values))
+        return _Rows(lambda: (v if isinstance(v, str) else v() for v in values), values.__len__)
 
 
 def _waiver_text(f: Finding) -> str:
@@ -342,7 +342,7 @@ def page_data(result: EvaluationResult) -> dict[str, Any]:
         "state_labels": {s.value: STATE_LABELS[s] for s in CellState},
         "policies": policies,
         "resources": resources,
-        "findings": _Rows(finding_rows, len(findings)),
+        "findings": _Rows(finding_rows, findings.__len__),
         "coverage": coverage,
     }
 

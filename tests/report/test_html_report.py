@@ -255,3 +255,19 @@ def test_coverage_rows_carry_their_joined_notes(rich_result: EvaluationResult) -
 def _cell_notes(row: CoverageRow, column: str) -> list[str]:
     cell = row.cells.get(column)
     return list(cell.notes) if cell is not None else []
+
+
+def test_the_string_table_holds_what_is_added_after_it_is_handed_out() -> None:
+    strings = html_report._Strings()
+    table = strings.table()
+    assert len(table) == 0 and list(table) == []
+    made: list[str] = []
+
+    def joined() -> str:
+        made.append("joined")
+        return "DataQuality: no schedule; Alarm: none"
+
+    assert strings("churn") == 0 and strings.later(joined) == 1 and strings.later(joined) == 1
+    assert strings.later(lambda: "churn") == 0 and strings.later(lambda: "") == -1
+    assert len(table) == 2 and list(table) == ["churn", "DataQuality: no schedule; Alarm: none"]
+    assert len(made) == 3  # once per call to later, once more when the table is written: never kept
