@@ -148,8 +148,8 @@ def note_text(parts: NoteParts) -> str:
 
 class CellNotes(Sequence[str]):
     """A cell's notes, kept as their parts and written out when read: as text they repeated every
-    message beside its policy id (at 100,000 endpoints some 200 MB held until the reports were
-    written). Compares equal to a list of the same texts."""
+    message beside its policy id (the result of 5,000 synthetic endpoints: 51 MB with the notes as
+    text, 42 MB as parts). Compares equal to a list of the same texts."""
 
     __slots__ = ("_parts",)
 
