@@ -36,11 +36,15 @@ def to_jsonable(value: Any) -> Any:
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, Mapping):  # a dict, or a record kept compact (auditor.inventory.raw)
+    if isinstance(value, dict):
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple) or (
-        isinstance(value, Sequence) and not isinstance(value, str | bytes)
-    ):
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if value is None or isinstance(value, str | int | float):  # the leaves, before the slower ABC checks
+        return value
+    if isinstance(value, Mapping):  # a record kept compact (auditor.inventory.raw)
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, bytes):  # a findings table, cell notes
         return [to_jsonable(v) for v in value]
     return value
 
